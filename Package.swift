@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Hot loops run over unsafe buffers; in release builds they are compiled without
+/// exclusivity checks and for AVX2/FMA (every x86-64 server of the last decade).
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "haswell"],
+                 .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "declarative-dl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "runner", targets: ["runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // YAML text → typed, validated, resolved experiment specs and network plans.
+        .target(name: "Spec", dependencies: ["CYAML"]),
+        // Tensors, kernels, layers, graph executor.
+        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: fast),
+        // Network plan → engine network (the layer registry's constructors).
+        .target(name: "Models", dependencies: ["Spec", "Engine"]),
+        // IDX files, datasets, transforms, batching.
+        .target(name: "Data", dependencies: ["CZlib", "Engine"], swiftSettings: fast),
+        // Optimizers, schedules, trainer, checkpoints.
+        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data"], swiftSettings: fast),
+        // CSV, SVG, Markdown, statistics, safetensors, atomic files.
+        .target(name: "Reports", dependencies: []),
+        .executableTarget(
+            name: "runner",
+            dependencies: [
+                "Spec", "Engine", "Models", "Data", "Training", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .target(name: "TestSupport", dependencies: ["Engine", "Spec"], path: "Tests/TestSupport"),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Spec", "Engine", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Spec", "Engine", "Data", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,217 @@
+/// The typed, validated and fully resolved form of one experiment trial.
+///
+/// Produced by the loader from YAML (after `extends`, command-line overrides, sweep and seed
+/// expansion, and defaults); every field is explicit. `canonicalYAML` emits it back in a stable
+/// key order, and `hash` is the SHA-256 of that text.
+
+public enum DatasetName: String, CaseIterable, Hashable, Sendable, Codable {
+    case fashionMNIST = "fashion-mnist"
+    case mnist = "mnist"
+}
+
+/// `data:` — where the images come from and how they are transformed.
+public struct DataSpec: Hashable, Sendable {
+    public var dataset: DatasetName = .fashionMNIST
+    /// Folder holding the four IDX files (`.gz` or raw).
+    public var path: String = "/usr/share/datasets/fashion-mnist"
+    /// Bilinear resize to `resize`×`resize` (torchvision `Resize` semantics); nil keeps 28×28.
+    public var resize: Int? = nil
+    /// Zero padding on each side, applied after resizing.
+    public var pad: Int = 0
+    /// Normalization `(x/255 - mean) / std`.
+    public var mean: Double = 0.5
+    public var std: Double = 0.5
+    /// Images held out of the training set (seeded permutation) for checkpoint selection.
+    public var validation: Int = 5000
+    /// Use only the first N training / test images (after the validation split); nil = all. For smoke runs.
+    public var trainLimit: Int? = nil
+    public var testLimit: Int? = nil
+
+    public init() {}
+
+    /// Side of the square input image after resize and padding.
+    public var imageSize: Int { (resize ?? 28) + 2 * pad }
+}
+
+public enum OptimizerKind: String, CaseIterable, Hashable, Sendable {
+    case sgd, adam, adamw
+}
+
+/// `train.optimizer:` — PyTorch semantics for every field.
+public struct OptimizerSpec: Hashable, Sendable {
+    public var kind: OptimizerKind = .adam
+    public var lr: Double = 1e-3
+    /// SGD only.
+    public var momentum: Double = 0
+    public var nesterov: Bool = false
+    /// Adam / AdamW only.
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-8
+    /// Coupled L2 for SGD and Adam (added to the gradient), decoupled for AdamW.
+    public var weightDecay: Double = 0
+
+    public init() {}
+}
+
+/// `train.schedule:` — learning rate by epoch (stepped once per epoch, like PyTorch schedulers).
+public enum ScheduleSpec: Hashable, Sendable {
+    case constant
+    /// lr · gamma^floor(epoch / stepSize)
+    case step(stepSize: Int, gamma: Double)
+    /// eta_min + (lr - eta_min)(1 + cos(π·epoch/tMax))/2; tMax defaults to the epoch count.
+    case cosine(tMax: Int, etaMin: Double)
+}
+
+/// Which epoch's weights become the trial's checkpoint.
+public enum SelectionMetric: String, CaseIterable, Hashable, Sendable {
+    /// Highest validation accuracy (ties: earliest epoch). The default.
+    case valAcc = "val_acc"
+    /// Lowest validation loss.
+    case valLoss = "val_loss"
+    /// Highest test accuracy. Only when a config asks for it; every output then says "selected on test".
+    case testAcc = "test_acc"
+    /// The last epoch.
+    case last
+}
+
+public enum InitScheme: String, CaseIterable, Hashable, Sendable {
+    /// PyTorch's defaults: kaiming-uniform(a=√5) weights, U(±1/√fan_in) biases, BN weight 1, bias 0.
+    case pytorch
+    case xavierUniform = "xavier_uniform"
+    case kaimingNormal = "kaiming_normal"
+}
+
+/// `train:`
+public struct TrainSpec: Hashable, Sendable {
+    public var epochs: Int = 50
+    public var batchSize: Int = 64
+    public var optimizer = OptimizerSpec()
+    public var schedule: ScheduleSpec = .constant
+    /// Seed of this trial: initialization, dropout masks, shuffling and the validation split.
+    public var seed: UInt64 = 0
+    public var select: SelectionMetric = .valAcc
+    /// Worker threads for the engine (results are bit-identical for the same seed and thread count).
+    public var threads: Int = 2
+
+    public init() {}
+}
+
+public enum Activation: String, CaseIterable, Hashable, Sendable { case relu, tanh, sigmoid }
+public enum Pooling: String, CaseIterable, Hashable, Sendable { case avg, max }
+
+/// `model: {lenet5: {...}}`
+public struct LeNet5Options: Hashable, Sendable {
+    /// Dropout probability before `fc1`; 0 = no dropout layer.
+    public var dropout: Double = 0
+    /// BatchNorm2d after each convolution (before the activation).
+    public var batchnorm: Bool = false
+    /// L2 penalty λ on every parameter (adds λ·w to gradients, λ/2·‖w‖² to the loss).
+    public var l2: Double = 0
+    public var activation: Activation = .relu
+    public var pooling: Pooling = .avg
+
+    public init() {}
+}
+
+/// `model:` — a registry model with options, or an explicit layer graph.
+public enum ModelSpec: Hashable, Sendable {
+    case lenet5(LeNet5Options)
+    case layers([LayerSpec])
+}
+
+/// One entry of `model.layers`.
+public struct LayerSpec: Hashable, Sendable {
+    /// Unique within the model. Defaults to `<type><k>` (k counts layers of that type from 1).
+    public var name: String
+    public var kind: LayerKind
+    /// Names of earlier layers (or `input`) feeding this one; defaults to the previous layer.
+    public var inputs: [String]
+    /// L2 penalty on this layer's parameters (0 for none).
+    public var l2: Double
+    /// Where the layer's entry starts in the YAML (nil for layers expanded from a registry model).
+    public var mark: SourceMark?
+
+    public init(name: String, kind: LayerKind, inputs: [String], l2: Double = 0, mark: SourceMark? = nil) {
+        self.name = name
+        self.kind = kind
+        self.inputs = inputs
+        self.l2 = l2
+        self.mark = mark
+    }
+}
+
+/// The closed set of layer types and their typed options.
+public enum LayerKind: Hashable, Sendable {
+    case conv2d(outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
+    case linear(outFeatures: Int, bias: Bool)
+    case maxpool2d(kernel: Int, stride: Int)
+    case avgpool2d(kernel: Int, stride: Int)
+    case relu
+    case tanh
+    case sigmoid
+    case dropout(p: Double)
+    case batchnorm1d(momentum: Double, eps: Double)
+    case batchnorm2d(momentum: Double, eps: Double)
+    case flatten
+    /// Element-wise sum of two or more inputs of equal shape.
+    case add
+    /// Concatenation of inputs along the channel (first) axis.
+    case concat
+
+    /// The registry's type string (`conv2d`, `linear`, ...).
+    public var typeName: String {
+        switch self {
+        case .conv2d: "conv2d"
+        case .linear: "linear"
+        case .maxpool2d: "maxpool2d"
+        case .avgpool2d: "avgpool2d"
+        case .relu: "relu"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .dropout: "dropout"
+        case .batchnorm1d: "batchnorm1d"
+        case .batchnorm2d: "batchnorm2d"
+        case .flatten: "flatten"
+        case .add: "add"
+        case .concat: "concat"
+        }
+    }
+}
+
+/// A fully resolved experiment: one trial of a sweep, for one seed.
+public struct ExperimentSpec: Hashable, Sendable {
+    /// The variant's display name (`name:` plus a sweep suffix such as ` [train.optimizer.weight_decay=0.0005]`).
+    public var name: String
+    /// Variant name of the baseline that statistics compare against (`baseline:`), if any.
+    public var baseline: String?
+    public var data = DataSpec()
+    public var model: ModelSpec = .lenet5(LeNet5Options())
+    public var initScheme: InitScheme = .pytorch
+    public var train = TrainSpec()
+
+    public init(name: String) { self.name = name }
+}
+
+/// One unit of work produced by loading a file: a resolved spec plus identity.
+public struct Trial: Hashable, Sendable {
+    public var spec: ExperimentSpec
+    /// The YAML file the trial came from, as given on the command line.
+    public var configFile: String
+    /// Variant name without the seed (what aggregation groups by) — equals `spec.name`.
+    public var variant: String { spec.name }
+    /// Folder name under the results directory: slug of the variant plus `-seed<N>`, e.g. `dropout-seed0`.
+    public var slug: String
+    /// The resolved config in canonical YAML (stable key order, every default explicit).
+    public var canonicalYAML: String
+    /// Lowercase hex SHA-256 of `canonicalYAML`.
+    public var hash: String
+
+    public init(spec: ExperimentSpec, configFile: String, slug: String, canonicalYAML: String, hash: String) {
+        self.spec = spec
+        self.configFile = configFile
+        self.slug = slug
+        self.canonicalYAML = canonicalYAML
+        self.hash = hash
+    }
+}
