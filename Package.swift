@@ -32,7 +32,7 @@ let package = Package(
         // IDX files, datasets, transforms, batching.
         .target(name: "Data", dependencies: ["CZlib", "Engine"], swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
-        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports"], swiftSettings: fast),
         // CSV, SVG, Markdown, statistics, safetensors, atomic files.
         .target(name: "Reports", dependencies: []),
         .executableTarget(
@@ -42,11 +42,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .target(name: "TestSupport", dependencies: ["Engine", "Spec"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Spec", "Engine", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "TestSupport"]),

@@ -1,0 +1,76 @@
+import CZlib
+
+/// Finds, reads and validates the four IDX files of an MNIST-style dataset folder.
+///
+/// Each file is looked up as `<name>.gz` first, then as the raw `<name>`:
+/// `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`.
+public enum DatasetLoader {
+    static let fileNames = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+    /// Loads train and test sets from `folder`, preferring `.gz`, falling back to raw files.
+    public static func load(folder: String, kind: DatasetKind) throws -> (train: ImageSet, test: ImageSet) {
+        try checkFolder(folder, kind: kind)
+        let train = try loadSet(folder: folder, split: "train", kind: kind)
+        let test = try loadSet(folder: folder, split: "t10k", kind: kind)
+        return (train, test)
+    }
+
+    /// A cheap content fingerprint of the four files for caching: the CRC-32 (zlib) of each file's
+    /// bytes as read from disk, in the order above, as 32 lowercase hex digits.
+    public static func fingerprint(folder: String, kind: DatasetKind = .fashionMNIST) throws -> String {
+        try checkFolder(folder, kind: kind)
+        var text = ""
+        for name in fileNames {
+            let bytes = try FileBytes.contents(of: try resolve(folder: folder, name: name))
+            var crc: UInt = crc32(0, nil, 0)
+            bytes.withUnsafeBufferPointer { buf in
+                var offset = 0
+                while offset < buf.count {
+                    let n = min(buf.count - offset, 1 << 30)
+                    crc = crc32(crc, buf.baseAddress! + offset, UInt32(n))
+                    offset += n
+                }
+            }
+            text += hex8(UInt32(truncatingIfNeeded: crc)).dropFirst(2)
+        }
+        return text
+    }
+
+    static func checkFolder(_ folder: String, kind: DatasetKind) throws {
+        guard FileBytes.kind(folder) == .directory else {
+            throw DataError(keyPath: "data.path", path: folder, "dataset folder not found — \(kind.installHint)")
+        }
+    }
+
+    /// `folder/name.gz` if it exists, else `folder/name` if it exists.
+    static func resolve(folder: String, name: String) throws -> String {
+        let base = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        if FileBytes.kind(base + ".gz") != .missing { return base + ".gz" }
+        if FileBytes.kind(base) != .missing { return base }
+        throw DataError(path: base + ".gz", "file not found (expected in data.path)")
+    }
+
+    /// Reads and cross-checks `<split>-images-idx3-ubyte` and `<split>-labels-idx1-ubyte`.
+    static func loadSet(folder: String, split: String, kind: DatasetKind) throws -> ImageSet {
+        let imagesPath = try resolve(folder: folder, name: "\(split)-images-idx3-ubyte")
+        let labelsPath = try resolve(folder: folder, name: "\(split)-labels-idx1-ubyte")
+        let (dims, images) = try IDX.read(path: imagesPath, rank: 3)
+        let (count, rows, cols) = (dims[0], dims[1], dims[2])
+        guard rows == kind.imageSize, cols == kind.imageSize else {
+            throw DataError(path: imagesPath,
+                            "images are \(rows)×\(cols), expected \(kind.imageSize)×\(kind.imageSize) for \(kind.displayName)")
+        }
+        guard count > 0 else { throw DataError(path: imagesPath, "contains no images") }
+        let (labelDims, labels) = try IDX.read(path: labelsPath, rank: 1)
+        guard labelDims[0] == count else {
+            let imagesName = imagesPath.split(separator: "/").last.map(String.init) ?? imagesPath
+            throw DataError(path: labelsPath, "\(labelDims[0]) labels but \(imagesName) has \(count) images")
+        }
+        if let bad = labels.firstIndex(where: { Int($0) >= kind.classCount }) {
+            throw DataError(path: labelsPath,
+                            "label \(labels[bad]) at index \(bad) is out of range 0…\(kind.classCount - 1)")
+        }
+        return ImageSet(images: images, labels: labels, count: count, rows: rows, cols: cols)
+    }
+}

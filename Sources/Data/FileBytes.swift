@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small POSIX file helpers (no Foundation): existence checks and whole-file reads.
+enum FileBytes {
+    enum Kind { case missing, file, directory }
+
+    /// What `path` is, following symbolic links.
+    static func kind(_ path: String) -> Kind {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .missing }
+        return (st.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+    }
+
+    /// The whole content of the file at `path`.
+    static func contents(of path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataError(path: path, describe(errno: errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DataError(path: path, describe(errno: errno)) }
+        guard (st.st_mode & S_IFMT) != S_IFDIR else { throw DataError(path: path, "is a directory, expected a file") }
+        let size = Int(st.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = 0
+            while initialized < size {
+                let n = read(fd, buffer.baseAddress! + initialized, size - initialized)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { return }  // the file shrank while we read it
+                initialized += n
+            }
+        }
+        if failure != 0 { throw DataError(path: path, describe(errno: failure)) }
+        return bytes
+    }
+
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: return "file not found"
+        case EACCES: return "permission denied"
+        default: return "cannot read: " + String(cString: strerror(code))
+        }
+    }
+}
