@@ -1,0 +1,58 @@
+import Foundation
+
+/// Number and text formatting shared by the CSV, Markdown and SVG writers.
+enum Format {
+    /// Shortest text that parses back to exactly `value` (`nan`, `inf`, `-inf` for non-finite values).
+    static func exact(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return "\(value)"
+    }
+
+    /// `value` with a fixed number of decimals, locale-independent (`nan` for non-finite values).
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        let text = String(format: "%.\(decimals)f", value)
+        return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
+    }
+
+    /// An accuracy fraction as a percentage with two decimals, e.g. 0.90123 → "90.12".
+    static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 2) }
+
+    /// An integer with comma thousands separators, e.g. 5000 → "5,000".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// A p-value with 3 significant decimals, or "< 0.001".
+    static func pValue(_ p: Double) -> String {
+        if p < 0.001 { return "< 0.001" }
+        return fixed(p, 3)
+    }
+}
+
+/// Turns a display name into a folder/file name: lowercase ASCII letters, digits and single dashes.
+///
+/// `Slug.make("Batch norm (seed 1)")` is `"batch-norm-seed-1"`.
+public enum Slug {
+    public static func make(_ name: String) -> String {
+        var out = ""
+        var pendingDash = false
+        for scalar in name.lowercased().unicodeScalars {
+            if scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar)) {
+                if pendingDash && !out.isEmpty { out.append("-") }
+                pendingDash = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return out.isEmpty ? "unnamed" : out
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// One row of a trial's per-epoch history (`history.csv`); accuracies are fractions in [0, 1].
+///
+/// A value that was not measured (for example validation metrics when the experiment has no
+/// validation split) is `Double.nan`; it is written as `nan` and drawn as a gap-free omission.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAcc: Double
+    public var valLoss: Double
+    public var valAcc: Double
+    public var testLoss: Double
+    public var testAcc: Double
+    public var lr: Double
+    public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAcc: Double, valLoss: Double, valAcc: Double,
+                testLoss: Double, testAcc: Double, lr: Double, seconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAcc = trainAcc
+        self.valLoss = valLoss
+        self.valAcc = valAcc
+        self.testLoss = testLoss
+        self.testAcc = testAcc
+        self.lr = lr
+        self.seconds = seconds
+    }
+}
+
+/// The outcome of one trial: the content of `results/<slug>/metrics.json`.
+///
+/// Accuracies are fractions in [0, 1] taken at `selectedEpoch`; `history.csv` beside the file is
+/// the source of truth for the per-epoch values, `history` is an optional copy.
+public struct TrialRecord: Codable, Equatable, Sendable {
+    /// Display name, e.g. "Dropout (seed 1)".
+    public var name: String
+    /// Variant name, e.g. "Dropout"; aggregation groups trials by this.
+    public var variant: String
+    /// Folder name of the trial inside the results directory.
+    public var slug: String
+    public var configFile: String
+    public var configHash: String
+    public var seed: UInt64
+    /// Planned number of epochs.
+    public var epochs: Int
+    public var completedEpochs: Int
+    public var selectedEpoch: Int?
+    /// How the checkpoint was chosen: "val_acc", "val_loss", "test_acc" or "last".
+    public var selectedOn: String
+    public var trainAcc: Double?
+    public var valAcc: Double?
+    public var testAcc: Double?
+    public var finalTrainAcc: Double?
+    public var finalTestAcc: Double?
+    public var parameters: Int
+    public var seconds: Double
+    public var imagesPerSecond: Double
+    /// "completed", "diverged at epoch N", "interrupted at epoch N" or "failed: …".
+    public var status: String
+    /// Name of the baseline variant named by the experiment, if any.
+    public var baseline: String?
+    /// Number of held-out training images used for validation, if any (shown in the summary).
+    public var validationImages: Int?
+    public var history: [EpochRecord]?
+
+    public init(name: String, variant: String, slug: String, configFile: String, configHash: String,
+                seed: UInt64, epochs: Int, completedEpochs: Int, selectedEpoch: Int?, selectedOn: String,
+                trainAcc: Double?, valAcc: Double?, testAcc: Double?,
+                finalTrainAcc: Double?, finalTestAcc: Double?,
+                parameters: Int, seconds: Double, imagesPerSecond: Double, status: String,
+                baseline: String? = nil, validationImages: Int? = nil, history: [EpochRecord]? = nil) {
+        self.name = name
+        self.variant = variant
+        self.slug = slug
+        self.configFile = configFile
+        self.configHash = configHash
+        self.seed = seed
+        self.epochs = epochs
+        self.completedEpochs = completedEpochs
+        self.selectedEpoch = selectedEpoch
+        self.selectedOn = selectedOn
+        self.trainAcc = trainAcc
+        self.valAcc = valAcc
+        self.testAcc = testAcc
+        self.finalTrainAcc = finalTrainAcc
+        self.finalTestAcc = finalTestAcc
+        self.parameters = parameters
+        self.seconds = seconds
+        self.imagesPerSecond = imagesPerSecond
+        self.status = status
+        self.baseline = baseline
+        self.validationImages = validationImages
+        self.history = history
+    }
+
+    /// Whether the trial ran to its planned end (only such trials enter means and tests).
+    public var isCompleted: Bool { status == "completed" }
+}
+
+/// An error reading or writing a result file, as one line that names the file.
+public struct ReportError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    public var errorDescription: String? { message }
+}

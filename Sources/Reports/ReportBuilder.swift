@@ -1,0 +1,131 @@
+import Foundation
+
+/// Writes the files of one trial folder and rebuilds the folder-wide reports from all trials.
+public enum ReportBuilder {
+    /// Writes `history.csv`, `metrics.json`, `convergence.svg` and `loss.svg` into `dir` (created
+    /// if missing), each atomically.
+    public static func writeTrial(record: TrialRecord, history: [EpochRecord], dir: String) throws {
+        try makeFolder(dir)
+        try AtomicFile.write(HistoryCSV.render(history), to: dir + "/history.csv")
+        try AtomicFile.writeJSON(record, to: dir + "/metrics.json")
+        try AtomicFile.write(Charts.convergence(history: history, selectedEpoch: record.selectedEpoch,
+                                                selectedOn: record.selectedOn, title: "\(record.name): accuracy"),
+                             to: dir + "/convergence.svg")
+        try AtomicFile.write(Charts.loss(history: history, title: "\(record.name): loss"), to: dir + "/loss.svg")
+    }
+
+    /// A trial found in a results folder: its record and its history (from `history.csv` when present).
+    public struct LoadedTrial: Sendable {
+        public var record: TrialRecord
+        public var history: [EpochRecord]
+    }
+
+    /// Reads every `<resultsDir>/*/metrics.json` (with `history.csv`), ordered by folder name.
+    ///
+    /// Folders without `metrics.json` are skipped; an unreadable file throws one line naming it.
+    public static func loadTrials(resultsDir: String) throws -> [LoadedTrial] {
+        let fm = FileManager.default
+        let names: [String]
+        do { names = try fm.contentsOfDirectory(atPath: resultsDir) } catch {
+            throw ReportError("\(resultsDir): cannot list the results folder")
+        }
+        var trials: [LoadedTrial] = []
+        for name in names.sorted() where !name.hasPrefix(".") && name != "variants" {
+            let folder = resultsDir + "/" + name
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+                  fm.fileExists(atPath: folder + "/metrics.json") else { continue }
+            let record = try readRecord(folder + "/metrics.json")
+            let historyPath = folder + "/history.csv"
+            var history = record.history ?? []
+            if fm.fileExists(atPath: historyPath) {
+                guard let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else {
+                    throw ReportError("\(historyPath): cannot read the file as UTF-8 text")
+                }
+                history = try HistoryCSV.parse(text, file: historyPath)
+            }
+            trials.append(LoadedTrial(record: record, history: history))
+        }
+        return trials
+    }
+
+    /// `runner report RESULTS_DIR`: rewrites `results.csv`, `aggregate.csv`, `summary.md`,
+    /// `comparison.svg` and `variants/<variant-slug>.svg` from the trial folders, atomically.
+    ///
+    /// The output depends only on the trials' contents, never on folder order, so results merged
+    /// from shards give the same bytes as one unsharded run. Returns the paths written.
+    @discardableResult
+    public static func rebuild(resultsDir: String) throws -> [String] {
+        let trials = try loadTrials(resultsDir: resultsDir)
+        let records = Aggregation.sortedRecords(trials.map(\.record))
+        let aggregates = Aggregation.aggregate(records)
+        let historyBySlug = Dictionary(trials.map { ($0.record.slug, $0.history) }, uniquingKeysWith: { a, _ in a })
+        func histories(_ trials: [TrialRecord]) -> [[EpochRecord]] { trials.map { historyBySlug[$0.slug] ?? [] } }
+
+        var written: [String] = []
+        func write(_ text: String, _ name: String) throws {
+            try AtomicFile.write(text, to: resultsDir + "/" + name)
+            written.append(resultsDir + "/" + name)
+        }
+        try write(ResultsCSV.render(records), "results.csv")
+        try write(AggregateCSV.render(aggregates), "aggregate.csv")
+        try write(Summary.markdown(records: records), "summary.md")
+        let compared = aggregates.filter { !$0.completed.isEmpty }
+        try write(Charts.comparison(variants: compared.map { (name: $0.variant, histories: histories($0.completed)) },
+                                    title: "Test accuracy per epoch, mean over seeds"), "comparison.svg")
+
+        try makeFolder(resultsDir + "/variants")
+        var variantFiles: Set<String> = []
+        for a in compared {
+            let file = "variants/\(Slug.make(a.variant)).svg"
+            variantFiles.insert(file)
+            try write(Charts.variantConvergence(name: a.variant, histories: histories(a.completed),
+                                                selectedEpochs: a.completed.map(\.selectedEpoch),
+                                                runLabels: a.completed.map { "seed \($0.seed)" }), file)
+        }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: resultsDir + "/variants")) ?? []
+        for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
+            try? FileManager.default.removeItem(atPath: resultsDir + "/variants/" + stale)
+        }
+        return written
+    }
+
+    /// Decodes one `metrics.json`, reporting a problem as one line naming the file.
+    public static func readRecord(_ path: String) throws -> TrialRecord {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReportError("\(path): cannot read the file")
+        }
+        do { return try ReportJSON.decode(TrialRecord.self, from: data) } catch let error as DecodingError {
+            throw ReportError("\(path): \(describe(error))")
+        } catch {
+            throw ReportError("\(path): not a valid metrics file")
+        }
+    }
+
+    /// A short, single-line account of a decoding failure.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            return "missing key \"\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)\""
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(type), found null"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "malformed JSON" : "\(path(context.codingPath)): invalid value"
+        @unknown default:
+            return "not a valid metrics file"
+        }
+    }
+
+    private static func makeFolder(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw ReportError("\(path): cannot create the folder")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Writes `results/results.csv`: one row per trial, accuracies as percentages with two decimals.
+public enum ResultsCSV {
+    public static let columns = ["name", "variant", "config_file", "config_hash", "seed", "epochs",
+                                 "selected_epoch", "selected_on", "train_acc", "val_acc", "test_acc",
+                                 "final_train_acc", "final_test_acc", "parameters", "seconds",
+                                 "images_per_second", "status"]
+
+    /// The CSV text for `records`, in the order given (empty cells for missing values).
+    public static func render(_ records: [TrialRecord]) -> String {
+        CSV.document(header: columns, rows: records.map { r in
+            [r.name, r.variant, r.configFile, r.configHash, String(r.seed), String(r.epochs),
+             r.selectedEpoch.map(String.init) ?? "", r.selectedOn,
+             percent(r.trainAcc), percent(r.valAcc), percent(r.testAcc),
+             percent(r.finalTrainAcc), percent(r.finalTestAcc),
+             String(r.parameters), Format.fixed(r.seconds, 1), Format.fixed(r.imagesPerSecond, 1), r.status]
+        })
+    }
+
+    private static func percent(_ value: Double?) -> String { value.map(Format.percent) ?? "" }
+}
+
+/// Writes `results/aggregate.csv`: one row per variant with mean, 95 % CI half-width and p-value.
+public enum AggregateCSV {
+    public static let columns = ["variant", "seeds", "train_acc_mean", "train_acc_ci95",
+                                 "val_acc_mean", "val_acc_ci95", "test_acc_mean", "test_acc_ci95",
+                                 "p_vs_baseline", "selected_on"]
+
+    /// The CSV text for the aggregates (percentages with two decimals, p with four; empty when undefined).
+    public static func render(_ aggregates: [VariantAggregate]) -> String {
+        CSV.document(header: columns, rows: aggregates.map { a in
+            [a.variant, String(a.completed.count)]
+                + cells(a.train) + cells(a.val) + cells(a.test)
+                + [a.pValue.map { Format.fixed($0, 4) } ?? "", a.selectedOn]
+        })
+    }
+
+    /// Aggregates `records` (see `Aggregation.aggregate`) and renders them.
+    public static func render(records: [TrialRecord]) -> String {
+        render(Aggregation.aggregate(records))
+    }
+
+    private static func cells(_ e: VariantAggregate.Estimate?) -> [String] {
+        [e.map { Format.percent($0.mean) } ?? "", e?.halfWidth.map(Format.percent) ?? ""]
+    }
+}

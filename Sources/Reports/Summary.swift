@@ -1,0 +1,87 @@
+import Foundation
+
+/// Writes `results/summary.md`: the comparison table, how checkpoints were chosen, what the numbers mean.
+public enum Summary {
+    /// The Markdown summary of `records` (any order; the output order is the report order).
+    public static func markdown(records: [TrialRecord]) -> String {
+        let aggregates = Aggregation.aggregate(records)
+        var out = "# Results\n\n"
+        out += "| Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |\n"
+        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        for a in aggregates { out += row(a) }
+        out += "\n"
+        for line in selectionLines(records.filter(\.isCompleted)) { out += line + "\n\n" }
+        out += explanation(hasBaseline: aggregates.contains(where: \.isBaseline))
+        let incomplete = aggregates.flatMap(\.incomplete)
+        if !incomplete.isEmpty {
+            out += "\n## Trials that did not complete\n\n"
+            for t in incomplete { out += "- \(escape(t.name)): \(escape(t.status))\n" }
+        }
+        return out
+    }
+
+    private static func row(_ a: VariantAggregate) -> String {
+        let label = a.isBaseline ? "\(a.variant) (baseline, n = \(a.completed.count))"
+                                 : "\(a.variant) (n = \(a.completed.count))"
+        let epochs = a.completed.compactMap(\.selectedEpoch).map(String.init)
+        let seconds = a.completed.map(\.seconds)
+        let cells = [escape(label), cell(a.train), cell(a.val), cell(a.test),
+                     a.pValue.map(Format.pValue) ?? "—",
+                     epochs.isEmpty ? "—" : epochs.joined(separator: ", "),
+                     seconds.isEmpty ? "—" : Format.fixed(Stats.mean(seconds), 1)]
+        return "| " + cells.joined(separator: " | ") + " |\n"
+    }
+
+    /// "90.12 ± 0.21" with two or more values, "90.12" with one, "—" with none.
+    private static func cell(_ e: VariantAggregate.Estimate?) -> String {
+        guard let e else { return "—" }
+        guard let h = e.halfWidth else { return Format.percent(e.mean) }
+        return "\(Format.percent(e.mean)) ± \(Format.percent(h))"
+    }
+
+    /// One sentence per checkpoint-selection rule in use; selection on test comes first, loudly.
+    private static func selectionLines(_ records: [TrialRecord]) -> [String] {
+        let rules = Set(records.map(\.selectedOn))
+        let images = records.lazy.compactMap(\.validationImages).first
+        let validation = "selected on validation (" +
+            (images.map { "\(Format.grouped($0)) held-out training images" } ?? "held-out training images") + ")"
+        var lines: [String] = []
+        if rules.contains("test_acc") {
+            lines.append("**⚠ Checkpoint selected on TEST — optimistic:** the epoch was chosen by test accuracy, "
+                         + "so the test numbers overestimate accuracy on unseen data.")
+        }
+        if rules.contains("val_acc") {
+            lines.append("Checkpoint: \(validation), the epoch with the highest validation accuracy; "
+                         + "the test set was only evaluated, never used for choosing.")
+        }
+        if rules.contains("val_loss") {
+            lines.append("Checkpoint: \(validation), the epoch with the lowest validation loss; "
+                         + "the test set was only evaluated, never used for choosing.")
+        }
+        if rules.contains("last") {
+            lines.append("Checkpoint: the last epoch (no selection).")
+        }
+        for other in rules.subtracting(["test_acc", "val_acc", "val_loss", "last"]).sorted() {
+            lines.append("Checkpoint: selected on \(escape(other)).")
+        }
+        return lines
+    }
+
+    private static func explanation(hasBaseline: Bool) -> String {
+        var text = "Values are the mean ± the half-width of the 95 % confidence interval over seeds "
+            + "(Student t with n − 1 degrees of freedom), or the single value when a variant has one seed. "
+        if hasBaseline {
+            text += "\"p vs baseline\" is the two-sided Welch t-test of the test accuracy against the baseline's seeds; "
+                + "with few seeds it has little power, so read it together with the intervals. "
+        } else {
+            text += "No baseline variant was named, so there are no p-values. "
+        }
+        text += "\"Selected epoch\" lists each seed's checkpoint epoch; \"Seconds\" is the mean training time per trial.\n"
+        return text
+    }
+
+    /// Escapes the characters that would break a Markdown table cell.
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

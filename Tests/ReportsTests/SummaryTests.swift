@@ -1,0 +1,46 @@
+import XCTest
+@testable import Reports
+
+final class SummaryTests: XCTestCase {
+    func testTwoVariantsThreeSeedsExactText() {
+        XCTAssertEqual(Summary.markdown(records: Fixtures.twoVariants), """
+            # Results
+
+            | Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |
+            | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+            | No regularization (baseline, n = 3) | 95.00 ± 0.50 | 90.50 ± 0.50 | 90.15 ± 0.45 | — | 23, 25, 31 | 121.0 |
+            | Dropout (n = 3) | 93.00 ± 0.25 | 91.30 ± 0.25 | 91.03 ± 0.41 | 0.004 | 40, 38, 45 | 132.0 |
+
+            Checkpoint: selected on validation (5,000 held-out training images), the epoch with the highest \
+            validation accuracy; the test set was only evaluated, never used for choosing.
+
+            Values are the mean ± the half-width of the 95 % confidence interval over seeds (Student t with \
+            n − 1 degrees of freedom), or the single value when a variant has one seed. "p vs baseline" is the \
+            two-sided Welch t-test of the test accuracy against the baseline's seeds; with few seeds it has little \
+            power, so read it together with the intervals. "Selected epoch" lists each seed's checkpoint epoch; \
+            "Seconds" is the mean training time per trial.
+
+            ## Trials that did not complete
+
+            - Dropout (seed 4): diverged at epoch 4
+
+            """)
+    }
+
+    func testSingleSeedShowsPlainValuesAndTestSelectionIsLoud() {
+        let records = [
+            Fixtures.record(variant: "Batch norm", seed: 1, train: 0.97, val: 0.915, test: 0.9123, selectedEpoch: 12,
+                            seconds: 88.04, baseline: nil, selectedOn: "test_acc"),
+        ]
+        let text = Summary.markdown(records: records)
+        XCTAssertTrue(text.contains("| Batch norm (n = 1) | 97.00 | 91.50 | 91.23 | — | 12 | 88.0 |\n"), text)
+        XCTAssertTrue(text.contains("**⚠ Checkpoint selected on TEST — optimistic:**"), text)
+        XCTAssertTrue(text.contains("No baseline variant was named, so there are no p-values."), text)
+        XCTAssertFalse(text.contains("did not complete"), text)
+    }
+
+    func testPipeInNamesIsEscaped() {
+        let records = [Fixtures.record(variant: "a|b", seed: 1, train: 0.9, val: 0.9, test: 0.9, baseline: nil)]
+        XCTAssertTrue(Summary.markdown(records: records).contains("| a\\|b (n = 1) |"))
+    }
+}
