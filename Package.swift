@@ -43,7 +43,7 @@ let package = Package(
             ]),
 
         .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib"], path: "Tests/TestSupport"),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Spec", "Engine", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -10,8 +10,9 @@ public struct SourceMark: Hashable, Sendable, Codable, CustomStringConvertible {
         self.column = column
     }
 
-    /// `file:line:col`
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:col`, or just `file` for a mark with line 0 (one naming a whole input, such as
+    /// an empty file or a command-line override).
+    public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 }
 
 /// One problem with user input: a location (when there is one), the key path that is wrong,

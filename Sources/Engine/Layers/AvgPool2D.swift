@@ -1,0 +1,64 @@
+/// Average pooling without padding, PyTorch `nn.AvgPool2d(kernel, stride)` semantics
+/// (floor output size, divisor k²).
+public final class AvgPool2D: Layer {
+    public let kernel: Int, stride: Int
+    private var g = ConvGeometry(channels: 0, height: 0, width: 0, kernel: 1, stride: 1, padding: 0)
+    private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
+    private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
+
+    public init(kernel: Int, stride: Int) {
+        precondition(kernel > 0 && stride > 0)
+        self.kernel = kernel; self.stride = stride
+    }
+
+    public var typeName: String { "avgpool2d" }
+
+    public func outputShape(inputShapes: [[Int]]) -> [Int] {
+        poolOutputShape(inputShapes, kernel: kernel, stride: stride, type: typeName)
+    }
+
+    public func bind(_ b: LayerBinding) {
+        let s = b.inputShapes[0]
+        g = ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride, padding: 0)
+        x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
+    }
+
+    // x: [n, C, H, W] → y: [n, C, OH, OW], y = mean over each k×k window at stride s.
+    public func forward(_ pass: Pass) {
+        pass.parallel { _, samples in
+            let (oh, ow, k, s, w) = (g.outHeight, g.outWidth, kernel, stride, g.width)
+            let scale = 1 / Float(k * k)
+            for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
+                let src = x + plane * g.height * w, dst = y + plane * g.outPlane
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let origin = src + oy * s * w + ox * s
+                        var sum: Float = 0
+                        for ky in 0..<k { for kx in 0..<k { sum += origin[ky * w + kx] } }
+                        dst[oy * ow + ox] = sum * scale
+                    }
+                }
+            }
+        }
+    }
+
+    // dy: [n, C, OH, OW] → dx: [n, C, H, W], each dy/k² spread over its window (summed on overlap).
+    public func backward(_ pass: Pass) {
+        guard let dx else { return }
+        pass.parallel { _, samples in
+            let (oh, ow, k, s, w) = (g.outHeight, g.outWidth, kernel, stride, g.width)
+            let scale = 1 / Float(k * k)
+            for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
+                let d = dx + plane * g.height * w, grad = dy + plane * g.outPlane
+                d.update(repeating: 0, count: g.height * w)
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let origin = d + oy * s * w + ox * s
+                        let v = grad[oy * ow + ox] * scale
+                        for ky in 0..<k { for kx in 0..<k { origin[ky * w + kx] += v } }
+                    }
+                }
+            }
+        }
+    }
+}

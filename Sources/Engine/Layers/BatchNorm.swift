@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Batch normalization over `[n, C, plane]` with PyTorch semantics: in training, batch statistics
+/// (biased variance) normalize and the running estimates move with `momentum` using the unbiased
+/// variance, and `num_batches_tracked` counts the batches; in evaluation, the running estimates
+/// normalize. Applied as a per-channel scale and shift. Subclassed by `BatchNorm1D` / `BatchNorm2D`.
+public class BatchNorm: Layer {
+    public let momentum: Float, eps: Float
+    public private(set) var weight: Parameter!, bias: Parameter!
+    public private(set) var runningMean: StateBuffer!, runningVar: StateBuffer!, batchesTracked: StateBuffer!
+
+    private var channels = 0, plane = 0
+    private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
+    private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
+    /// Per channel: mean and 1/σ used by the last forward, then its scale γ/σ and shift β − μγ/σ.
+    private var mean: UnsafeMutablePointer<Float>!, invStd: UnsafeMutablePointer<Float>!
+    private var scale: UnsafeMutablePointer<Float>!, shift: UnsafeMutablePointer<Float>!
+    /// Per channel, for the training backward: mean of dy and mean of dy·x̂.
+    private var meanDy: UnsafeMutablePointer<Float>!, meanDyXhat: UnsafeMutablePointer<Float>!
+    /// Per thread and channel: two partial sums [threads, 2, C].
+    private var partial: UnsafeMutablePointer<Double>!
+    private var usedBatchStatistics = false
+
+    init(momentum: Double, eps: Double) {
+        self.momentum = Float(momentum)
+        self.eps = Float(eps)
+    }
+
+    deinit {
+        for p in [mean, invStd, scale, shift, meanDy, meanDyXhat] { p?.deallocate() }
+        partial?.deallocate()
+    }
+
+    public var typeName: String { preconditionFailure("subclass responsibility") }
+
+    public func outputShape(inputShapes: [[Int]]) -> [Int] { inputShapes[0] }
+
+    public func bind(_ b: LayerBinding) {
+        let shape = b.inputShapes[0]
+        channels = shape[0]
+        plane = shape.dropFirst().reduce(1, *)
+        weight = Parameter(name: "\(b.name).weight", shape: [channels])
+        bias = Parameter(name: "\(b.name).bias", shape: [channels])
+        runningMean = StateBuffer(name: "\(b.name).running_mean", shape: [channels])
+        runningVar = StateBuffer(name: "\(b.name).running_var", shape: [channels])
+        batchesTracked = StateBuffer(name: "\(b.name).num_batches_tracked", shape: [], dtype: .int64)
+        x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
+        mean = .allocate(capacity: channels); invStd = .allocate(capacity: channels)
+        scale = .allocate(capacity: channels); shift = .allocate(capacity: channels)
+        meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
+        partial = .allocate(capacity: b.threads * 2 * channels)
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+    public var stateBuffers: [StateBuffer] { [runningMean, runningVar, batchesTracked] }
+
+    public func initialize(random: inout Random) {
+        weight.value.data.update(repeating: 1, count: channels)
+        bias.value.zero()
+        runningMean.value.zero()
+        runningVar.value.data.update(repeating: 1, count: channels)
+        batchesTracked.value.zero()
+    }
+
+    // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c.
+    public func forward(_ pass: Pass) {
+        usedBatchStatistics = pass.training
+        if pass.training {
+            let count = Double(pass.batch * plane)
+            channelSums(pass) { c, offset in
+                let row = x + offset
+                var s: Float = 0
+                for p in 0..<plane { s += row[p] }
+                return (Double(s), 0)
+            }
+            for c in 0..<channels { mean[c] = Float(combined(pass, 0, c) / count) }
+            channelSums(pass) { c, offset in
+                let row = x + offset, m = mean[c]
+                var s: Float = 0
+                for p in 0..<plane { let d = row[p] - m; s += d * d }
+                return (Double(s), 0)
+            }
+            let rm = runningMean.value.data, rv = runningVar.value.data
+            for c in 0..<channels {
+                let variance = combined(pass, 0, c) / count
+                invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
+                let unbiased = count > 1 ? variance * count / (count - 1) : variance
+                rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+                rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
+            }
+            batchesTracked.value.data[0] += 1
+        } else {
+            let rm = runningMean.value.data, rv = runningVar.value.data
+            for c in 0..<channels {
+                mean[c] = rm[c]
+                invStd[c] = 1 / (rv[c] + eps).squareRoot()
+            }
+        }
+        let gamma = weight.value.data, beta = bias.value.data
+        for c in 0..<channels {
+            scale[c] = gamma[c] * invStd[c]
+            shift[c] = beta[c] - mean[c] * scale[c]
+        }
+        pass.parallel { _, samples in
+            for s in samples {
+                for c in 0..<channels {
+                    let offset = (s * channels + c) * plane
+                    let src = x + offset, dst = y + offset
+                    let a = scale[c], b = shift[c]
+                    for p in 0..<plane { dst[p] = src[p] * a + b }
+                }
+            }
+        }
+    }
+
+    // dy: [n, C, plane]; dβ += Σdy; dγ += Σdy·x̂; training: dx = γ/σ · (dy − Σdy/N − x̂·Σ(dy·x̂)/N),
+    // after an eval forward: dx = γ/σ · dy.
+    public func backward(_ pass: Pass) {
+        channelSums(pass) { c, offset in
+            let row = x + offset, grad = dy + offset, m = mean[c]
+            var sumDy: Float = 0, sumDyCentered: Float = 0
+            for p in 0..<plane { sumDy += grad[p]; sumDyCentered += grad[p] * (row[p] - m) }
+            return (Double(sumDy), Double(sumDyCentered))
+        }
+        let dGamma = weight.grad.data, dBeta = bias.grad.data
+        let count = Float(pass.batch * plane)
+        for c in 0..<channels {
+            let sumDy = Float(combined(pass, 0, c)), sumDyXhat = Float(combined(pass, 1, c)) * invStd[c]
+            dBeta[c] += sumDy
+            dGamma[c] += sumDyXhat
+            meanDy[c] = sumDy / count
+            meanDyXhat[c] = sumDyXhat / count
+        }
+        guard let dx else { return }
+        let batchStats = usedBatchStatistics
+        pass.parallel { _, samples in
+            for s in samples {
+                for c in 0..<channels {
+                    let offset = (s * channels + c) * plane
+                    let src = x + offset, grad = dy + offset, dst = dx + offset
+                    let a = scale[c]
+                    if batchStats {
+                        let m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
+                        for p in 0..<plane {
+                            dst[p] = a * (grad[p] - mdy - (src[p] - m) * inv * mdx)
+                        }
+                    } else {
+                        for p in 0..<plane { dst[p] = a * grad[p] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fills `partial[t][0|1][c]` with per-thread sums of `body(c, row)` over the thread's samples,
+    /// where `offset` locates the `[plane]` row of (sample, channel c) in x and dy.
+    @inline(__always)
+    private func channelSums(_ pass: Pass, _ body: (Int, Int) -> (Double, Double)) {
+        pass.parallel { t, samples in
+            let first = partial + t * 2 * channels, second = first + channels
+            first.update(repeating: 0, count: channels)
+            second.update(repeating: 0, count: channels)
+            for s in samples {
+                for c in 0..<channels {
+                    let (a, b) = body(c, (s * channels + c) * plane)
+                    first[c] += a
+                    second[c] += b
+                }
+            }
+        }
+    }
+
+    /// Σ over threads, in thread order, of partial sum `which` (0 or 1) for channel `c`.
+    @inline(__always)
+    private func combined(_ pass: Pass, _ which: Int, _ c: Int) -> Double {
+        var total = 0.0
+        for t in 0..<pass.threads { total += partial[(t * 2 + which) * channels + c] }
+        return total
+    }
+}

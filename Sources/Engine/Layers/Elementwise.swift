@@ -1,0 +1,44 @@
+/// Base of the element-wise activations: any input shape, output of the same shape.
+/// Subclasses supply the two kernels; the gradient is written from the *output* y.
+public class ElementwiseActivation: Layer {
+    private var count = 0
+    private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
+    private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
+
+    public var typeName: String { preconditionFailure("subclass responsibility") }
+
+    public func outputShape(inputShapes: [[Int]]) -> [Int] {
+        precondition(inputShapes.count == 1, "\(typeName) takes one input")
+        return inputShapes[0]
+    }
+
+    public func bind(_ b: LayerBinding) {
+        count = b.outputShape.reduce(1, *)
+        x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
+    }
+
+    public func forward(_ pass: Pass) {
+        pass.parallel { _, samples in
+            let offset = samples.lowerBound * count
+            apply(x + offset, y + offset, samples.count * count)
+        }
+    }
+
+    public func backward(_ pass: Pass) {
+        guard let dx else { return }
+        pass.parallel { _, samples in
+            let offset = samples.lowerBound * count
+            gradient(UnsafePointer(y + offset), dy + offset, dx + offset, samples.count * count)
+        }
+    }
+
+    /// y[i] = f(x[i]) for i in 0..<n.
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        preconditionFailure("subclass responsibility")
+    }
+
+    /// dx[i] = dy[i] · f′ expressed through y[i], for i in 0..<n.
+    func gradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        preconditionFailure("subclass responsibility")
+    }
+}

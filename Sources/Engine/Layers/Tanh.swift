@@ -1,0 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hyperbolic tangent; dx = dy · (1 − y²).
+public final class Tanh: ElementwiseActivation {
+    public override init() {}
+    public override var typeName: String { "tanh" }
+
+    // x, y: [n] flat
+    override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] = tanhf(x[i]) }
+    }
+
+    // y, dy, dx: [n] flat
+    override func gradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    }
+}

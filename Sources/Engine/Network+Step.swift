@@ -1,0 +1,79 @@
+import Foundation
+
+extension Network {
+    /// Runs every node on `batch` samples of `input` (`[batch, …inputShape]`, contiguous).
+    /// Returns the logits `[batch, classes]`, valid until the next call.
+    public func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
+        precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        self.input.data.update(from: input, count: batch * inputCount)
+        pass.batch = batch
+        pass.training = training
+        lastBatch = batch
+        for i in 0..<layers.count {
+            let start = profiling ? monotonicSeconds() : 0
+            layers[i].forward(pass)
+            if profiling { forwardSeconds[i] += monotonicSeconds() - start }
+        }
+        return UnsafePointer(activations[activations.count - 1].data)
+    }
+
+    /// Fused, numerically stable softmax cross-entropy on the last forward's logits.
+    /// Returns the summed loss and the number of correct argmax predictions (ties → lowest index).
+    /// With `gradient`, stores dL/dlogits of the *mean* loss for `backward` (PyTorch's
+    /// `CrossEntropyLoss` gradients).
+    public func loss(labels: UnsafePointer<Int32>, batch: Int, gradient: Bool) -> (lossSum: Double, correct: Int) {
+        precondition(batch == lastBatch, "loss batch \(batch) differs from the forward batch \(lastBatch)")
+        return softmaxCrossEntropy(logits: activations[activations.count - 1].data, labels: labels,
+                                   batch: batch, classes: classes,
+                                   dlogits: gradient ? outputGradient : nil, scale: 1 / Float(batch))
+    }
+
+    /// Zeroes parameter gradients and backpropagates `outputGradient` through the graph.
+    /// L2 penalties are not added here (the trainer adds them).
+    public func backward(batch: Int) {
+        precondition(batch == lastBatch, "backward batch \(batch) differs from the forward batch \(lastBatch)")
+        for p in parameters { p.grad.zero() }
+        for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
+            let start = profiling ? monotonicSeconds() : 0
+            sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / maxBatch)
+            layers[i].backward(pass)
+            if profiling { backwardSeconds[i] += monotonicSeconds() - start }
+        }
+        if let inputGradTensor {
+            sumFanIn(into: inputGradTensor.data, from: inputEdgeGradients, count: batch * inputCount)
+        }
+    }
+
+    /// grad = Σ edges, in edge order (nothing to do for a single reader, who wrote `grad` itself).
+    private func sumFanIn(into grad: UnsafeMutablePointer<Float>, from edges: [Tensor], count: Int) {
+        if edges.isEmpty { return }
+        let first = edges[0].data
+        pass.parallel(count: count) { _, range in
+            for i in range { grad[i] = first[i] }
+            for e in 1..<edges.count {
+                let src = edges[e].data
+                for i in range { grad[i] += src[i] }
+            }
+        }
+    }
+
+    /// Accumulated per-node seconds since the last `resetProfile()` (when `profiling` is on).
+    public var profile: [(name: String, type: String, forward: Double, backward: Double)] {
+        nodes.indices.map { (nodes[$0].name, layers[$0].typeName, forwardSeconds[$0], backwardSeconds[$0]) }
+    }
+
+    public func resetProfile() {
+        for i in forwardSeconds.indices {
+            forwardSeconds[i] = 0
+            backwardSeconds[i] = 0
+        }
+    }
+}
+
+/// Seconds from a monotonic clock.
+@inline(__always)
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

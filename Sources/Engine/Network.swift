@@ -1,0 +1,169 @@
+import Foundation
+
+/// A directed acyclic graph of layers with every buffer planned up front for `maxBatch` samples.
+///
+/// Forward, loss and backward allocate nothing: activations, gradients and workspaces are
+/// created here. Work is split over `threads` worker threads by samples (OpenBLAS runs each call
+/// on one thread); per-thread partial weight gradients are reduced in a fixed order, so the same
+/// seed and thread count give bit-identical results.
+///
+///     let net = Network(inputShape: [1, 32, 32], nodes: nodes, maxBatch: 64, threads: 2, seed: 0)
+///     let logits = net.forward(images, batch: 64, training: true)
+///     let (loss, correct) = net.loss(labels: labels, batch: 64, gradient: true)
+///     net.backward(batch: 64)   // parameters[i].grad now holds dL/dθ of the mean loss
+public final class Network {
+    /// One layer and the indices of the nodes feeding it (`-1` = the network input).
+    public struct Node {
+        public var name: String
+        public var layer: any Layer
+        public var inputs: [Int]
+
+        public init(name: String, layer: any Layer, inputs: [Int]) {
+            self.name = name
+            self.layer = layer
+            self.inputs = inputs
+        }
+    }
+
+    public let inputShape: [Int]
+    public let nodes: [Node]
+    public let maxBatch: Int
+    public let threads: Int
+    /// Per-sample output shape of every node.
+    public let shapes: [[Int]]
+    /// All trainable tensors in state_dict order (nodes in order, weight then bias).
+    public let parameters: [Parameter]
+    /// Running statistics in state_dict order.
+    public let stateBuffers: [StateBuffer]
+
+    let layers: [any Layer]
+    let inputCount: Int
+    let input: Tensor
+    let activations: [Tensor]
+    let gradients: [Tensor]
+    /// For a node read by several edges: the edge buffers summed (in order) into its gradient.
+    let fanInGradients: [[Tensor]]
+    /// Whether a node's backward must run (it or something before it has parameters).
+    let requiresGrad: [Bool]
+    let inputGradTensor: Tensor?
+    let inputEdgeGradients: [Tensor]
+    let pass: Pass
+    var lastBatch = 0
+
+    public var profiling = false
+    var forwardSeconds: [Double]
+    var backwardSeconds: [Double]
+
+    /// - Parameters:
+    ///   - inputShape: per-sample input shape, `[C, H, W]` or `[F]`.
+    ///   - nodes: in topological order; the last node's output are the logits.
+    ///   - seed: initializes parameters (stream "init", nodes in order, weight then bias)
+    ///     and the dropout generator (stream "dropout").
+    ///   - inputGradient: also compute dL/d(input) (for tests); normally skipped.
+    public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
+                inputGradient: Bool = false) {
+        precondition(!nodes.isEmpty, "a network needs at least one node")
+        precondition(maxBatch >= 1 && threads >= 1)
+        useSingleThreadedBLAS()
+        self.inputShape = inputShape
+        self.nodes = nodes
+        self.maxBatch = maxBatch
+        self.threads = threads
+        layers = nodes.map(\.layer)
+        inputCount = inputShape.reduce(1, *)
+        let input = Tensor(shape: [maxBatch] + inputShape)
+        self.input = input
+
+        var shapes: [[Int]] = []
+        var readers = [Int](repeating: 0, count: nodes.count)
+        var inputReaders = 0
+        var requiresGrad: [Bool] = []
+        for (i, node) in nodes.enumerated() {
+            precondition(!node.inputs.isEmpty && node.inputs.allSatisfy { $0 >= -1 && $0 < i },
+                         "node \(node.name) must read earlier nodes or the input")
+            let inShapes = node.inputs.map { $0 < 0 ? inputShape : shapes[$0] }
+            shapes.append(node.layer.outputShape(inputShapes: inShapes))
+            for j in node.inputs { if j < 0 { inputReaders += 1 } else { readers[j] += 1 } }
+            requiresGrad.append(false)  // decided after binding creates parameters
+        }
+        self.shapes = shapes
+        let activations = shapes.map { Tensor(shape: [maxBatch] + $0) }
+        let gradients = shapes.map { Tensor(shape: [maxBatch] + $0) }
+        let inputGradTensor = inputGradient ? Tensor(shape: [maxBatch] + inputShape) : nil
+        self.activations = activations
+        self.gradients = gradients
+        self.inputGradTensor = inputGradTensor
+
+        // Edge gradient buffers: a producer read once gets its consumer's gradient directly.
+        var fanIn = shapes.map { _ in [Tensor]() }
+        var inputEdges: [Tensor] = []
+        var edgeTargets: [[UnsafeMutablePointer<Float>?]] = []
+        for node in nodes {
+            var targets: [UnsafeMutablePointer<Float>?] = []
+            for j in node.inputs {
+                if j < 0 {
+                    guard let inputGradTensor else { targets.append(nil); continue }
+                    if inputReaders == 1 { targets.append(inputGradTensor.data); continue }
+                    let edge = Tensor(shape: inputGradTensor.shape)
+                    inputEdges.append(edge)
+                    targets.append(edge.data)
+                } else if readers[j] == 1 {
+                    targets.append(gradients[j].data)
+                } else {
+                    let edge = Tensor(shape: gradients[j].shape)
+                    fanIn[j].append(edge)
+                    targets.append(edge.data)
+                }
+            }
+            edgeTargets.append(targets)
+        }
+        fanInGradients = fanIn
+        inputEdgeGradients = inputEdges
+
+        for (i, node) in nodes.enumerated() {
+            node.layer.bind(LayerBinding(
+                name: node.name,
+                inputShapes: node.inputs.map { $0 < 0 ? inputShape : shapes[$0] },
+                outputShape: shapes[i],
+                inputs: node.inputs.map { UnsafePointer($0 < 0 ? input.data : activations[$0].data) },
+                output: activations[i].data,
+                outputGrad: UnsafePointer(gradients[i].data),
+                inputGrads: zip(node.inputs, edgeTargets[i]).map { j, target in
+                    // Skip input gradients nobody needs (the first conv's dL/dx is the big one).
+                    (j < 0 ? inputGradient : requiresGrad[j]) ? target : nil
+                },
+                maxBatch: maxBatch, threads: threads))
+            requiresGrad[i] = !node.layer.parameters.isEmpty || node.inputs.contains {
+                $0 < 0 ? inputGradient : requiresGrad[$0]
+            }
+        }
+        self.requiresGrad = requiresGrad
+        parameters = layers.flatMap(\.parameters)
+        stateBuffers = layers.flatMap(\.stateBuffers)
+
+        var initRandom = Random(seed: seed, stream: "init")
+        for layer in layers { layer.initialize(random: &initRandom) }
+        pass = Pass(pool: WorkerPool(threads: threads), random: Random(seed: seed, stream: "dropout"))
+        forwardSeconds = Array(repeating: 0, count: nodes.count)
+        backwardSeconds = Array(repeating: 0, count: nodes.count)
+    }
+
+    /// Number of output values per sample (the logits' width).
+    public var classes: Int { activations[activations.count - 1].count / maxBatch }
+
+    /// The dropout mask generator; save and restore it for exact resumption.
+    public var dropoutRandom: Random {
+        get { pass.random }
+        set { pass.random = newValue }
+    }
+
+    /// dL/d(output) for the next `backward`: written by `loss(…gradient: true)`, or by a caller
+    /// that backpropagates its own loss. `[maxBatch, classes]`.
+    public var outputGradient: UnsafeMutablePointer<Float> { gradients[gradients.count - 1].data }
+
+    /// dL/d(input) after `backward`, when built with `inputGradient: true`. `[maxBatch, …inputShape]`.
+    public var inputGradient: UnsafePointer<Float>? { inputGradTensor.map { UnsafePointer($0.data) } }
+
+    /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]`.
+    public func activation(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(activations[index].data) }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+
+/// Persistent worker threads that run one job at a time, each worker on its own thread index.
+///
+/// The caller runs index 0 itself; workers spin briefly waiting for the next job (steps arrive
+/// every few hundred microseconds), then sleep on a condition variable so idle networks cost no CPU.
+/// `run` takes a non-escaping closure and allocates nothing.
+final class WorkerPool: @unchecked Sendable {
+    let threads: Int
+    private let shared: Shared
+
+    init(threads: Int) {
+        precondition(threads >= 1, "need at least one thread")
+        self.threads = threads
+        shared = Shared()
+        for index in 1..<max(threads, 1) {
+            let shared = self.shared
+            let thread = Thread { shared.workerLoop(index: index) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    deinit { shared.stop(workers: threads - 1) }
+
+    /// Runs `body(t)` for t in 0..<threads concurrently and returns when all are done.
+    func run(_ body: (Int) -> Void) {
+        if threads == 1 { body(0); return }
+        withoutActuallyEscaping(body) { job in
+            shared.job = job
+            shared.remaining.store(threads - 1, ordering: .relaxed)
+            shared.publish()
+            job(0)
+            var spins = 0
+            while shared.remaining.load(ordering: .acquiring) != 0 {
+                spins += 1
+                if spins > 2_000 { sched_yield() }
+            }
+            shared.job = nil
+        }
+    }
+
+    /// State shared with the workers (they keep it alive until they exit).
+    private final class Shared: @unchecked Sendable {
+        let generation = Atomic<Int>(0)
+        let remaining = Atomic<Int>(0)
+        var job: ((Int) -> Void)?
+        var stopping = false
+        let mutex: UnsafeMutablePointer<pthread_mutex_t>
+        let condition: UnsafeMutablePointer<pthread_cond_t>
+
+        /// Spin iterations (a few tens of microseconds) before a worker goes to sleep.
+        let spinLimit = 20_000
+
+        init() {
+            mutex = .allocate(capacity: 1)
+            condition = .allocate(capacity: 1)
+            pthread_mutex_init(mutex, nil)
+            pthread_cond_init(condition, nil)
+        }
+
+        deinit {
+            pthread_mutex_destroy(mutex)
+            pthread_cond_destroy(condition)
+            mutex.deallocate()
+            condition.deallocate()
+        }
+
+        func publish() {
+            pthread_mutex_lock(mutex)
+            generation.wrappingAdd(1, ordering: .releasing)
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+
+        func stop(workers: Int) {
+            stopping = true
+            remaining.store(workers, ordering: .relaxed)
+            publish()
+        }
+
+        func workerLoop(index: Int) {
+            var seen = 0
+            while true {
+                var spins = 0
+                while generation.load(ordering: .acquiring) == seen {
+                    spins += 1
+                    if spins > spinLimit {
+                        pthread_mutex_lock(mutex)
+                        while generation.load(ordering: .acquiring) == seen {
+                            pthread_cond_wait(condition, mutex)
+                        }
+                        pthread_mutex_unlock(mutex)
+                    }
+                }
+                seen = generation.load(ordering: .acquiring)
+                if stopping { return }
+                job?(index)
+                remaining.subtract(1, ordering: .releasing)
+            }
+        }
+    }
+}

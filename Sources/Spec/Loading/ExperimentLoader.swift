@@ -1,0 +1,112 @@
+/// Loads experiment files into resolved, validated trials.
+///
+/// Steps: compose the file with its `extends` bases, merge one sweep point and the command-line
+/// overrides on top, decode and validate against the `Catalog`, infer shapes, then make one
+/// trial per seed. Every problem from every step is collected and thrown together as
+/// `SpecErrors`, one line each, in source order.
+public enum ExperimentLoader {
+    /// Loads a file (following `extends`), applies overrides (`key.path=value`), expands `sweep:`
+    /// and seeds. `seeds: N` (CLI `--seeds`) replaces the file's seeds with `0..<N`.
+    public static func load(file: String, overrides: [String] = [], seeds: Int? = nil) throws(SpecErrors) -> [Trial] {
+        guard let text = Composer.readFromDisk(file) else {
+            throw SpecErrors([SpecError("no such file", at: .whole(file))])
+        }
+        return try load(text: text, file: file, overrides: overrides, seeds: seeds)
+    }
+
+    /// Same as `load(file:...)` for text already in memory; `extends` paths are resolved relative
+    /// to `file` and read from disk.
+    public static func load(text: String, file: String, overrides: [String] = [],
+                            seeds: Int? = nil) throws(SpecErrors) -> [Trial] {
+        var composer = Composer()
+        var log = ErrorLog()
+        let composed = composer.compose(text: text, file: file)
+        log.add(contentsOf: composer.log.errors)
+        let parsedOverrides = overrides.compactMap { Override.parse($0, log: &log) }
+        if let seeds, seeds < 1 {
+            log.add("expected a positive integer, found \(seeds)", at: nil, path: "--seeds")
+        }
+        // A file that could not be composed (bad base, cycle) gives an incomplete tree: stop here
+        // rather than report keys as missing.
+        guard var root = composed, composer.log.isEmpty else {
+            throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName)))
+        }
+
+        let sweepNode = Self.remove("sweep", from: &root)
+        let axes = Sweep.axes(sweepNode, log: &log)
+        for override in parsedOverrides {
+            if let axis = axes.first(where: { DottedKey.overlaps($0.keys, override.keys) }) {
+                log.add("conflicts with the sweep over \(axis.key) (\(axis.keyMark))", at: override.mark,
+                        path: override.keys.joined(separator: "."))
+            }
+        }
+
+        var trials: [Trial] = []
+        var slugs = SlugRegistry()
+        for point in Sweep.points(axes) {
+            let tree = (point.trees + parsedOverrides.map(\.tree)).reduce(root, Composer.merge)
+            var decoder = SpecDecoder()
+            var spec = decoder.decode(tree)
+            log.add(contentsOf: decoder.log.errors)
+            if decoder.modelIsValid {
+                do {
+                    _ = try ShapeInference.plan(spec)
+                } catch {
+                    let modelMark = Self.child("model", of: tree)?.mark
+                    log.add(contentsOf: error.errors.map { e in
+                        var e = e
+                        e.mark = e.mark ?? modelMark
+                        return e
+                    })
+                }
+            }
+            let seedList = seeds.map { (0..<UInt64(max($0, 0))).map { $0 } }
+                ?? Seeds.read(Self.child("seeds", of: tree), log: &log) ?? [spec.train.seed]
+            let variantSlug = slugs.slug(for: spec.name + point.nameSuffix, stem: Slug.make(spec.name), suffix: point.slugSuffix)
+            spec.name += point.nameSuffix
+            for seed in seedList where log.isEmpty {
+                spec.train.seed = seed
+                let yaml = Canonical.yaml(spec)
+                trials.append(Trial(spec: spec, configFile: file, slug: "\(variantSlug)-seed\(seed)",
+                                    canonicalYAML: yaml, hash: SHA256.hex(yaml)))
+            }
+        }
+        guard log.isEmpty else { throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName))) }
+        return trials
+    }
+
+    /// The value of top-level `key`, removing it from the mapping.
+    private static func remove(_ key: String, from root: inout YAMLNode) -> YAMLNode? {
+        guard case var .mapping(pairs) = root.value,
+              let i = pairs.firstIndex(where: { $0.key.value == .scalar(key, style: .plain) }) else { return nil }
+        let value = pairs.remove(at: i).value
+        root = YAMLNode(.mapping(pairs), mark: root.mark)
+        return value
+    }
+
+    private static func child(_ key: String, of node: YAMLNode) -> YAMLNode? {
+        guard case let .mapping(pairs) = node.value else { return nil }
+        return pairs.first { $0.key.value == .scalar(key, style: .plain) }?.value
+    }
+}
+
+/// Hands out variant slugs that are unique within one load.
+private struct SlugRegistry {
+    private var byName: [String: String] = [:]
+    private var taken: Set<String> = []
+
+    /// `stem` (or `trial` when empty) plus `suffix`, with `-2`, `-3`... appended on collision.
+    mutating func slug(for name: String, stem: String, suffix: String) -> String {
+        if let known = byName[name] { return known }
+        let stem = (stem.isEmpty ? "trial" : stem) + suffix
+        var candidate = stem
+        var n = 2
+        while taken.contains(candidate) {
+            candidate = "\(stem)-\(n)"
+            n += 1
+        }
+        taken.insert(candidate)
+        byName[name] = candidate
+        return candidate
+    }
+}

@@ -1,0 +1,96 @@
+/// Reads `model:` — a registry model with options, or an explicit `layers:` list.
+enum ModelDecoder {
+    static func decode(_ node: YAMLNode, log: inout ErrorLog) -> (ModelSpec, InitScheme) {
+        let fallback = (ModelSpec.lenet5(LeNet5Options()), InitScheme.pytorch)
+        guard let reader = SectionReader(node, path: "model", log: &log), let section = Catalog.section("model") else {
+            return fallback
+        }
+        let values = reader.read(section.options, log: &log)
+        let initScheme = values["init"]?.text.flatMap(InitScheme.init(rawValue:)) ?? .pytorch
+
+        let alternatives = Catalog.models.map(\.name) + ["layers"]
+        let chosen = alternatives.filter { reader.present($0) != nil }
+        guard chosen.count == 1, let choice = chosen.first, let body = reader.present(choice) else {
+            let message = chosen.isEmpty ? "expected one of " + alternatives.joined(separator: ", ")
+                : "expected only one of " + chosen.joined(separator: ", ") + " (set the others to null)"
+            log.add(message, at: node.mark, path: "model")
+            return (fallback.0, initScheme)
+        }
+        if choice == "layers" {
+            let l2 = values["l2"]?.number ?? 0
+            return (.layers(LayerListDecoder.decode(body, modelL2: l2, log: &log)), initScheme)
+        }
+        if let l2 = reader.entries.first(where: { $0.key == "l2" }) {
+            log.add("not applicable to \(choice) (use model.\(choice).l2)", at: l2.keyNode.mark, path: "model.l2")
+        }
+        return (decodeLeNet5(body, log: &log), initScheme)
+    }
+
+    private static func decodeLeNet5(_ node: YAMLNode, log: inout ErrorLog) -> ModelSpec {
+        var options = LeNet5Options()
+        guard let info = Catalog.model("lenet5"),
+              let reader = SectionReader(node, path: "model.lenet5", log: &log) else { return .lenet5(options) }
+        let v = reader.read(info.options, log: &log)
+        options.dropout = v["dropout"]?.number ?? options.dropout
+        options.batchnorm = v["batchnorm"]?.bool ?? options.batchnorm
+        options.l2 = v["l2"]?.number ?? options.l2
+        options.activation = v["activation"]?.text.flatMap(Activation.init(rawValue:)) ?? options.activation
+        options.pooling = v["pooling"]?.text.flatMap(Pooling.init(rawValue:)) ?? options.pooling
+        return .lenet5(options)
+    }
+}
+
+/// Reads `model.layers`: one mapping per layer with `type`, optional `name`, `inputs`, `l2`
+/// and the type's options. Names and inputs are checked later by shape inference.
+enum LayerListDecoder {
+    static func decode(_ node: YAMLNode, modelL2: Double, log: inout ErrorLog) -> [LayerSpec] {
+        guard case let .sequence(items) = node.value, !items.isEmpty else {
+            log.add("expected a non-empty list of layers, found \(node.foundDescription)", at: node.mark, path: "model.layers")
+            return []
+        }
+        var layers: [LayerSpec] = []
+        var typeCounts: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            let path = KeyPath.index("model.layers", i)
+            guard let reader = SectionReader(item, path: path, log: &log) else { continue }
+            guard let info = layerInfo(reader, path: path, log: &log) else { continue }
+            typeCounts[info.type, default: 0] += 1
+            let options = reader.read(info.options + Catalog.commonLayerKeys, log: &log)
+            if !info.hasParameters, let l2 = reader.entries.first(where: { $0.key == "l2" }) {
+                log.add("not applicable to \(info.type) (only layers with parameters take l2)",
+                        at: l2.keyNode.mark, path: KeyPath.join(path, "l2"))
+            }
+            let name = options["name"]?.text ?? "\(info.type)\(typeCounts[info.type] ?? 1)"
+            if name == "input" {
+                log.add("\"input\" is reserved for the network input", at: reader.value("name")?.mark ?? item.mark,
+                        path: KeyPath.join(path, "name"))
+            }
+            var inputs = layers.last.map { [$0.name] } ?? ["input"]
+            if case let .texts(names)? = options["inputs"] { inputs = names }
+            let l2 = info.hasParameters ? options["l2"]?.number ?? modelL2 : 0
+            let requiredMissing = info.options.contains { $0.defaultValue == .required && options[$0.key] == nil }
+            guard !requiredMissing else { continue }
+            layers.append(LayerSpec(name: name, kind: info.build(options), inputs: inputs, l2: l2, mark: item.mark))
+        }
+        return layers
+    }
+
+    /// The catalog entry for the layer's `type`, reporting a missing or unknown type.
+    private static func layerInfo(_ reader: SectionReader, path: String, log: inout ErrorLog) -> LayerInfo? {
+        guard let typeNode = reader.value("type") else {
+            log.add("missing, expected one of " + Catalog.layers.map(\.type).joined(separator: ", "),
+                    at: reader.node.mark, path: KeyPath.join(path, "type"))
+            return nil
+        }
+        guard case let .scalar(text, _) = typeNode.value, let info = Catalog.layer(text) else {
+            let text: String
+            if case let .scalar(raw, _) = typeNode.value { text = raw } else { text = "" }
+            let types = Catalog.layers.map(\.type)
+            let hint = Suggestion.closest(to: text, in: types).map { ", did you mean \"\($0)\"?" }
+                ?? ", expected one of " + types.joined(separator: ", ")
+            log.add("unknown layer type \(typeNode.foundDescription)\(hint)", at: typeNode.mark, path: KeyPath.join(path, "type"))
+            return nil
+        }
+        return info
+    }
+}

@@ -1,0 +1,137 @@
+/// Turns one composed YAML tree (extends, sweep point and overrides applied) into an
+/// `ExperimentSpec`, reporting every problem. Sections that fail keep their defaults so that
+/// later sections are still checked.
+struct SpecDecoder {
+    var log = ErrorLog()
+    /// Whether the model (and the input size it depends on) decoded cleanly, so that shape
+    /// inference is meaningful.
+    private(set) var modelIsValid = true
+
+    /// The decoded spec; `seed` comes from `train.seed` (the caller applies `seeds`).
+    mutating func decode(_ root: YAMLNode) -> ExperimentSpec {
+        var spec = ExperimentSpec(name: "")
+        guard let top = SectionReader(root, path: "", log: &log), let section = Catalog.section("") else {
+            modelIsValid = false
+            return spec
+        }
+        let values = top.read(section.options, log: &log)
+        spec.name = values["name"]?.text ?? ""
+        spec.baseline = values["baseline"]?.text
+        if let extends = top.entries.first(where: { $0.key == "extends" }) {
+            log.add("only files may extend others", at: extends.keyNode.mark, path: "extends")
+        }
+        let errorsBeforeData = log.count
+        spec.data = decodeData(top.value("data"))
+        if log.errors[errorsBeforeData...].contains(where: { $0.path.hasPrefix("data.resize") || $0.path.hasPrefix("data.pad") || $0.path == "data" }) {
+            modelIsValid = false
+        }
+        spec.train = decodeTrain(top.value("train"))
+        let errorsBeforeModel = log.count
+        if let model = top.value("model") {
+            (spec.model, spec.initScheme) = ModelDecoder.decode(model, log: &log)
+        }
+        if log.count > errorsBeforeModel || top.value("model") == nil { modelIsValid = false }
+        checkConsistency(spec, top)
+        return spec
+    }
+
+    private mutating func section(_ path: String, _ node: YAMLNode?, variant: String? = nil) -> (SectionReader?, [String: OptionValue]) {
+        guard let info = Catalog.section(path) else { return (nil, [:]) }
+        let empty = info.options.reduce(into: [String: OptionValue]()) { values, option in
+            if case let .value(value) = option.defaultValue { values[option.key] = value }
+        }
+        guard let node, let reader = SectionReader(node, path: path, log: &log) else { return (nil, empty) }
+        return (reader, reader.read(info.options, variant: variant, log: &log))
+    }
+
+    private mutating func decodeData(_ node: YAMLNode?) -> DataSpec {
+        var data = DataSpec()
+        let (reader, v) = section("data", node)
+        data.dataset = v["dataset"]?.text.flatMap(DatasetName.init(rawValue:)) ?? data.dataset
+        data.path = v["path"]?.text ?? data.path
+        data.resize = v["resize"]?.int
+        data.pad = v["pad"]?.int ?? data.pad
+        data.validation = v["validation"]?.int ?? data.validation
+        data.trainLimit = v["train_limit"]?.int
+        data.testLimit = v["test_limit"]?.int
+        let (_, n) = section("data.normalize", reader?.value("normalize"))
+        data.mean = n["mean"]?.number ?? data.mean
+        data.std = n["std"]?.number ?? data.std
+        return data
+    }
+
+    private mutating func decodeTrain(_ node: YAMLNode?) -> TrainSpec {
+        var train = TrainSpec()
+        let (reader, v) = section("train", node)
+        train.epochs = v["epochs"]?.int ?? train.epochs
+        train.batchSize = v["batch_size"]?.int ?? train.batchSize
+        train.seed = UInt64(v["seed"]?.int ?? 0)
+        train.select = v["select"]?.text.flatMap(SelectionMetric.init(rawValue:)) ?? train.select
+        train.threads = v["threads"]?.int ?? train.threads
+
+        let optimizerNode = reader?.value("optimizer")
+        let kind = variant(of: "train.optimizer", optimizerNode) ?? "adam"
+        let (optimizerReader, o) = section("train.optimizer", optimizerNode, variant: kind)
+        var optimizer = OptimizerSpec()
+        optimizer.kind = OptimizerKind(rawValue: kind) ?? optimizer.kind
+        optimizer.lr = o["lr"]?.number ?? optimizer.lr
+        optimizer.momentum = o["momentum"]?.number ?? optimizer.momentum
+        optimizer.nesterov = o["nesterov"]?.bool ?? optimizer.nesterov
+        if case let .numbers(betas)? = o["betas"], betas.count == 2 { (optimizer.beta1, optimizer.beta2) = (betas[0], betas[1]) }
+        optimizer.eps = o["eps"]?.number ?? optimizer.eps
+        optimizer.weightDecay = o["weight_decay"]?.number ?? optimizer.weightDecay
+        if optimizer.nesterov && optimizer.momentum == 0, let node = optimizerReader?.value("nesterov") {
+            log.add("expected false without momentum, found true (nesterov needs momentum > 0)", at: node.mark,
+                    path: "train.optimizer.nesterov")
+        }
+        train.optimizer = optimizer
+
+        let scheduleNode = reader?.value("schedule")
+        let schedule = variant(of: "train.schedule", scheduleNode) ?? "constant"
+        let (_, s) = section("train.schedule", scheduleNode, variant: schedule)
+        switch schedule {
+        case "step": train.schedule = .step(stepSize: s["step_size"]?.int ?? 1, gamma: s["gamma"]?.number ?? 0.1)
+        case "cosine": train.schedule = .cosine(tMax: s["t_max"]?.int ?? train.epochs, etaMin: s["eta_min"]?.number ?? 0)
+        default: train.schedule = .constant
+        }
+        return train
+    }
+
+    /// The `type` of a variant section if it is valid; errors are reported by the section read.
+    private func variant(of path: String, _ node: YAMLNode?) -> String? {
+        var scratch = ErrorLog()
+        guard let node, let reader = SectionReader(node, path: path, log: &scratch),
+              let typeNode = reader.present("type"), let option = Catalog.section(path)?.option("type"),
+              case let .success(value) = option.type.read(typeNode) else { return nil }
+        return value.text
+    }
+
+    /// Rules that involve several keys.
+    private mutating func checkConsistency(_ spec: ExperimentSpec, _ top: SectionReader) {
+        let dataNode = top.value("data")
+        let dataReader = dataNode.flatMap { node -> SectionReader? in
+            var scratch = ErrorLog()
+            return SectionReader(node, path: "data", log: &scratch)
+        }
+        func mark(_ key: String) -> SourceMark? { dataReader?.value(key)?.mark ?? dataNode?.mark ?? top.node.mark }
+        let data = spec.data
+        if data.validation >= Catalog.trainingImages {
+            log.add("expected fewer than \(Catalog.trainingImages) (the training images), found \(data.validation)",
+                    at: mark("validation"), path: "data.validation")
+        } else if let limit = data.trainLimit, limit > Catalog.trainingImages - data.validation {
+            log.add("expected at most \(Catalog.trainingImages - data.validation) (training images left after "
+                    + "\(data.validation) for validation), found \(limit)", at: mark("train_limit"), path: "data.train_limit")
+        }
+        if let limit = data.testLimit, limit > Catalog.testImages {
+            log.add("expected at most \(Catalog.testImages) (the test images), found \(limit)",
+                    at: mark("test_limit"), path: "data.test_limit")
+        }
+        if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
+            let trainNode = top.value("train")
+            var scratch = ErrorLog()
+            let selectMark = trainNode.flatMap { SectionReader($0, path: "train", log: &scratch)?.value("select")?.mark }
+            log.add("\(spec.train.select.rawValue) needs data.validation > 0", at: selectMark ?? mark("validation"),
+                    path: "train.select")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// The canonical YAML of a resolved spec: keys in the schema's order (the `Catalog`'s), every
+/// default explicit, the model as written (`lenet5: {...}` or `layers: [...]`), `train.seed` set,
+/// and no `extends`, `sweep` or `seeds`. Loading it again gives the same spec and hash.
+public enum Canonical {
+    public static func yaml(_ spec: ExperimentSpec) -> String { YAMLEmitter.emit(node(spec)) }
+
+    /// Lowercase hex SHA-256 of `yaml(spec)`.
+    public static func hash(_ spec: ExperimentSpec) -> String { SHA256.hex(yaml(spec)) }
+
+    /// The canonical tree (what `yaml` emits and `SpecDiff` compares).
+    public static func node(_ spec: ExperimentSpec) -> YAMLNode {
+        map([
+            ("name", text(spec.name)),
+            ("baseline", spec.baseline.map(text) ?? plain("null")),
+            ("data", data(spec.data)),
+            ("model", model(spec.model, spec.initScheme)),
+            ("train", train(spec.train)),
+        ])
+    }
+
+    private static func data(_ d: DataSpec) -> YAMLNode {
+        map([
+            ("dataset", plain(d.dataset.rawValue)),
+            ("path", text(d.path)),
+            ("resize", value(d.resize.map(OptionValue.int) ?? .null)),
+            ("pad", value(.int(d.pad))),
+            ("normalize", map([("mean", value(.number(d.mean))), ("std", value(.number(d.std)))])),
+            ("validation", value(.int(d.validation))),
+            ("train_limit", value(d.trainLimit.map(OptionValue.int) ?? .null)),
+            ("test_limit", value(d.testLimit.map(OptionValue.int) ?? .null)),
+        ])
+    }
+
+    private static func model(_ model: ModelSpec, _ initScheme: InitScheme) -> YAMLNode {
+        let body: (String, YAMLNode)
+        switch model {
+        case let .lenet5(o):
+            body = ("lenet5", map([
+                ("dropout", value(.number(o.dropout))), ("batchnorm", value(.bool(o.batchnorm))),
+                ("l2", value(.number(o.l2))), ("activation", plain(o.activation.rawValue)),
+                ("pooling", plain(o.pooling.rawValue)),
+            ]))
+        case let .layers(layers):
+            body = ("layers", YAMLNode(.sequence(layers.map(layer)), mark: mark))
+        }
+        return map([body, ("init", plain(initScheme.rawValue))])
+    }
+
+    /// `{type, name, inputs, [l2], <options in catalog order>}`
+    private static func layer(_ layer: LayerSpec) -> YAMLNode {
+        guard let info = Catalog.layer(layer.kind.typeName) else { return plain("null") }
+        var pairs: [(String, YAMLNode)] = [
+            ("type", plain(info.type)),
+            ("name", text(layer.name)),
+            ("inputs", YAMLNode(.sequence(layer.inputs.map(text)), mark: mark)),
+        ]
+        if info.hasParameters { pairs.append(("l2", value(.number(layer.l2)))) }
+        pairs += zip(info.options.map(\.key), info.values(layer.kind).map(value))
+        return map(pairs)
+    }
+
+    private static func train(_ t: TrainSpec) -> YAMLNode {
+        let o = t.optimizer
+        var optimizer: [(String, YAMLNode)] = [("type", plain(o.kind.rawValue)), ("lr", value(.number(o.lr)))]
+        if o.kind == .sgd {
+            optimizer += [("momentum", value(.number(o.momentum))), ("nesterov", value(.bool(o.nesterov)))]
+        } else {
+            optimizer += [("betas", value(.numbers([o.beta1, o.beta2]))), ("eps", value(.number(o.eps)))]
+        }
+        optimizer.append(("weight_decay", value(.number(o.weightDecay))))
+        let schedule: [(String, YAMLNode)] = switch t.schedule {
+        case .constant: [("type", plain("constant"))]
+        case let .step(stepSize, gamma):
+            [("type", plain("step")), ("step_size", value(.int(stepSize))), ("gamma", value(.number(gamma)))]
+        case let .cosine(tMax, etaMin):
+            [("type", plain("cosine")), ("t_max", value(.int(tMax))), ("eta_min", value(.number(etaMin)))]
+        }
+        return map([
+            ("epochs", value(.int(t.epochs))),
+            ("batch_size", value(.int(t.batchSize))),
+            ("optimizer", map(optimizer)),
+            ("schedule", map(schedule)),
+            ("seed", plain(String(t.seed))),
+            ("select", plain(t.select.rawValue)),
+            ("threads", value(.int(t.threads))),
+        ])
+    }
+
+    // MARK: - Node helpers
+
+    private static let mark = SourceMark.whole("<canonical>")
+    private static func plain(_ s: String) -> YAMLNode { YAMLNode(.scalar(s, style: .plain), mark: mark) }
+    private static func text(_ s: String) -> YAMLNode { YAMLNode(.scalar(s, style: .quoted), mark: mark) }
+    private static func map(_ pairs: [(String, YAMLNode)]) -> YAMLNode {
+        YAMLNode(.mapping(pairs.map { (plain($0.0), $0.1) }), mark: mark)
+    }
+    private static func value(_ v: OptionValue) -> YAMLNode {
+        switch v {
+        case let .numbers(xs): YAMLNode(.sequence(xs.map { value(.number($0)) }), mark: mark)
+        case let .texts(xs): YAMLNode(.sequence(xs.map(text)), mark: mark)
+        case let .text(s): text(s)
+        default: plain(v.yaml)
+        }
+    }
+
+    /// Whether a string would not read back as the same string when written plain in flow context.
+    private static func needsQuotes(_ s: String) -> Bool {
+        guard case .string = YAMLScalar.resolve(s, plain: true), let first = s.first, let last = s.last else { return true }
+        return first == " " || last == " " || "-?:!&*|>'\"%@`#".contains(first)
+            || s.contains { ",[]{}#\n\t".contains($0) } || s.contains(": ") || s.contains(" #")
+    }
+
+    /// One-line flow rendering of a node: `0.5`, `"Dropout"`, `[0.9, 0.999]`, `{type: relu}`.
+    public static func inline(_ node: YAMLNode) -> String {
+        switch node.value {
+        case let .scalar(s, style): style == .quoted && needsQuotes(s) ? "\"\(Printable.escape(s, limit: .max))\""
+            : Printable.escape(s, limit: .max)
+        case let .sequence(items): "[" + items.map(inline).joined(separator: ", ") + "]"
+        case let .mapping(pairs): "{" + pairs.map { "\(inline($0.key)): \(inline($0.value))" }.joined(separator: ", ") + "}"
+        }
+    }
+}

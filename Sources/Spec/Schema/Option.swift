@@ -1,0 +1,88 @@
+/// One documented key of the schema: its type, default and a one-line description.
+/// The loader validates against these entries and `runner list` prints them, so the two cannot drift.
+public struct OptionInfo: Sendable {
+    public let key: String
+    public let type: ValueType
+    public let defaultValue: OptionDefault
+    public let doc: String
+    /// Variants this option applies to (e.g. `momentum` only for `sgd`); nil for all.
+    public let appliesTo: [String]?
+
+    public init(_ key: String, _ type: ValueType, _ defaultValue: OptionDefault, _ doc: String,
+                appliesTo: [String]? = nil) {
+        self.key = key
+        self.type = type
+        self.defaultValue = defaultValue
+        self.doc = doc
+        self.appliesTo = appliesTo
+    }
+}
+
+/// What an omitted option means.
+public enum OptionDefault: Hashable, Sendable {
+    /// Must be given.
+    case required
+    /// This value.
+    case value(OptionValue)
+    /// Computed from other settings; the text says how (e.g. `kernel`, `train.epochs`).
+    case derived(String)
+
+    /// The default as printed by `runner list`.
+    public var display: String {
+        switch self {
+        case .required: "required"
+        case let .value(value): value.yaml
+        case let .derived(rule): "= \(rule)"
+        }
+    }
+}
+
+extension OptionValue {
+    /// The value as plain YAML flow text (`0.5`, `true`, `null`, `[0.9, 0.999]`).
+    var yaml: String {
+        switch self {
+        case .null: "null"
+        case let .bool(v): v ? "true" : "false"
+        case let .int(v): String(v)
+        case let .number(v): OptionValue.format(v)
+        case let .text(v): v
+        case let .numbers(v): "[" + v.map(OptionValue.format).joined(separator: ", ") + "]"
+        case let .texts(v): "[" + v.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// Shortest text that reads back as the same `Double` and as a YAML float (never an integer).
+    static func format(_ x: Double) -> String { x.description }
+}
+
+/// A mapping in the schema (`data`, `train.optimizer`, ...) with its keys in canonical order.
+public struct SectionInfo: Sendable {
+    /// Dotted path of the section; empty for the top level.
+    public let path: String
+    public let doc: String
+    public let options: [OptionInfo]
+
+    public func option(_ key: String) -> OptionInfo? { options.first { $0.key == key } }
+}
+
+/// A layer type usable in `model.layers`.
+public struct LayerInfo: Sendable {
+    public let type: String
+    public let doc: String
+    public let options: [OptionInfo]
+    /// Whether the layer owns trainable parameters (only those accept `l2`).
+    public let hasParameters: Bool
+    /// Least number of inputs (2 for `add` and `concat`).
+    public let minimumInputs: Int
+    /// Builds the kind from checked options (required ones present, static defaults filled in).
+    let build: @Sendable ([String: OptionValue]) -> LayerKind
+    /// The options of a kind, every one explicit, in catalog order.
+    let values: @Sendable (LayerKind) -> [OptionValue]
+}
+
+/// A registry model usable as `model: {<name>: {options}}`.
+public struct ModelInfo: Sendable {
+    public let name: String
+    public let doc: String
+    public let options: [OptionInfo]
+}

@@ -1,0 +1,168 @@
+/// The type of one option in the schema: what the loader accepts and how `runner list` names it.
+public indirect enum ValueType: Hashable, Sendable {
+    /// A whole number `>= minimum` (1: positive, 0: non-negative).
+    case integer(minimum: Int)
+    /// A finite number in `range`.
+    case number(NumberRange)
+    case boolean
+    /// Any non-null scalar, read as text.
+    case text
+    /// One of a fixed set of identifiers.
+    case choice([String])
+    /// A list of exactly two finite numbers in `range` (Adam's betas).
+    case numberPair(NumberRange)
+    /// A layer name or a list of layer names (`inputs:`).
+    case names
+    /// The wrapped type, or `null` for "none".
+    case nullable(ValueType)
+    /// A structured value read by the loader itself (sections, `extends`, `seeds`, `sweep`);
+    /// the text is its description.
+    case custom(String)
+
+    /// The phrase used in messages and in the listing, e.g. `a positive integer`.
+    public var phrase: String {
+        switch self {
+        case let .integer(minimum):
+            minimum == 1 ? "a positive integer" : minimum == 0 ? "a non-negative integer" : "an integer ≥ \(minimum)"
+        case let .number(range): range.phrase
+        case .boolean: "true or false"
+        case .text: "a string"
+        case let .choice(options): "one of " + options.joined(separator: ", ")
+        case let .numberPair(range): "a list of two numbers (each \(range.bounds))"
+        case .names: "a layer name or a list of layer names"
+        case let .nullable(inner): inner.phrase + " or null"
+        case let .custom(description): description
+        }
+    }
+}
+
+/// The allowed interval of a number option.
+public enum NumberRange: Hashable, Sendable {
+    case any, positive, nonNegative
+    /// `0 ≤ x < 1`
+    case unitInterval
+
+    func contains(_ x: Double) -> Bool {
+        switch self {
+        case .any: true
+        case .positive: x > 0
+        case .nonNegative: x >= 0
+        case .unitInterval: x >= 0 && x < 1
+        }
+    }
+
+    var phrase: String {
+        switch self {
+        case .any: "a finite number"
+        case .positive: "a positive number"
+        case .nonNegative: "a non-negative number"
+        case .unitInterval: "a number in [0, 1)"
+        }
+    }
+
+    var bounds: String {
+        switch self {
+        case .any: "finite"
+        case .positive: "> 0"
+        case .nonNegative: "≥ 0"
+        case .unitInterval: "in [0, 1)"
+        }
+    }
+}
+
+/// A value that passed its `ValueType` check.
+public enum OptionValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case number(Double)
+    case text(String)
+    case numbers([Double])
+    case texts([String])
+
+    var int: Int? { if case let .int(v) = self { v } else { nil } }
+    var number: Double? {
+        switch self {
+        case let .number(v): v
+        case let .int(v): Double(v)
+        default: nil
+        }
+    }
+    var bool: Bool? { if case let .bool(v) = self { v } else { nil } }
+    var text: String? { if case let .text(v) = self { v } else { nil } }
+}
+
+extension ValueType {
+    /// Checks `node` against this type; on failure returns the message
+    /// (`expected a positive integer, found "five"`).
+    func read(_ node: YAMLNode) -> Result<OptionValue, ReadFailure> {
+        let fail = { (extra: String) in Result<OptionValue, ReadFailure>.failure(
+            ReadFailure("expected \(phrase), found \(node.foundDescription)\(extra)")) }
+        switch self {
+        case let .nullable(inner):
+            if node.isNull { return .success(.null) }
+            return inner.read(node).mapError { _ in ReadFailure("expected \(phrase), found \(node.foundDescription)") }
+        case .names:
+            if case .sequence(let items) = node.value {
+                var names: [String] = []
+                for item in items {
+                    guard let name = ValueType.name(item) else { return fail("") }
+                    names.append(name)
+                }
+                return .success(.texts(names))
+            }
+            return ValueType.name(node).map { .success(.texts([$0])) } ?? fail("")
+        case let .numberPair(range):
+            guard case .sequence(let items) = node.value, items.count == 2 else { return fail("") }
+            var values: [Double] = []
+            for item in items {
+                guard case let .success(value) = ValueType.number(range).read(item), let x = value.number else {
+                    return fail("")
+                }
+                values.append(x)
+            }
+            return .success(.numbers(values))
+        default:
+            guard case let .scalar(text, style) = node.value else { return fail("") }
+            return readScalar(YAMLScalar.resolve(text, plain: style == .plain), text: text, fail: fail)
+        }
+    }
+
+    private func readScalar(_ scalar: YAMLScalar, text: String,
+                            fail: (String) -> Result<OptionValue, ReadFailure>) -> Result<OptionValue, ReadFailure> {
+        switch (self, scalar) {
+        case let (.integer(minimum), .int(v)):
+            return v >= minimum ? .success(.int(v)) : fail("")
+        case let (.number(range), .int(v)):
+            return range.contains(Double(v)) ? .success(.number(Double(v))) : fail("")
+        case let (.number(range), .double(v)):
+            guard v.isFinite else {
+                return .failure(ReadFailure("expected a finite number, found \(Printable.escape(text))"))
+            }
+            return range.contains(v) ? .success(.number(v)) : fail("")
+        case let (.boolean, .bool(v)):
+            return .success(.bool(v))
+        case (.text, .null):
+            return fail("")
+        case (.text, _):
+            return text.isEmpty ? fail("") : .success(.text(text))
+        case let (.choice(options), _):
+            if options.contains(text), scalar != .null { return .success(.text(text)) }
+            return fail(Suggestion.hint(for: text, in: options))
+        default:
+            return fail("")
+        }
+    }
+
+    /// A layer name: a non-empty scalar that is not null.
+    private static func name(_ node: YAMLNode) -> String? {
+        guard case let .scalar(text, _) = node.value, !node.isNull else { return nil }
+        return text
+    }
+}
+
+/// Why a node did not fit its `ValueType`: the message after the key path.
+struct ReadFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,53 @@
+import Data
+import Engine
+
+/// Loss and accuracy of a network over a set of images.
+public struct EvalResult: Sendable, Equatable {
+    /// Mean cross-entropy (without any L2 penalty).
+    public var loss: Double
+    /// Fraction correct in [0, 1].
+    public var accuracy: Double
+    public var count: Int
+
+    public init(loss: Double, accuracy: Double, count: Int) {
+        self.loss = loss
+        self.accuracy = accuracy
+        self.count = count
+    }
+}
+
+/// Reusable input and label buffers for one batch size (allocated once per trial).
+public final class BatchBuffers: @unchecked Sendable {
+    public let batchSize: Int
+    public let images: Tensor
+    public let labels: UnsafeMutablePointer<Int32>
+
+    public init(batchSize: Int, imageSize: Int) {
+        self.batchSize = batchSize
+        images = Tensor(shape: [batchSize, 1, imageSize, imageSize])
+        labels = .allocate(capacity: batchSize)
+        labels.initialize(repeating: 0, count: batchSize)
+    }
+
+    deinit { labels.deallocate() }
+}
+
+public enum Evaluator {
+    /// Runs the network in evaluation mode over every batch of `loader`.
+    /// The same function serves training-time evaluation and `runner eval`, so both give identical numbers.
+    public static func evaluate(_ network: Network, _ loader: BatchLoader, _ buffers: BatchBuffers) -> EvalResult {
+        var lossSum = 0.0
+        var correct = 0
+        var seen = 0
+        for b in 0..<loader.batchCount {
+            let n = loader.fill(batch: b, images: buffers.images.data, labels: buffers.labels)
+            _ = network.forward(buffers.images.data, batch: n, training: false)
+            let r = network.loss(labels: buffers.labels, batch: n, gradient: false)
+            lossSum += r.lossSum
+            correct += r.correct
+            seen += n
+        }
+        guard seen > 0 else { return EvalResult(loss: .nan, accuracy: .nan, count: 0) }
+        return EvalResult(loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), count: seen)
+    }
+}

@@ -1,0 +1,72 @@
+import Data
+import Engine
+import Foundation
+import Spec
+
+/// A dataset loaded from disk and transformed (resized, padded) once, shared by every trial
+/// whose `data:` section reads the same files with the same geometry. Images stay uint8;
+/// normalization happens per batch.
+public final class PreparedData: @unchecked Sendable {
+    public let train: ImageSet
+    public let test: ImageSet
+    /// Checksum of the dataset files, part of every trial's cache key.
+    public let fingerprint: String
+    public let imageSize: Int
+
+    init(train: ImageSet, test: ImageSet, fingerprint: String, imageSize: Int) {
+        self.train = train
+        self.test = test
+        self.fingerprint = fingerprint
+        self.imageSize = imageSize
+    }
+
+    /// Loads and prepares the data a spec describes. Errors are one line naming the file.
+    public static func load(_ spec: DataSpec) throws -> PreparedData {
+        let kind: DatasetKind = spec.dataset == .mnist ? .mnist : .fashionMNIST
+        let (train, test) = try DatasetLoader.load(folder: spec.path, kind: kind)
+        let transform = ImageTransform(inputSize: train.rows, resize: spec.resize, pad: spec.pad,
+                                       mean: Float(spec.mean), std: Float(spec.std))
+        return PreparedData(train: transform.prepare(train), test: transform.prepare(test),
+                            fingerprint: try DatasetLoader.fingerprint(folder: spec.path),
+                            imageSize: transform.outputSize)
+    }
+}
+
+/// Loads each distinct dataset geometry once per process.
+public final class DataCache: @unchecked Sendable {
+    private var entries: [String: PreparedData] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func data(for spec: DataSpec) throws -> PreparedData {
+        let key = "\(spec.dataset.rawValue)|\(spec.path)|\(spec.resize.map(String.init) ?? "-")|\(spec.pad)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let hit = entries[key] { return hit }
+        let loaded = try PreparedData.load(spec)
+        entries[key] = loaded
+        return loaded
+    }
+}
+
+/// The index sets of one trial: training and validation (a seeded split of the training
+/// file) and test, after `train_limit` / `test_limit`.
+public struct TrialSplits: Sendable {
+    public var train: [Int]
+    public var validation: [Int]
+    public var test: [Int]
+
+    public init(spec: ExperimentSpec, data: PreparedData) throws {
+        guard spec.data.validation < data.train.count else {
+            throw SpecError("expected fewer validation images than the \(data.train.count) training images, found \(spec.data.validation)",
+                            path: "data.validation")
+        }
+        let split = Split.trainValidation(count: data.train.count, validation: spec.data.validation,
+                                          seed: spec.train.seed)
+        train = spec.data.trainLimit.map { Array(split.train.prefix($0)) } ?? split.train
+        validation = split.validation
+        let testCount = min(spec.data.testLimit ?? data.test.count, data.test.count)
+        test = Array(0..<testCount)
+    }
+}

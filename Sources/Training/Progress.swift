@@ -1,0 +1,222 @@
+import Foundation
+import Spec
+
+/// Who an event is about: the variant's display name, the seed and the results folder slug.
+public struct TrialLabel: Hashable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var slug: String
+
+    public init(name: String, seed: UInt64, slug: String) {
+        self.name = name
+        self.seed = seed
+        self.slug = slug
+    }
+
+    public init(_ trial: Trial) {
+        self.init(name: trial.variant, seed: trial.spec.train.seed, slug: trial.slug)
+    }
+
+    /// `[Dropout seed 1]`, the prefix of every human-readable line.
+    public var prefix: String { "[\(name) seed \(seed)]" }
+}
+
+/// The metrics of one finished epoch. Accuracies are fractions in [0, 1]; `epoch` is 1-based.
+public struct EpochProgress: Hashable, Sendable {
+    public var epoch: Int
+    public var epochs: Int
+    public var trainLoss: Double
+    public var trainAcc: Double
+    public var valLoss: Double?
+    public var valAcc: Double?
+    public var testLoss: Double?
+    public var testAcc: Double?
+    public var lr: Double
+    /// Wall time of the epoch (training and evaluation).
+    public var seconds: Double
+
+    public init(epoch: Int, epochs: Int, trainLoss: Double, trainAcc: Double, valLoss: Double? = nil,
+                valAcc: Double? = nil, testLoss: Double? = nil, testAcc: Double? = nil, lr: Double,
+                seconds: Double) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.trainLoss = trainLoss
+        self.trainAcc = trainAcc
+        self.valLoss = valLoss
+        self.valAcc = valAcc
+        self.testLoss = testLoss
+        self.testAcc = testAcc
+        self.lr = lr
+        self.seconds = seconds
+    }
+}
+
+/// Prints training progress: one line per epoch and per trial event, as text or JSON lines.
+///
+/// - `plain`: one line per event (`[Dropout seed 1] epoch 7/50  loss 0.3121  train 88.9 %  …`).
+/// - `live`: as plain, plus a bar inside the epoch redrawn in place (at most 10×/s, by `clock`).
+/// - `json`: one JSON object per line with an `event` key, for tools.
+/// - `quiet`: nothing.
+///
+/// ETAs: the trial's is its mean epoch time × its remaining epochs; the sweep's is the mean epoch
+/// time over the whole sweep × the epochs left in all trials (declared by `sweepStarted`).
+/// Times come from the caller (`EpochProgress.seconds`) so output is reproducible in tests.
+public final class ProgressReporter {
+    public enum Mode: String, CaseIterable, Sendable { case plain, live, json, quiet }
+
+    public let mode: Mode
+    private var output: any TextOutputStream
+    private let clock: () -> Double
+
+    private var trial: TrialLabel?
+    private var trialSeconds = 0.0, trialEpochsTimed = 0
+    private var sweepSeconds = 0.0, sweepEpochsTimed = 0
+    /// Epochs not yet run in the sweep; nil when no sweep was declared.
+    private var sweepRemaining: Int?
+    /// Epochs left in the current trial, so that skipped ones leave the sweep count on cached/failed.
+    private var trialRemaining = 0
+    private var barShown = false
+    private var lastBarDraw = -Double.infinity
+
+    /// `clock` (seconds, monotonic) is only used to throttle the live bar.
+    public init(mode: Mode, output: any TextOutputStream = StandardOutput(),
+                clock: @escaping () -> Double = ProgressReporter.monotonicSeconds) {
+        self.mode = mode
+        self.output = output
+        self.clock = clock
+    }
+
+    /// `json` or `quiet` when asked for, else `live` if standard output is a terminal, else `plain`.
+    public static func defaultMode(json: Bool, quiet: Bool) -> Mode {
+        if quiet { return .quiet }
+        if json { return .json }
+        return isatty(STDOUT_FILENO) != 0 ? .live : .plain
+    }
+
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    // MARK: Events
+
+    /// Declares the work ahead: `trials` trials with `epochs` epochs in total, counting every
+    /// trial in full (cached trials and the completed part of resumed ones are deducted as reported).
+    public func sweepStarted(trials: Int, epochs: Int) {
+        sweepRemaining = epochs
+        emit(plain: nil, json: [("event", .string("sweep_start")), ("trials", .int(trials)),
+                                ("epochs", .int(epochs))])
+    }
+
+    /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`.
+    public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String) {
+        trial = label
+        trialSeconds = 0
+        trialEpochsTimed = 0
+        skipSweepEpochs(completedEpochs)
+        trialRemaining = max(epochs - completedEpochs, 0)
+        let what = completedEpochs > 0 ? "resuming at epoch \(completedEpochs + 1)/\(epochs)"
+                                       : "training \(epochs) epochs"
+        emit(plain: "\(label.prefix) \(what) in \(folder)",
+             json: Self.trialFields("trial_start", label) + [
+                ("epochs", .int(epochs)), ("completed_epochs", .int(completedEpochs)),
+                ("folder", .string(folder))])
+    }
+
+    /// Live mode only: `done` of `total` batches of the current epoch; redrawn at most every 0.1 s.
+    public func batchProgress(done: Int, of total: Int, epoch: Int, epochs: Int) {
+        guard mode == .live, let trial else { return }
+        let now = clock()
+        guard done >= total || now - lastBarDraw >= 0.1 else { return }
+        lastBarDraw = now
+        let width = 24
+        let filled = total > 0 ? min(width, done * width / total) : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        write("\r\u{1B}[2K\(trial.prefix) epoch \(epoch)/\(epochs) [\(bar)] \(done)/\(total)")
+        barShown = true
+    }
+
+    /// An epoch finished: prints its line with both ETAs.
+    public func epochEnded(_ e: EpochProgress) {
+        trialSeconds += e.seconds
+        trialEpochsTimed += 1
+        sweepSeconds += e.seconds
+        sweepEpochsTimed += 1
+        trialRemaining = max(e.epochs - e.epoch, 0)
+        if let remaining = sweepRemaining { sweepRemaining = max(remaining - 1, 0) }
+        let etaTrial = trialSeconds / Double(trialEpochsTimed) * Double(trialRemaining)
+        let etaSweep = sweepRemaining.map { sweepSeconds / Double(sweepEpochsTimed) * Double($0) }
+        guard let trial else { preconditionFailure("epochEnded before trialStarted") }
+        emit(plain: Self.epochLine(trial, e, etaTrial: etaTrial, etaSweep: etaSweep),
+             json: Self.epochFields(trial, e, etaTrial: etaTrial, etaSweep: etaSweep))
+    }
+
+    /// The trial's results are up to date; nothing runs.
+    public func trialCached(_ label: TrialLabel, epochs: Int, folder: String) {
+        skipSweepEpochs(epochs)
+        emit(plain: "\(label.prefix) cached: \(folder) is up to date",
+             json: Self.trialFields("trial_cached", label) + [("folder", .string(folder))])
+    }
+
+    /// The loss became non-finite at 1-based `epoch`; the trial stops.
+    public func trialDiverged(_ label: TrialLabel, epoch: Int, loss: Double) {
+        skipSweepEpochs(trialRemaining)
+        emit(plain: "\(label.prefix) diverged at epoch \(epoch): loss \(loss)",
+             json: Self.trialFields("trial_diverged", label) + [("epoch", .int(epoch)), ("loss", .number(loss))])
+    }
+
+    /// The trial failed with a one-line `message`; the sweep goes on.
+    public func trialFailed(_ label: TrialLabel, message: String) {
+        skipSweepEpochs(trialRemaining)
+        emit(plain: "\(label.prefix) failed: \(message)",
+             json: Self.trialFields("trial_failed", label) + [("message", .string(message))])
+    }
+
+    /// The trial finished after `seconds`; `selectedEpoch` (1-based) became its checkpoint.
+    public func trialEnded(_ label: TrialLabel, seconds: Double, selectedEpoch: Int, testAcc: Double?) {
+        skipSweepEpochs(trialRemaining)
+        let test = testAcc.map { ", test \(Self.percent($0))" } ?? ""
+        emit(plain: "\(label.prefix) done in \(Self.duration(seconds)): selected epoch \(selectedEpoch)\(test)",
+             json: Self.trialFields("trial_end", label) + [
+                ("seconds", .number(Self.rounded(seconds, 2))), ("selected_epoch", .int(selectedEpoch)),
+                ("test_acc", .number(testAcc))])
+    }
+
+    // MARK: Output
+
+    private func skipSweepEpochs(_ count: Int) {
+        if let remaining = sweepRemaining { sweepRemaining = max(remaining - count, 0) }
+        trialRemaining = 0
+    }
+
+    private func emit(plain: String?, json: [(String, JSONValue)]) {
+        switch mode {
+        case .quiet: return
+        case .json: write(JSONValue.line(json) + "\n")
+        case .plain, .live:
+            guard let plain else { return }
+            if barShown { write("\r\u{1B}[2K"); barShown = false }
+            write(plain + "\n")
+        }
+    }
+
+    private func write(_ text: String) { output.write(text) }
+}
+
+/// Standard output without Foundation's buffering, so progress appears immediately.
+public struct StandardOutput: TextOutputStream {
+    public init() {}
+
+    public mutating func write(_ string: String) {
+        var text = string
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+}

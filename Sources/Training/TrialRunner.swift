@@ -1,0 +1,277 @@
+import Data
+import Engine
+import Foundation
+import Models
+import Reports
+import Spec
+
+/// Version of the numerics: part of every trial's cache key. Bump it whenever a change to the
+/// engine, data pipeline or trainer can change results, so cached trials are rerun.
+public let engineVersion = "1"
+
+/// How a trial ended.
+public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
+    case completed
+    case diverged(epoch: Int)
+    case interrupted(epoch: Int)
+
+    public var description: String {
+        switch self {
+        case .completed: "completed"
+        case let .diverged(e): "diverged at epoch \(e)"
+        case let .interrupted(e): "interrupted at epoch \(e)"
+        }
+    }
+}
+
+/// Trains one trial: builds the network, runs the epochs, evaluates, selects the checkpoint,
+/// saves a resumable state after every epoch, and writes the trial folder.
+public final class TrialRunner {
+    public let trial: Trial
+    public let plan: NetworkPlan
+    public let data: PreparedData
+    public let folder: String
+    /// Cache key: resolved config + dataset checksum + engine version.
+    public let trialHash: String
+    public var progress: ProgressReporter?
+    /// Polled after every batch; when it returns true the trial stops after that batch.
+    public var shouldStop: () -> Bool = { Interrupt.requested }
+
+    private let spec: ExperimentSpec
+    private let network: Network
+    private let optimizer: any Optimizer
+    private let schedule: LRSchedule
+    private let best: Snapshot
+    private let splits: TrialSplits
+    private let trainLoader: BatchLoader
+    private let valLoader: BatchLoader
+    private let testLoader: BatchLoader
+    private let trainBuffers: BatchBuffers
+    private let evalBuffers: BatchBuffers
+    private var shuffleRandom: Random
+
+    public static let evalBatchSize = 256
+
+    public init(trial: Trial, plan: NetworkPlan, data: PreparedData, folder: String) throws {
+        self.trial = trial
+        self.plan = plan
+        self.data = data
+        self.folder = folder
+        spec = trial.spec
+        trialHash = TrialRunner.hash(trial: trial, fingerprint: data.fingerprint)
+        let t = spec.train
+        network = NetworkBuilder.build(plan, initScheme: spec.initScheme, seed: t.seed,
+                                       maxBatch: max(t.batchSize, Self.evalBatchSize), threads: t.threads)
+        optimizer = makeOptimizer(t.optimizer, parameters: network.parameters)
+        schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
+        best = Snapshot(of: network)
+        splits = try TrialSplits(spec: spec, data: data)
+        let mean = Float(spec.data.mean), std = Float(spec.data.std)
+        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: t.batchSize, mean: mean, std: std)
+        valLoader = BatchLoader(set: data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        trainBuffers = BatchBuffers(batchSize: t.batchSize, imageSize: data.imageSize)
+        evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, imageSize: data.imageSize)
+        shuffleRandom = Random(seed: t.seed, stream: "shuffle")
+    }
+
+    /// The cache key of a trial on a dataset.
+    public static func hash(trial: Trial, fingerprint: String) -> String {
+        SHA256.hex(trial.canonicalYAML + "\n# data: \(fingerprint)\n# engine: \(engineVersion)\n")
+    }
+
+    // MARK: - Training state that a checkpoint restores
+
+    private var history: [EpochRecord] = []
+    private var bestEpoch: Int?
+    private var bestScore = -Double.infinity
+
+    /// Runs the remaining epochs (resuming from `checkpoint.safetensors` when it matches) and
+    /// writes every output of the trial folder. Returns the trial's record.
+    public func run() throws -> TrialRecord {
+        let started = Date()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let resumed = try TrainingCheckpoint.restore(from: checkpointPath, trialHash: trialHash, into: self)
+        let epochs = spec.train.epochs
+        progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder)
+
+        var status = TrialStatus.completed
+        var epoch = history.count
+        while epoch < epochs {
+            let lr = schedule.lr(epoch: epoch)
+            optimizer.lr = lr
+            let epochStart = Date()
+            guard let train = trainEpoch(epoch: epoch) else {
+                status = .interrupted(epoch: epoch + 1)
+                break
+            }
+            guard train.loss.isFinite else {
+                status = .diverged(epoch: epoch + 1)
+                progress?.trialDiverged(label, epoch: epoch + 1, loss: train.loss)
+                break
+            }
+            let val = Evaluator.evaluate(network, valLoader, evalBuffers)
+            let test = Evaluator.evaluate(network, testLoader, evalBuffers)
+            let seconds = Date().timeIntervalSince(epochStart)
+            let record = EpochRecord(epoch: epoch + 1, trainLoss: train.loss, trainAcc: train.accuracy,
+                                     valLoss: val.loss, valAcc: val.accuracy, testLoss: test.loss,
+                                     testAcc: test.accuracy, lr: lr, seconds: seconds)
+            history.append(record)
+            select(record)
+            epoch += 1
+            progress?.epochEnded(EpochProgress(epoch: record.epoch, epochs: epochs, trainLoss: record.trainLoss,
+                                               trainAcc: record.trainAcc, valLoss: record.valLoss, valAcc: record.valAcc,
+                                               testLoss: record.testLoss, testAcc: record.testAcc, lr: lr, seconds: seconds))
+            try TrainingCheckpoint.save(self, to: checkpointPath)
+        }
+        let record = try finish(status: status, seconds: Date().timeIntervalSince(started))
+        if status == .completed {
+            progress?.trialEnded(label, seconds: record.seconds, selectedEpoch: record.selectedEpoch ?? 0, testAcc: record.testAcc)
+        }
+        return record
+    }
+
+    private var label: TrialLabel { TrialLabel(trial) }
+
+    /// One pass over the training split. Returns nil when a stop was requested, and a non-finite
+    /// loss as soon as a batch's loss stops being finite.
+    private func trainEpoch(epoch: Int) -> EvalResult? {
+        trainLoader.shuffle(&shuffleRandom)
+        let params = network.parameters
+        var lossSum = 0.0
+        var correct = 0
+        var seen = 0
+        let batches = trainLoader.batchCount
+        for b in 0..<batches {
+            let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
+            _ = network.forward(trainBuffers.images.data, batch: n, training: true)
+            let r = network.loss(labels: trainBuffers.labels, batch: n, gradient: true)
+            network.backward(batch: n)
+            let penalty = L2Penalty.apply(params)
+            optimizer.step()
+            let batchLoss = r.lossSum + penalty * Double(n)
+            if !batchLoss.isFinite { return EvalResult(loss: batchLoss, accuracy: .nan, count: seen + n) }
+            lossSum += batchLoss
+            correct += r.correct
+            seen += n
+            progress?.batchProgress(done: b + 1, of: batches, epoch: epoch + 1, epochs: spec.train.epochs)
+            if shouldStop() { return nil }
+        }
+        return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), count: seen)
+    }
+
+    /// Keeps the epoch's weights when they are the best so far by the configured metric.
+    private func select(_ r: EpochRecord) {
+        let score: Double
+        switch spec.train.select {
+        case .valAcc: score = r.valAcc
+        case .valLoss: score = -r.valLoss
+        case .testAcc: score = r.testAcc
+        case .last: score = Double(r.epoch)
+        }
+        if bestEpoch == nil || score > bestScore {
+            bestScore = score
+            bestEpoch = r.epoch
+            best.capture()
+        }
+    }
+
+    /// Writes the selected checkpoint and the trial's reports; removes the resume state when complete.
+    private func finish(status: TrialStatus, seconds: Double) throws -> TrialRecord {
+        var record = TrialRecord(
+            name: "\(spec.name) (seed \(spec.train.seed))", variant: spec.name, slug: trial.slug,
+            configFile: trial.configFile, configHash: trial.hash, seed: spec.train.seed,
+            epochs: spec.train.epochs, completedEpochs: history.count, selectedEpoch: bestEpoch,
+            selectedOn: spec.train.select.rawValue, trainAcc: nil, valAcc: nil, testAcc: nil,
+            finalTrainAcc: history.last?.trainAcc, finalTestAcc: history.last?.testAcc,
+            parameters: plan.parameterCount, seconds: seconds,
+            imagesPerSecond: Double(history.count * splits.train.count) / max(history.reduce(0) { $0 + $1.seconds }, 1e-9),
+            status: status.description, baseline: spec.baseline, validationImages: splits.validation.count)
+        if status == .completed, bestEpoch != nil {
+            best.restore()
+            let selected = evaluateAll()
+            record.trainAcc = selected.train.accuracy
+            record.valAcc = selected.validation.accuracy
+            record.testAcc = selected.test.accuracy
+            let weights = Safetensors.write(tensors: ModelWeights.tensors(of: network), metadata: [
+                "trial": record.name, "config_hash": trial.hash, "selected_epoch": String(bestEpoch!),
+                "selected_on": spec.train.select.rawValue, "engine_version": engineVersion,
+            ])
+            try AtomicFile.write(weights, to: path("model.safetensors"))
+        }
+        try AtomicFile.write(trial.canonicalYAML, to: path("config.yaml"))
+        try AtomicFile.write(trialHash + "\n", to: path("trial.hash"))
+        try ReportBuilder.writeTrial(record: record, history: history, dir: folder)
+        if status != .interrupted(epoch: history.count + 1) {
+            try? FileManager.default.removeItem(atPath: checkpointPath)
+        }
+        return record
+    }
+
+    /// One training epoch and the validation and test passes, timed separately (for `runner bench`).
+    public func timedEpoch(_ epoch: Int) -> (train: Double, eval: Double, trainImages: Int, evalImages: Int, loss: Double) {
+        optimizer.lr = schedule.lr(epoch: epoch)
+        let t0 = Date()
+        let train = trainEpoch(epoch: epoch)
+        let t1 = Date()
+        let val = Evaluator.evaluate(network, valLoader, evalBuffers)
+        let test = Evaluator.evaluate(network, testLoader, evalBuffers)
+        let t2 = Date()
+        return (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), train?.count ?? 0, val.count + test.count, train?.loss ?? .nan)
+    }
+
+    /// Per-layer forward and backward seconds per batch over `batches` training batches.
+    public func profile(batches: Int) -> [(name: String, type: String, forward: Double, backward: Double)] {
+        network.resetProfile()
+        network.profiling = true
+        defer { network.profiling = false }
+        let n = min(batches, trainLoader.batchCount)
+        for b in 0..<n {
+            let size = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
+            _ = network.forward(trainBuffers.images.data, batch: size, training: true)
+            _ = network.loss(labels: trainBuffers.labels, batch: size, gradient: true)
+            network.backward(batch: size)
+        }
+        return network.profile.map { ($0.name, $0.type, $0.forward / Double(max(n, 1)), $0.backward / Double(max(n, 1))) }
+    }
+
+    /// Evaluation-mode loss and accuracy of the network's current weights on the three splits.
+    public func evaluateAll() -> (train: EvalResult, validation: EvalResult, test: EvalResult) {
+        let trainEval = BatchLoader(set: data.train, indices: splits.train, batchSize: Self.evalBatchSize,
+                                    mean: Float(spec.data.mean), std: Float(spec.data.std))
+        return (Evaluator.evaluate(network, trainEval, evalBuffers),
+                Evaluator.evaluate(network, valLoader, evalBuffers),
+                Evaluator.evaluate(network, testLoader, evalBuffers))
+    }
+
+    /// The network being trained (for `runner eval`, which loads weights into it).
+    public var model: Network { network }
+
+    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+    var checkpointPath: String { path("checkpoint.safetensors") }
+
+    // MARK: - State for TrainingCheckpoint
+
+    struct State {
+        var history: [EpochRecord]
+        var bestEpoch: Int?
+        var bestScore: Double
+        var shuffle: [UInt64]
+        var dropout: [UInt64]
+    }
+
+    var state: State {
+        get { State(history: history, bestEpoch: bestEpoch, bestScore: bestScore,
+                    shuffle: shuffleRandom.stateWords, dropout: network.dropoutRandom.stateWords) }
+        set {
+            history = newValue.history
+            bestEpoch = newValue.bestEpoch
+            bestScore = newValue.bestScore
+            shuffleRandom = Random(state: newValue.shuffle)
+            network.dropoutRandom = Random(state: newValue.dropout)
+        }
+    }
+    var networkForCheckpoint: Network { network }
+    var optimizerForCheckpoint: any Optimizer { optimizer }
+    var bestSnapshot: Snapshot { best }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Data
+import Foundation
+import Reports
+import Spec
+import Training
+
+/// `runner run FILES... [KEY=VALUE...]`: trains every trial and writes the results folder.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train every trial of the given experiment files and write the results folder (the default command).",
+        discussion: """
+            Each file expands into trials (sweep grid × seeds). A trial whose folder holds a completed run
+            of the same resolved config, dataset files and engine version is skipped as cached. An
+            interrupted trial resumes from its last completed epoch. Exit status: 0 all trials completed,
+            1 a trial diverged or failed, 2 bad input, 130 interrupted.
+            """)
+
+    @Argument(help: "Experiment YAML files (globs allowed) and key.path=value overrides.")
+    var inputs: [String] = []
+
+    @Option(help: "Results folder.")
+    var results = "results"
+
+    @Option(help: "Run each trial once per seed 0..<N (replaces the files' seeds).")
+    var seeds: Int?
+
+    @Flag(help: "Rerun trials even when a cached result exists.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @Option(help: "Progress format: plain or json.")
+    var logFormat: LogFormat = .plain
+
+    @Option(help: "Run only shard INDEX/COUNT of the trials (0-based). Also read from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.")
+    var shard: String?
+
+    @Option(help: "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or overrides SLURM_ARRAY_TASK_COUNT.")
+    var shardCount: Int?
+
+    enum LogFormat: String, ExpressibleByArgument { case plain, json }
+
+    func run() throws {
+        let shard: Shard
+        do { shard = try selectShard() } catch {
+            report(error)
+            throw ExitCode(2)
+        }
+        let all = try loadTrials(inputs, seeds: seeds)
+        try checkDistinctFolders(all)
+        let trials = shard.select(all)
+        let plans = try planTrials(trials)
+        let mode: ProgressReporter.Mode = logFormat == .json ? .json : quiet ? .quiet : (isatty(1) != 0 ? .live : .plain)
+        let progress = ProgressReporter(mode: mode)
+        Interrupt.install()
+        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, progress: progress)
+        let outcome: Sweep.Outcome
+        do {
+            outcome = try sweep.run()
+        } catch {
+            report(error)
+            throw ExitCode(2)
+        }
+        do {
+            try ReportBuilder.rebuild(resultsDir: results)
+        } catch {
+            report(error)
+            throw ExitCode(1)
+        }
+        if outcome.interrupted { throw ExitCode(130) }
+        if outcome.failures > 0 { throw ExitCode(1) }
+    }
+
+    private func selectShard() throws -> Shard {
+        if let shard {
+            guard let s = Shard(shard) else {
+                throw SpecErrors([SpecError("expected INDEX/COUNT with 0 ≤ INDEX < COUNT, found \"\(shard)\"", path: "--shard")])
+            }
+            return s
+        }
+        return try Shard.fromEnvironment(ProcessInfo.processInfo.environment, shardCount: shardCount) ?? .all
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The main job, run as a user runs it: the `runner` binary on real files.
+final class EndToEndTests: XCTestCase {
+    func testRunWritesEveryOutputAndEvalReproducesIt() throws {
+        let f = try EndToEndFixture(self)
+        let r = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for slug in ["tiny-seed0", "tiny-seed1"] {
+            for file in ["history.csv", "convergence.svg", "loss.svg", "config.yaml", "metrics.json", "model.safetensors", "trial.hash"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: "\(f.results())/\(slug)/\(file)"), "\(slug)/\(file)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(f.results())/\(slug)/checkpoint.safetensors"))
+        }
+        for file in ["results.csv", "aggregate.csv", "summary.md", "comparison.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(f.results())/\(file)"), file)
+        }
+        let rows = try f.rows(f.results())
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertEqual(rows.map { $0["status"] }, ["completed", "completed"])
+        XCTAssertEqual(rows.map { $0["selected_on"] }, ["val_acc", "val_acc"])
+        let history = try f.read(f.results() + "/tiny-seed0/history.csv").split(separator: "\n")
+        XCTAssertEqual(history.first, "epoch,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,lr,seconds")
+        XCTAssertEqual(history.count, 3)
+
+        // The generated classes are easy: a correct engine learns them.
+        let testAcc = try XCTUnwrap(Double(rows[0]["test_acc"] ?? ""))
+        XCTAssertGreaterThan(testAcc, 80)
+
+        // `runner eval` on the saved weights reproduces the recorded accuracies exactly.
+        let trial = f.results() + "/tiny-seed0"
+        let e = try RunnerProcess.run(["eval", trial + "/config.yaml", "--weights", trial + "/model.safetensors"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let row = try XCTUnwrap(rows.first { $0["seed"] == "0" })
+        for (split, column) in [("train", "train_acc"), ("validation", "val_acc"), ("test", "test_acc")] {
+            let line = try XCTUnwrap(e.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(split + " ") })
+            XCTAssertTrue(line.contains("accuracy \(row[column]!) %") || line.contains("accuracy  \(row[column]!) %"), "\(line) vs \(row[column]!)")
+        }
+    }
+
+    func testSecondRunIsCachedAndForceReruns() throws {
+        let f = try EndToEndFixture(self, seeds: [0])
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results()]).status, 0)
+        let weights = f.bytes(f.results() + "/tiny-seed0/model.safetensors")
+        let again = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("cached"), again.stdout)
+        // A changed config is a cache miss for that trial only; the old folder stays in the report.
+        let changed = try RunnerProcess.run(["run", f.config, "name=Tiny2", "--results", f.results()])
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        XCTAssertFalse(changed.stdout.contains("cached"), changed.stdout)
+        XCTAssertEqual(try f.rows(f.results()).count, 2)
+        let forced = try RunnerProcess.run(["run", f.config, "--force", "--results", f.results()])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertFalse(forced.stdout.contains("cached"), forced.stdout)
+        XCTAssertEqual(f.bytes(f.results() + "/tiny-seed0/model.safetensors"), weights, "same seed → identical weights")
+    }
+
+    func testDivergedTrialIsRecordedAndOthersStillRun() throws {
+        let f = try EndToEndFixture(self, seeds: [0])
+        let bad = f.root + "/bad.yaml"
+        try "extends: tiny.yaml\nname: Exploding\ntrain: {optimizer: {type: sgd, lr: 1.0e+30}}\n"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try RunnerProcess.run(["run", bad, f.config, "--results", f.results()])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let rows = try f.rows(f.results())
+        XCTAssertEqual(rows.first { $0["variant"] == "Exploding" }?["status"], "diverged at epoch 1")
+        XCTAssertEqual(rows.first { $0["variant"] == "Tiny" }?["status"], "completed")
+        XCTAssertTrue(try f.read(f.results() + "/summary.md").contains("diverged at epoch 1"))
+    }
+
+    func testKillNineThenRerunIsBitIdenticalToUninterrupted() throws {
+        let f = try EndToEndFixture(self, train: 3000, epochs: 4, seeds: [0])
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results("a")]).status, 0)
+
+        let p = RunnerProcess.start(["run", f.config, "--results", f.results("b"), "--quiet"])
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let checkpoint = f.results("b") + "/tiny-seed0/checkpoint.safetensors"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && p.isRunning && Date() < deadline { usleep(2000) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal, "killed before it finished")
+
+        let resumed = try RunnerProcess.run(["run", f.config, "--results", f.results("b")])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resum"), resumed.stdout)
+        XCTAssertEqual(f.bytes(f.results("a") + "/tiny-seed0/model.safetensors"),
+                       f.bytes(f.results("b") + "/tiny-seed0/model.safetensors"))
+        XCTAssertEqual(try f.historyWithoutTimes(f.results("a") + "/tiny-seed0/history.csv"),
+                       try f.historyWithoutTimes(f.results("b") + "/tiny-seed0/history.csv"))
+    }
+
+    func testSigintStopsAfterTheBatchAndTheRunResumes() throws {
+        let f = try EndToEndFixture(self, train: 3000, epochs: 4, seeds: [0])
+        let p = RunnerProcess.start(["run", f.config, "--results", f.results(), "--quiet"])
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let checkpoint = f.results() + "/tiny-seed0/checkpoint.safetensors"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && p.isRunning && Date() < deadline { usleep(2000) }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let metrics = try f.read(f.results() + "/tiny-seed0/metrics.json")
+        XCTAssertTrue(metrics.contains("interrupted at epoch"), metrics)
+        let resumed = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try f.rows(f.results()).first?["status"], "completed")
+    }
+
+    func testShardsMergedGiveTheUnshardedReport() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0, 1, 2])
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results("all")]).status, 0)
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--shard", "0/2", "--results", f.results("s0")]).status, 0)
+        let env = try RunnerProcess.run(["run", f.config, "--shard", "1/2", "--results", f.results("s1")])
+        XCTAssertEqual(env.status, 0, env.stderr)
+        let merged = f.results("merged")
+        try FileManager.default.createDirectory(atPath: merged, withIntermediateDirectories: true)
+        var slugs: [String] = []
+        for shard in ["s0", "s1"] {
+            for slug in try FileManager.default.contentsOfDirectory(atPath: f.results(shard)) where slug.hasPrefix("tiny-") {
+                try FileManager.default.copyItem(atPath: f.results(shard) + "/" + slug, toPath: merged + "/" + slug)
+                slugs.append(slug)
+            }
+        }
+        XCTAssertEqual(slugs.sorted(), ["tiny-seed0", "tiny-seed1", "tiny-seed2"])
+        XCTAssertEqual(try RunnerProcess.run(["report", merged]).status, 0)
+        // Weights and every deterministic column agree; wall-clock columns differ between runs.
+        for slug in slugs {
+            XCTAssertEqual(f.bytes(f.results("all") + "/\(slug)/model.safetensors"), f.bytes(merged + "/\(slug)/model.safetensors"))
+        }
+        func deterministic(_ dir: String) throws -> [[String: String]] {
+            try f.rows(dir).map { $0.filter { !["seconds", "images_per_second"].contains($0.key) } }
+        }
+        XCTAssertEqual(try deterministic(f.results("all")), try deterministic(merged))
+        XCTAssertEqual(try f.read(f.results("all") + "/comparison.svg"), try f.read(merged + "/comparison.svg"))
+        XCTAssertEqual(try f.read(f.results("all") + "/aggregate.csv"), try f.read(merged + "/aggregate.csv"))
+    }
+}

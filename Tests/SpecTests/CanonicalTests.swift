@@ -1,0 +1,125 @@
+import XCTest
+@testable import Spec
+
+/// Canonical YAML, hashing and `SpecDiff`.
+final class CanonicalTests: XCTestCase {
+    /// Loading a trial's canonical YAML gives the same spec and hash.
+    private func assertRoundTrip(_ trial: Trial, file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            let again = try ExperimentLoader.load(text: trial.canonicalYAML, file: "canonical.yaml")
+            XCTAssertEqual(again.count, 1, file: file, line: line)
+            XCTAssertEqual(again.first?.spec.withoutMarks, trial.spec.withoutMarks, file: file, line: line)
+            XCTAssertEqual(again.first?.hash, trial.hash, file: file, line: line)
+            XCTAssertEqual(again.first?.canonicalYAML, trial.canonicalYAML, file: file, line: line)
+        } catch {
+            XCTFail("canonical YAML does not load:\n\(error)\n\(trial.canonicalYAML)", file: file, line: line)
+        }
+    }
+
+    func testEveryShippedExperimentRoundTrips() throws {
+        for path in try Paths.shippedExperiments() {
+            let trials = try ExperimentLoader.load(file: path)
+            XCTAssertFalse(trials.isEmpty)
+            trials.forEach { assertRoundTrip($0) }
+        }
+    }
+
+    func testLayerGraphsAndSchedulesRoundTrip() throws {
+        let text = ShapeInferenceTests.explicitLeNet5 + """
+
+        train:
+          optimizer: {type: sgd, lr: 0.1, momentum: 0.9, nesterov: true}
+          schedule: {type: cosine}
+          epochs: 7
+        """
+        let trial = try XCTUnwrap(loadTrials(text).first)
+        XCTAssertEqual(trial.spec.train.schedule, .cosine(tMax: 7, etaMin: 0))
+        assertRoundTrip(trial)
+        let step = try XCTUnwrap(loadTrials(validText + "\n  schedule: {type: step, step_size: 3}\n").first)
+        XCTAssertEqual(step.spec.train.schedule, .step(stepSize: 3, gamma: 0.1))
+        assertRoundTrip(step)
+    }
+
+    func testCanonicalTextHasEveryDefaultInSchemaOrder() throws {
+        let trial = try XCTUnwrap(loadTrials("name: \"true\"\ndata: {resize: 32}\nmodel: {lenet5: null, layers: [{type: flatten}, {type: linear, out: 10}]}\n").first)
+        XCTAssertEqual(trial.canonicalYAML, """
+        name: "true"
+        baseline: null
+        data:
+          dataset: fashion-mnist
+          path: /usr/share/datasets/fashion-mnist
+          resize: 32
+          pad: 0
+          normalize:
+            mean: 0.5
+            std: 0.5
+          validation: 5000
+          train_limit: null
+          test_limit: null
+        model:
+          layers:
+          - type: flatten
+            name: flatten1
+            inputs: [input]
+          - type: linear
+            name: linear1
+            inputs: [flatten1]
+            l2: 0.0
+            out: 10
+            bias: true
+          init: pytorch
+        train:
+          epochs: 50
+          batch_size: 64
+          optimizer:
+            type: adam
+            lr: 0.001
+            betas: [0.9, 0.999]
+            eps: 1e-08
+            weight_decay: 0.0
+          schedule:
+            type: constant
+          seed: 0
+          select: val_acc
+          threads: 2
+
+        """)
+        XCTAssertEqual(trial.hash, SHA256.hex(trial.canonicalYAML))
+        XCTAssertEqual(trial.hash.count, 64)
+        assertRoundTrip(trial)
+    }
+
+    func testDiffListsChangedLeaves() throws {
+        let none = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-none.yaml").first?.spec)
+        let dropout = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-dropout.yaml").first?.spec)
+        XCTAssertEqual(SpecDiff.diff(none, dropout), [
+            "name: No regularization → Dropout",
+            "model.lenet5.dropout: 0.0 → 0.5",
+        ])
+        XCTAssertEqual(SpecDiff.diff(none, none), [])
+        var sgd = none
+        sgd.train.optimizer.kind = .sgd
+        sgd.train.seed = 2
+        XCTAssertEqual(SpecDiff.diff(none, sgd), [
+            "train.optimizer.type: adam → sgd",
+            "train.optimizer.betas: [0.9, 0.999] → (absent)",
+            "train.optimizer.eps: 1e-08 → (absent)",
+            "train.optimizer.momentum: (absent) → 0.0",
+            "train.optimizer.nesterov: (absent) → false",
+            "train.seed: 0 → 2",
+        ])
+        let explicit = try XCTUnwrap(loadTrials(ShapeInferenceTests.explicitLeNet5).first?.spec)
+        var wider = explicit
+        if case var .layers(layers) = wider.model {
+            layers[9].kind = .linear(outFeatures: 100, bias: true)
+            layers.append(LayerSpec(name: "extra", kind: .relu, inputs: ["fc2"]))
+            wider.model = .layers(layers)
+        }
+        XCTAssertEqual(SpecDiff.diff(explicit, wider), [
+            "model.layers[9].out: 84 → 100",
+            "model.layers[12]: (absent) → {type: relu, name: extra, inputs: [fc2]}",
+        ])
+        XCTAssertEqual(SpecDiff.diff(none, explicit).first, "name: No regularization → Explicit")
+        XCTAssertTrue(SpecDiff.diff(none, explicit).contains("model.lenet5: {dropout: 0.0, batchnorm: false, l2: 0.0, activation: relu, pooling: avg} → (absent)"))
+    }
+}

@@ -1,0 +1,72 @@
+import XCTest
+@testable import Spec
+
+/// The experiment files in `experiments/`: the reference study's settings.
+final class ShippedExperimentTests: XCTestCase {
+    private func load(_ name: String) throws -> [Trial] {
+        try ExperimentLoader.load(file: Paths.experiments + "/" + name)
+    }
+
+    func testBaseHasTheReferenceSettings() throws {
+        let trials = try load("base/lenet5.yaml")
+        XCTAssertEqual(trials.map(\.spec.train.seed), [0, 1, 2])
+        let spec = try XCTUnwrap(trials.first?.spec)
+        XCTAssertEqual(spec.name, "No regularization")
+        XCTAssertEqual(spec.baseline, "No regularization")
+        XCTAssertEqual(spec.data.dataset, .fashionMNIST)
+        XCTAssertEqual(spec.data.path, "/usr/share/datasets/fashion-mnist")
+        XCTAssertEqual(spec.data.resize, 32)
+        XCTAssertEqual(spec.data.imageSize, 32)
+        XCTAssertEqual(spec.data.mean, 0.5)
+        XCTAssertEqual(spec.data.std, 0.5)
+        XCTAssertEqual(spec.data.validation, 5000)
+        XCTAssertEqual(spec.model, .lenet5(LeNet5Options()))
+        XCTAssertEqual(spec.initScheme, .pytorch)
+        XCTAssertEqual(spec.train.epochs, 50)
+        XCTAssertEqual(spec.train.batchSize, 64)
+        var adam = OptimizerSpec()
+        adam.kind = .adam
+        adam.lr = 0.001
+        XCTAssertEqual(spec.train.optimizer, adam)
+        XCTAssertEqual(spec.train.schedule, .constant)
+        XCTAssertEqual(spec.train.select, .valAcc)
+    }
+
+    func testVariantsChangeOnlyWhatTheyStudy() throws {
+        let base = try XCTUnwrap(load("base/lenet5.yaml").first?.spec)
+        let cases: [(file: String, name: String, change: (inout ExperimentSpec) -> Void)] = [
+            ("lenet5-none.yaml", "No regularization", { _ in }),
+            ("lenet5-dropout.yaml", "Dropout", { s in
+                var o = LeNet5Options(); o.dropout = 0.5; s.model = .lenet5(o) }),
+            ("lenet5-l2.yaml", "Weight decay (L2)", { s in s.train.optimizer.weightDecay = 1e-4 }),
+            ("lenet5-batchnorm.yaml", "Batch normalization", { s in
+                var o = LeNet5Options(); o.batchnorm = true; s.model = .lenet5(o) }),
+        ]
+        for (file, name, change) in cases {
+            let trials = try load(file)
+            var expected = base
+            expected.name = name
+            change(&expected)
+            XCTAssertEqual(trials.count, 3, file)
+            for (seed, trial) in trials.enumerated() {
+                expected.train.seed = UInt64(seed)
+                XCTAssertEqual(trial.spec, expected, file)
+                XCTAssertEqual(trial.configFile, Paths.experiments + "/" + file)
+            }
+        }
+    }
+
+    func testSlugs() throws {
+        XCTAssertEqual(try load("lenet5-dropout.yaml").map(\.slug), ["dropout-seed0", "dropout-seed1", "dropout-seed2"])
+        XCTAssertEqual(try load("lenet5-l2.yaml").first?.slug, "weight-decay-l2-seed0")
+        XCTAssertEqual(try load("lenet5-none.yaml").first?.slug, "no-regularization-seed0")
+    }
+
+    func testParameterCounts() throws {
+        let counts = try ["lenet5-none.yaml", "lenet5-dropout.yaml", "lenet5-l2.yaml", "lenet5-batchnorm.yaml"].map { file in
+            try ShapeInference.plan(XCTUnwrap(load(file).first).spec).parameterCount
+        }
+        // conv1 156 + conv2 2,416 + conv3 48,120 + fc1 10,164 + fc2 850; batch norm adds 2·(6+16+120).
+        XCTAssertEqual(counts, [61_706, 61_706, 61_706, 61_990])
+    }
+}

@@ -1,0 +1,132 @@
+import Engine
+import Foundation
+import Spec
+import XCTest
+@testable import Training
+
+/// Runs the same updates through `torch.optim` (when Python with PyTorch is installed) and compares
+/// every parameter bit for bit. Skipped, not passed, when PyTorch is unavailable.
+///
+/// PyTorch's CPU wheels compute `sqrt` with MKL VML, which is not correctly rounded; the reference
+/// script replaces `Tensor.sqrt` by a correctly rounded one (via Float64) so that the comparison
+/// checks everything else exactly. See `AdamCore`.
+final class TorchReferenceTests: XCTestCase {
+    /// Whole vector blocks and odd tails (PyTorch's scalar tail loop must agree too).
+    private let shapes = [[4, 16], [37], [2, 3, 31], [5]]
+
+    func testAdamMatchesTorch() throws {
+        var spec = OptimizerSpec()
+        spec.kind = .adam
+        spec.lr = 3e-3
+        spec.beta1 = 0.85
+        spec.weightDecay = 1e-3
+        try assertMatchesTorch(spec, shapes: shapes)
+    }
+
+    func testAdamWMatchesTorch() throws {
+        var spec = OptimizerSpec()
+        spec.kind = .adamw
+        spec.lr = 1e-2
+        spec.weightDecay = 0.05
+        try assertMatchesTorch(spec, shapes: shapes)
+    }
+
+    func testSGDMatchesTorch() throws {
+        var spec = OptimizerSpec()
+        spec.kind = .sgd
+        spec.lr = 0.1
+        spec.momentum = 0.9
+        spec.nesterov = true
+        spec.weightDecay = 5e-4
+        try assertMatchesTorch(spec, shapes: shapes)
+        spec.nesterov = false
+        try assertMatchesTorch(spec, shapes: shapes)
+        spec.momentum = 0
+        try assertMatchesTorch(spec, shapes: shapes)
+    }
+
+    /// Runs 5 steps with random gradients and a learning rate changed between steps.
+    private func assertMatchesTorch(_ spec: OptimizerSpec, shapes: [[Int]],
+                                    file: StaticString = #filePath, line: UInt = #line) throws {
+        let params = makeParameters(shapes, seed: 11)
+        let initial = bits(params)
+        let optimizer = makeOptimizer(spec, parameters: params)
+        var rng = Random(seed: 12)
+        var grads: [[[UInt32]]] = [], lrs: [Double] = []
+        for step in 0..<5 {
+            randomGradients(params, &rng)
+            grads.append(params.map { $0.grad.array.map(\.bitPattern) })
+            optimizer.lr = spec.lr * (step < 3 ? 1 : 0.1)
+            lrs.append(optimizer.lr)
+            optimizer.step()
+        }
+        let request: [String: Any] = [
+            "kind": spec.kind.rawValue, "lrs": lrs, "betas": [spec.beta1, spec.beta2], "eps": spec.eps,
+            "weight_decay": spec.weightDecay, "momentum": spec.momentum, "nesterov": spec.nesterov,
+            "shapes": shapes, "params": initial, "grads": grads,
+        ]
+        let expected = try runTorch(request)
+        XCTAssertEqual(bits(params), expected, "\(spec.kind) differs from torch.optim", file: file, line: line)
+    }
+
+    private func runTorch(_ request: [String: Any]) throws -> [[UInt32]] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torch-ref-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("reference.py"), input = dir.appendingPathComponent("in.json")
+        let output = dir.appendingPathComponent("out.json")
+        try Self.script.write(to: script, atomically: true, encoding: .utf8)
+        try JSONSerialization.data(withJSONObject: request).write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, input.path, output.path]
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 127 || process.terminationStatus == 3 {
+            throw XCTSkip("python3 with numpy and PyTorch is not installed")
+        }
+        guard process.terminationStatus == 0 else {
+            struct ScriptFailed: Error { let message: String }
+            throw ScriptFailed(message: String(decoding: stderr, as: UTF8.self))
+        }
+        let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [[NSNumber]]
+        return try XCTUnwrap(decoded).map { $0.map(\.uint32Value) }
+    }
+
+    /// The reference: torch.optim with the single-tensor implementation, Float32 bit patterns in and out.
+    private static let script = """
+    import json, sys
+    try:
+        import numpy as np
+        import torch
+    except ImportError:
+        sys.exit(3)
+    torch.set_num_threads(1)
+    # Correctly rounded float32 sqrt (float64 sqrt, then one rounding), replacing MKL's vsSqrt.
+    _sqrt = torch.Tensor.sqrt
+    torch.Tensor.sqrt = lambda self: _sqrt(self.double()).float()
+    req = json.load(open(sys.argv[1]))
+    def tensor(bits, shape):
+        return torch.from_numpy(np.array(bits, dtype=np.uint32).view(np.float32).reshape(shape).copy())
+    params = [torch.nn.Parameter(tensor(b, s)) for b, s in zip(req["params"], req["shapes"])]
+    kind, lr0 = req["kind"], req["lrs"][0]
+    if kind == "sgd":
+        opt = torch.optim.SGD(params, lr=lr0, momentum=req["momentum"], nesterov=req["nesterov"],
+                              weight_decay=req["weight_decay"], foreach=False)
+    else:
+        cls = torch.optim.Adam if kind == "adam" else torch.optim.AdamW
+        opt = cls(params, lr=lr0, betas=tuple(req["betas"]), eps=req["eps"],
+                  weight_decay=req["weight_decay"], foreach=False)
+    for lr, grads in zip(req["lrs"], req["grads"]):
+        for group in opt.param_groups:
+            group["lr"] = lr
+        for p, g, s in zip(params, grads, req["shapes"]):
+            p.grad = tensor(g, s)
+        opt.step()
+    out = [p.detach().numpy().reshape(-1).view(np.uint32).tolist() for p in params]
+    json.dump(out, open(sys.argv[2], "w"))
+    """
+}
