@@ -9,7 +9,10 @@ enum LibYAMLError {
     static func describe(_ p: yaml_parser_t, input: [UInt8], file: String) -> SpecError {
         let problem = p.problem.map { String(cString: $0) } ?? "unknown YAML error"
         let context = p.context.map { String(cString: $0) }
-        let at = SourceMark(file: file, line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1)
+        func mark(_ m: yaml_mark_t) -> SourceMark {
+            SourceMark(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1)
+        }
+        let at = mark(p.problem_mark)
         let opened = "line \(p.context_mark.line + 1), column \(p.context_mark.column + 1)"
 
         switch p.error {
@@ -17,27 +20,28 @@ enum LibYAMLError {
             return SpecError("\(file): out of memory while parsing YAML")
         case YAML_READER_ERROR:
             // Reader errors carry a byte offset instead of a mark.
-            let mark = YAMLInputCheck.mark(ofByte: p.problem_offset, in: input, file: file)
+            let offset = YAMLInputCheck.mark(ofByte: p.problem_offset, in: input, file: file)
             if problem == "control characters are not allowed", p.problem_value >= 0 {
                 let code = String(p.problem_value, radix: 16, uppercase: true)
-                return SpecError("control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) is not allowed",
-                                 at: mark)
+                let padded = String(repeating: "0", count: max(0, 4 - code.count)) + code
+                return SpecError("control character U+\(padded) is not allowed", at: offset)
             }
-            return SpecError(problem, at: mark)
+            return SpecError(problem, at: offset)
         default:
             break
         }
 
         if problem == "could not find expected ':'", context == "while scanning a simple key" {
             // libyaml notices on the next line; the key itself is the place to show.
-            let key = SourceMark(file: file, line: Int(p.context_mark.line) + 1, column: Int(p.context_mark.column) + 1)
-            return SpecError("expected \":\" after this key (mapping entries are written \"key: value\")", at: key)
+            return SpecError("expected \":\" after this key (mapping entries are written \"key: value\")",
+                             at: mark(p.context_mark))
         }
         let found = character(at: p.problem_mark, in: input)
         let atEnd = atEndOfInput(p.problem_mark, input: input)
-        return SpecError(reworded(problem, context: context, found: found, atEnd: atEnd, opened: opened)
-            ?? libyamlWording(problem, context: context, opened: opened, sameMark: p.context_mark.index == p.problem_mark.index),
-            at: at)
+        let sameMark = p.context_mark.index == p.problem_mark.index
+        let message = reworded(problem, context: context, found: found, atEnd: atEnd, opened: opened)
+            ?? libyamlWording(problem, context: context, opened: opened, sameMark: sameMark)
+        return SpecError(message, at: at)
     }
 
     /// Clearer text for the problems people actually make; nil to keep libyaml's wording.
@@ -63,7 +67,8 @@ enum LibYAMLError {
             guard let shown else { return nil }
             return "\(shown) cannot start a value (put the value in quotes)"
         case ("did not find expected node content", _):
-            if atEnd { return context == "while parsing a flow node" ? "unexpected end of file: a \"[\" or \"{\" is not closed" : "unexpected end of file, expected a value" }
+            if atEnd, context == "while parsing a flow node" { return "unexpected end of file: a \"[\" or \"{\" is not closed" }
+            if atEnd { return "unexpected end of file, expected a value" }
             guard let shown else { return nil }
             return "expected a value, found \(shown)"
         case ("found unexpected end of stream", "while scanning a quoted scalar"?):
