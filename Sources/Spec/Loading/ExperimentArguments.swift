@@ -21,6 +21,8 @@ public struct ExperimentArguments: Sendable {
                 files += matches
             } else if Self.isFile(argument) {
                 files.append(argument)
+            } else if Self.isDirectory(argument) {
+                log.add("\(argument): is a directory, expected a YAML file", at: nil)
             } else {
                 log.add("no such file: \(argument)", at: nil)
             }
@@ -43,6 +45,11 @@ public struct ExperimentArguments: Sendable {
         }
         guard errors.isEmpty else { throw SpecErrors(errors) }
         return trials
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     private static func isFile(_ path: String) -> Bool {
