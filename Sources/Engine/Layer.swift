@@ -74,8 +74,6 @@ public final class Pass {
     /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty).
     @inline(__always)
     public func parallel(count: Int, _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
-        let threads = pool.threads
-        if threads == 1 { body(0, 0..<count); return }
-        pool.run { t in body(t, (t * count / threads)..<((t + 1) * count / threads)) }
+        pool.run(count: count, body)
     }
 }

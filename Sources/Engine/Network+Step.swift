@@ -5,6 +5,7 @@ extension Network {
     /// Returns the logits `[batch, classes]`, valid until the next call.
     public func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        CPUSetup.flushDenormalsToZero()  // as on the workers, so results do not depend on the caller
         self.input.data.update(from: input, count: batch * inputCount)
         pass.batch = batch
         pass.training = training
@@ -32,6 +33,7 @@ extension Network {
     /// L2 penalties are not added here (the trainer adds them).
     public func backward(batch: Int) {
         precondition(batch == lastBatch, "backward batch \(batch) differs from the forward batch \(lastBatch)")
+        CPUSetup.flushDenormalsToZero()
         for p in parameters { p.grad.zero() }
         for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
             let start = profiling ? monotonicSeconds() : 0

@@ -10,10 +10,11 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train every trial of the given experiment files and write the results folder (the default command).",
         discussion: """
-            Each file expands into trials (sweep grid × seeds). A trial whose folder holds a completed run
-            of the same resolved config, dataset files and engine version is skipped as cached. An
-            interrupted trial resumes from its last completed epoch. Exit status: 0 all trials completed,
-            1 a trial diverged or failed, 2 bad input, 130 interrupted.
+            Each file expands into trials (sweep grid × seeds). A trial whose folder holds a completed run \
+            of the same resolved config, dataset files and engine version is skipped as cached. An \
+            interrupted trial resumes from its last completed epoch.
+
+            Exit status: 0 all trials completed, 1 a trial diverged or failed, 2 bad input, 130 interrupted.
             """)
 
     @Argument(help: "Experiment YAML files (globs allowed) and key.path=value overrides.")

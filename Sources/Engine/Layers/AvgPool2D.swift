@@ -30,6 +30,15 @@ public final class AvgPool2D: Layer {
             let scale = 1 / Float(k * k)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let src = x + plane * g.height * w, dst = y + plane * g.outPlane
+                if k == 2 && s == 2 {  // LeNet's pooling, unrolled
+                    for oy in 0..<oh {
+                        let r0 = src + 2 * oy * w, r1 = r0 + w, out = dst + oy * ow
+                        for ox in 0..<ow {
+                            out[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) * 0.25
+                        }
+                    }
+                    continue
+                }
                 for oy in 0..<oh {
                     for ox in 0..<ow {
                         let origin = src + oy * s * w + ox * s
@@ -51,6 +60,16 @@ public final class AvgPool2D: Layer {
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let d = dx + plane * g.height * w, grad = dy + plane * g.outPlane
                 d.update(repeating: 0, count: g.height * w)
+                if k == 2 && s == 2 {
+                    for oy in 0..<oh {
+                        let r0 = d + 2 * oy * w, r1 = r0 + w, src = grad + oy * ow
+                        for ox in 0..<ow {
+                            let v = src[ox] * 0.25
+                            r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
+                        }
+                    }
+                    continue
+                }
                 for oy in 0..<oh {
                     for ox in 0..<ow {
                         let origin = d + oy * s * w + ox * s

@@ -74,8 +74,7 @@ public final class Conv2D: Layer {
                 for o in 0..<outChannels {
                     let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + j * plane))
                     let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
-                    let b0: Float = biasValues?[o] ?? 0
-                    for p in 0..<plane { dst[p] = src[p] + b0 }
+                    if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
                 }
             }
         }
@@ -91,7 +90,7 @@ public final class Conv2D: Layer {
             for (j, s) in samples.enumerated() {
                 for o in 0..<outChannels {
                     let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
-                    (panel + (o * ld + j * plane)).update(from: src, count: plane)
+                    copyFloats(panel + (o * ld + j * plane), src, plane)
                 }
             }
             let (dw, beta) = weightGrad.target(t)
@@ -118,4 +117,10 @@ public final class Conv2D: Layer {
         weightGrad.reduce(pass)
         biasGrad?.reduce(pass)
     }
+}
+
+/// dst[0..<n] = src[0..<n] + b.
+@inline(__always)
+func addScalar(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ b: Float, _ n: Int) {
+    for i in 0..<n { dst[i] = src[i] + b }
 }

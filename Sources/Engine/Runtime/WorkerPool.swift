@@ -14,6 +14,7 @@ final class WorkerPool: @unchecked Sendable {
         precondition(threads >= 1, "need at least one thread")
         self.threads = threads
         shared = Shared()
+        shared.threads = threads
         for index in 1..<max(threads, 1) {
             let shared = self.shared
             let thread = Thread { shared.workerLoop(index: index) }
@@ -24,14 +25,20 @@ final class WorkerPool: @unchecked Sendable {
 
     deinit { shared.stop(workers: threads - 1) }
 
-    /// Runs `body(t)` for t in 0..<threads concurrently and returns when all are done.
-    func run(_ body: (Int) -> Void) {
-        if threads == 1 { body(0); return }
+    /// Runs `body(t, range_t)` for t in 0..<threads concurrently, range_t = the t-th of `threads`
+    /// contiguous slices of 0..<count, and returns when all are done.
+    /// Known cost: the optimizer still boxes the caller's closure context once per call (a
+    /// 32-byte allocation, ~20 ns; measured with an LD_PRELOAD malloc counter). Removing it needs
+    /// a closure-free task protocol.
+    @inline(never)
+    func run(count: Int, _ body: (Int, Range<Int>) -> Void) {
+        if threads == 1 { body(0, 0..<count); return }
         withoutActuallyEscaping(body) { job in
             shared.job = job
+            shared.count = count
             shared.remaining.store(threads - 1, ordering: .relaxed)
             shared.publish()
-            job(0)
+            job(0, 0..<(count / threads))
             var spins = 0
             while shared.remaining.load(ordering: .acquiring) != 0 {
                 spins += 1
@@ -45,7 +52,9 @@ final class WorkerPool: @unchecked Sendable {
     private final class Shared: @unchecked Sendable {
         let generation = Atomic<Int>(0)
         let remaining = Atomic<Int>(0)
-        var job: ((Int) -> Void)?
+        var job: ((Int, Range<Int>) -> Void)?
+        var count = 0
+        var threads = 1
         var stopping = false
         let mutex: UnsafeMutablePointer<pthread_mutex_t>
         let condition: UnsafeMutablePointer<pthread_cond_t>
@@ -81,6 +90,7 @@ final class WorkerPool: @unchecked Sendable {
         }
 
         func workerLoop(index: Int) {
+            CPUSetup.flushDenormalsToZero()
             var seen = 0
             while true {
                 var spins = 0
@@ -96,7 +106,7 @@ final class WorkerPool: @unchecked Sendable {
                 }
                 seen = generation.load(ordering: .acquiring)
                 if stopping { return }
-                job?(index)
+                job?(index, (index * count / threads)..<((index + 1) * count / threads))
                 remaining.subtract(1, ordering: .releasing)
             }
         }

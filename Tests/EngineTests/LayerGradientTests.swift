@@ -1,0 +1,103 @@
+import Engine
+import TestSupport
+import XCTest
+
+/// Finite-difference checks of every layer's input and parameter gradients.
+final class LayerGradientTests: XCTestCase {
+    private func check(_ inputShape: [Int], _ layers: [any Layer], batch: Int = 3, input: [Float]? = nil,
+                       configure: (inout GradientCheck) -> Void = { _ in }, file: StaticString = #filePath,
+                       line: UInt = #line) {
+        let net = EngineFixtures.checkedNetwork(inputShape, EngineFixtures.chain(layers), batch: batch)
+        let count = batch * inputShape.reduce(1, *)
+        let x = input ?? engineRandomValues(count, seed: 11, margin: 0.05)
+        var checker = GradientCheck()
+        configure(&checker)
+        XCTAssertEqual(checker.failures(net, input: x, batch: batch), [], file: file, line: line)
+        XCTAssertNotNil(net.inputGradient)
+    }
+
+    func testConv2DStrideOnePlain() {
+        check([2, 7, 6], [Conv2D(outChannels: 3, kernel: 3)])
+    }
+
+    func testConv2DStrideTwoPaddingOne() {
+        check([3, 7, 7], [Conv2D(outChannels: 2, kernel: 3, stride: 2, padding: 1)])
+    }
+
+    func testConv2DStrideTwoPaddingTwoWithoutBias() {
+        check([2, 6, 5], [Conv2D(outChannels: 4, kernel: 4, stride: 2, padding: 2, bias: false)])
+    }
+
+    func testConv2DStrideThreeOneByOneOutput() {
+        check([2, 5, 5], [Conv2D(outChannels: 3, kernel: 5)], batch: 5)
+        check([1, 8, 7], [Conv2D(outChannels: 2, kernel: 2, stride: 3, padding: 1)])
+    }
+
+    func testLinearWithAndWithoutBias() {
+        check([7], [Linear(outFeatures: 5)])
+        check([6], [Linear(outFeatures: 3, bias: false)], batch: 4)
+    }
+
+    func testMaxPoolOverlappingAndGappedWindows() {
+        // Distinct, well-separated inputs keep the window winners fixed under ±eps.
+        check([2, 7, 7], [MaxPool2D(kernel: 3, stride: 2)], input: engineDistinctValues(3 * 98, seed: 3))
+        check([2, 8, 7], [MaxPool2D(kernel: 2, stride: 3)], input: engineDistinctValues(3 * 112, seed: 4))
+    }
+
+    func testAvgPoolOverlappingAndGappedWindows() {
+        check([2, 7, 6], [AvgPool2D(kernel: 3, stride: 2)])
+        check([3, 7, 7], [AvgPool2D(kernel: 2, stride: 3)])
+    }
+
+    func testActivations() {
+        check([2, 3, 3], [ReLU()])
+        check([5], [Tanh()])
+        check([2, 2, 3], [Sigmoid()])
+    }
+
+    func testDropoutWithFixedMask() {
+        // The checker restores the dropout generator before each forward: the mask is fixed.
+        check([4, 3, 3], [Dropout(p: 0.4)], batch: 5)
+        check([9], [Linear(outFeatures: 6), Dropout(p: 0.5), Linear(outFeatures: 3)], batch: 4)
+    }
+
+    func testBatchNormTraining() {
+        check([5], [BatchNorm1D()], batch: 4, configure: { $0.eps = 2e-3 })
+        check([3, 4, 5], [BatchNorm2D()], batch: 3, configure: { $0.eps = 2e-3 })
+        // After a linear layer, so the BN weight and bias gradients feed back into parameters.
+        check([6], [Linear(outFeatures: 4), BatchNorm1D(), Tanh(), Linear(outFeatures: 3)], batch: 5,
+              configure: { $0.eps = 2e-3 })
+    }
+
+    func testBatchNormEvaluationMode() {
+        check([2, 3, 3], [Conv2D(outChannels: 3, kernel: 2), BatchNorm2D()], configure: { $0.training = false })
+    }
+
+    func testFlatten() {
+        check([2, 3, 4], [Flatten(), Linear(outFeatures: 3)])
+    }
+
+    func testAddOfThreeInputsWithFanOut() {
+        // l0 feeds three consumers; the add reads l0, l1 and l2 (fan-out gradients are summed).
+        let nodes = [
+            Network.Node(name: "a", layer: Conv2D(outChannels: 2, kernel: 3, padding: 1), inputs: [-1]),
+            Network.Node(name: "b", layer: Conv2D(outChannels: 2, kernel: 1), inputs: [0]),
+            Network.Node(name: "c", layer: Tanh(), inputs: [0]),
+            Network.Node(name: "sum", layer: Add(), inputs: [0, 1, 2]),
+        ]
+        let net = EngineFixtures.checkedNetwork([2, 4, 5], nodes, batch: 3)
+        XCTAssertEqual(GradientCheck().failures(net, input: engineRandomValues(120, seed: 5), batch: 3), [])
+    }
+
+    func testConcatOfThreeInputs() {
+        let nodes = [
+            Network.Node(name: "a", layer: Conv2D(outChannels: 1, kernel: 3, padding: 1), inputs: [-1]),
+            Network.Node(name: "b", layer: Conv2D(outChannels: 3, kernel: 1), inputs: [-1]),
+            Network.Node(name: "cat", layer: Concat(), inputs: [0, -1, 1]),
+            Network.Node(name: "out", layer: Conv2D(outChannels: 2, kernel: 1), inputs: [2]),
+        ]
+        let net = EngineFixtures.checkedNetwork([2, 4, 3], nodes, batch: 3)
+        XCTAssertEqual(net.shapes[2], [6, 4, 3])
+        XCTAssertEqual(GradientCheck().failures(net, input: engineRandomValues(72, seed: 6), batch: 3), [])
+    }
+}
