@@ -116,7 +116,9 @@ final class EndToEndTests: XCTestCase {
         let f = try EndToEndFixture(self, epochs: 1, seeds: [0, 1, 2])
         XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results("all")]).status, 0)
         XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--shard", "0/2", "--results", f.results("s0")]).status, 0)
-        let env = try RunnerProcess.run(["run", f.config, "--shard", "1/2", "--results", f.results("s1")])
+        // The second shard takes its index from a Slurm job array's environment.
+        let env = try RunnerProcess.run(["run", f.config, "--results", f.results("s1")],
+                                        environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"])
         XCTAssertEqual(env.status, 0, env.stderr)
         let merged = f.results("merged")
         try FileManager.default.createDirectory(atPath: merged, withIntermediateDirectories: true)
@@ -139,5 +141,16 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try deterministic(f.results("all")), try deterministic(merged))
         XCTAssertEqual(try f.read(f.results("all") + "/comparison.svg"), try f.read(merged + "/comparison.svg"))
         XCTAssertEqual(try f.read(f.results("all") + "/aggregate.csv"), try f.read(merged + "/aggregate.csv"))
+    }
+
+    func testSelectionOnTestIsLabelledInEveryOutput() throws {
+        let f = try EndToEndFixture(self, epochs: 2, seeds: [0])
+        let r = try RunnerProcess.run(["run", f.config, "train.select=test_acc", "--results", f.results()])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try f.rows(f.results()).first?["selected_on"], "test_acc")
+        XCTAssertTrue(try f.read(f.results() + "/summary.md").contains("selected on TEST"))
+        XCTAssertTrue(try f.read(f.results() + "/aggregate.csv").contains("test_acc"))
+        XCTAssertTrue(try f.read(f.results() + "/tiny-seed0/convergence.svg").contains("selected on TEST"))
+        XCTAssertTrue(try f.read(f.results() + "/tiny-seed0/metrics.json").contains("test_acc"))
     }
 }

@@ -23,8 +23,12 @@ public enum RunnerProcess {
 
     /// Runs `runner args...` in `directory` and waits for it.
     @discardableResult
-    public static func run(_ args: [String], in directory: String? = nil) throws -> RunnerResult {
+    public static func run(_ args: [String], in directory: String? = nil,
+                           environment: [String: String] = [:]) throws -> RunnerResult {
         let p = start(args, in: directory)
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
