@@ -47,6 +47,8 @@ final class LayerGradientTests: XCTestCase {
     func testAvgPoolOverlappingAndGappedWindows() {
         check([2, 7, 6], [AvgPool2D(kernel: 3, stride: 2)])
         check([3, 7, 7], [AvgPool2D(kernel: 2, stride: 3)])
+        check([2, 7, 5], [AvgPool2D(kernel: 2, stride: 2)])  // unrolled 2×2 path, uncovered last row/column
+        check([1, 4, 6], [AvgPool2D(kernel: 2, stride: 2)])
     }
 
     func testActivations() {

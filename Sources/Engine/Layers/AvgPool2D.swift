@@ -59,17 +59,19 @@ public final class AvgPool2D: Layer {
             let scale = 1 / Float(k * k)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let d = dx + plane * g.height * w, grad = dy + plane * g.outPlane
-                d.update(repeating: 0, count: g.height * w)
-                if k == 2 && s == 2 {
+                if k == 2 && s == 2 {  // every covered cell written once; only the uncovered edge is zeroed
                     for oy in 0..<oh {
                         let r0 = d + 2 * oy * w, r1 = r0 + w, src = grad + oy * ow
                         for ox in 0..<ow {
                             let v = src[ox] * 0.25
                             r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
                         }
+                        for x in (2 * ow)..<w { r0[x] = 0; r1[x] = 0 }
                     }
+                    (d + 2 * oh * w).update(repeating: 0, count: (g.height - 2 * oh) * w)
                     continue
                 }
+                d.update(repeating: 0, count: g.height * w)
                 for oy in 0..<oh {
                     for ox in 0..<ow {
                         let origin = d + oy * s * w + ox * s

@@ -69,19 +69,9 @@ public class BatchNorm: Layer {
         usedBatchStatistics = pass.training
         if pass.training {
             let count = Double(pass.batch * plane)
-            channelSums(pass) { c, offset in
-                let row = x + offset
-                var s: Float = 0
-                for p in 0..<plane { s += row[p] }
-                return (Double(s), 0)
-            }
+            channelSums(pass, .sum)
             for c in 0..<channels { mean[c] = Float(combined(pass, 0, c) / count) }
-            channelSums(pass) { c, offset in
-                let row = x + offset, m = mean[c]
-                var s: Float = 0
-                for p in 0..<plane { let d = row[p] - m; s += d * d }
-                return (Double(s), 0)
-            }
+            channelSums(pass, .squaredDeviations)
             let rm = runningMean.value.data, rv = runningVar.value.data
             for c in 0..<channels {
                 let variance = combined(pass, 0, c) / count
@@ -118,12 +108,7 @@ public class BatchNorm: Layer {
     // dy: [n, C, plane]; dβ += Σdy; dγ += Σdy·x̂; training: dx = γ/σ · (dy − Σdy/N − x̂·Σ(dy·x̂)/N),
     // after an eval forward: dx = γ/σ · dy.
     public func backward(_ pass: Pass) {
-        channelSums(pass) { c, offset in
-            let row = x + offset, grad = dy + offset, m = mean[c]
-            var sumDy: Float = 0, sumDyCentered: Float = 0
-            for p in 0..<plane { sumDy += grad[p]; sumDyCentered += grad[p] * (row[p] - m) }
-            return (Double(sumDy), Double(sumDyCentered))
-        }
+        channelSums(pass, .gradient)
         let dGamma = weight.grad.data, dBeta = bias.grad.data
         let count = Float(pass.batch * plane)
         for c in 0..<channels {
@@ -154,19 +139,32 @@ public class BatchNorm: Layer {
         }
     }
 
-    /// Fills `partial[t][0|1][c]` with per-thread sums of `body(c, row)` over the thread's samples,
-    /// where `offset` locates the `[plane]` row of (sample, channel c) in x and dy.
-    @inline(__always)
-    private func channelSums(_ pass: Pass, _ body: (Int, Int) -> (Double, Double)) {
+    private enum Sums { case sum, squaredDeviations, gradient }
+
+    /// Fills `partial[t][0|1][c]` with per-thread sums over the thread's samples of, per channel row
+    /// (x and dy: [n, C, plane]): `.sum` Σx; `.squaredDeviations` Σ(x − μ)²; `.gradient` Σdy and
+    /// Σdy·(x − μ). Rows are reduced in Float (8 lanes), rows accumulated in Double.
+    private func channelSums(_ pass: Pass, _ kind: Sums) {
+        let (channels, plane, x, dy, mean) = (channels, plane, x!, dy!, mean!)
         pass.parallel { t, samples in
             let first = partial + t * 2 * channels, second = first + channels
             first.update(repeating: 0, count: channels)
             second.update(repeating: 0, count: channels)
             for s in samples {
-                for c in 0..<channels {
-                    let (a, b) = body(c, (s * channels + c) * plane)
-                    first[c] += a
-                    second[c] += b
+                let base = s * channels * plane
+                switch kind {
+                case .sum:
+                    for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
+                case .squaredDeviations:
+                    for c in 0..<channels {
+                        first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
+                    }
+                case .gradient:
+                    for c in 0..<channels {
+                        let (a, b) = sumAndCenteredDot(dy + base + c * plane, x + base + c * plane, mean[c], plane)
+                        first[c] += Double(a)
+                        second[c] += Double(b)
+                    }
                 }
             }
         }

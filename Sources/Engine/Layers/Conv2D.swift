@@ -1,8 +1,13 @@
 /// 2-D convolution with square kernels, PyTorch `nn.Conv2d` semantics and layout:
 /// weight `[out, in, k, k]`, optional bias `[out]`.
 ///
-/// Each thread lowers its whole sample range with im2col into one `[in·k·k, n·OH·OW]` matrix
-/// and runs one GEMM per pass; the columns are kept for the weight gradient.
+/// Three execution paths, chosen at `bind` from the geometry:
+/// - `linear`: the kernel covers the whole unpadded input (LeNet's conv3), so the layer is a fully
+///   connected one over `[n, C·H·W]`: one GEMM per thread chunk.
+/// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
+///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
+/// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
+///   runs one GEMM; the columns are kept for the weight gradient.
 public final class Conv2D: Layer {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
@@ -12,9 +17,21 @@ public final class Conv2D: Layer {
     private var g = ConvGeometry(channels: 0, height: 0, width: 0, kernel: 1, stride: 1, padding: 0)
     private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
-    /// Per thread: im2col columns [patch, chunk·P] and a GEMM result / gradient panel [out, chunk·P].
+    /// Per thread. im2col: columns [patch, chunk·P] and a GEMM result / gradient panel [out, chunk·P].
+    /// direct: columns = gradient planes [out][gradientStride], panels = dx planes [C][inputGradStride].
     private var columns: [UnsafeMutablePointer<Float>] = [], panels: [UnsafeMutablePointer<Float>] = []
     private var weightGrad: GradientPartials!, biasGrad: GradientPartials?
+    private enum Mode { case linear, direct, im2col }
+    private var mode = Mode.im2col
+    /// Direct path geometry and per-thread scratch (see `DirectConvPlan`).
+    private var plan = DirectConvPlan(g: ConvGeometry(channels: 1, height: 1, width: 1, kernel: 1, stride: 1,
+                                                      padding: 0), outChannels: 1)
+    /// direct: padded input planes [C][paddedStride], full-width outputs [out][wideStride], and
+    /// weight-gradient lanes [out·C·k·k] × SIMD8.
+    private var padded: [UnsafeMutablePointer<Float>] = [], wide: [UnsafeMutablePointer<Float>] = []
+    private var lanes: [UnsafeMutablePointer<SIMD8<Float>>] = []
+    /// Weights rearranged per pass: flipped [C][out][k][k] (direct dx) or transposed [C·k·k][out] (linear).
+    private var flipped: UnsafeMutablePointer<Float>?
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -24,7 +41,9 @@ public final class Conv2D: Layer {
     }
 
     deinit {
-        for p in columns + panels { p.deallocate() }
+        for p in columns + panels + padded + wide { p.deallocate() }
+        for p in lanes { p.deallocate() }
+        flipped?.deallocate()
     }
 
     public var typeName: String { "conv2d" }
@@ -45,9 +64,25 @@ public final class Conv2D: Layer {
         weightGrad = GradientPartials(weight, threads: b.threads)
         biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
-        let width = b.maxChunk * g.outPlane
-        columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
-        panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
+        if padding == 0 && kernel == g.height && kernel == g.width {
+            mode = .linear
+            flipped = .zeroed(weight.value.count)
+        } else if stride == 1 {
+            mode = .direct
+            plan = DirectConvPlan(g: g, outChannels: outChannels)
+            let threads = 0..<b.threads
+            padded = threads.map { _ in .zeroed(plan.paddedCount) }
+            wide = threads.map { _ in .zeroed(plan.wideCount) }
+            columns = threads.map { _ in .zeroed(plan.gradientCount) }
+            panels = threads.map { _ in .zeroed(plan.inputGradCount) }
+            lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
+            flipped = .zeroed(weight.value.count)
+        } else {
+            mode = .im2col
+            let width = b.maxChunk * g.outPlane
+            columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
+            panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
+        }
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -57,9 +92,27 @@ public final class Conv2D: Layer {
                         fanOut: outChannels * kernel * kernel, random: &random)
     }
 
+    public func forward(_ pass: Pass) {
+        switch mode {
+        case .linear: linearForward(pass)
+        case .direct: directForward(pass)
+        case .im2col: im2colForward(pass)
+        }
+    }
+
+    public func backward(_ pass: Pass) {
+        switch mode {
+        case .linear: linearBackward(pass)
+        case .direct: directBackward(pass)
+        case .im2col: im2colBackward(pass)
+        }
+        weightGrad.reduce(pass)
+        biasGrad?.reduce(pass)
+    }
+
     // x: [n, C, H, W] → y: [n, out, OH, OW]; per thread: col [patch, n·P] = im2col(x),
     // panel [out, n·P] = W [out, patch] · col, y[s, o, p] = panel[o, s·P + p] + b[o].
-    public func forward(_ pass: Pass) {
+    private func im2colForward(_ pass: Pass) {
         pass.parallel { t, samples in
             let n = samples.count
             if n == 0 { return }
@@ -82,10 +135,10 @@ public final class Conv2D: Layer {
 
     // dy: [n, out, OH, OW]; panel [out, n·P] = dy regrouped; dW [out, patch] += panel · colᵀ;
     // db[o] += Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
-    public func backward(_ pass: Pass) {
+    private func im2colBackward(_ pass: Pass) {
         pass.parallel { t, samples in
             let n = samples.count
-            if n == 0 { return }
+            if n == 0 { clearPartials(t); return }
             let plane = g.outPlane, ld = n * plane, col = columns[t], panel = panels[t]
             for (j, s) in samples.enumerated() {
                 for o in 0..<outChannels {
@@ -114,8 +167,178 @@ public final class Conv2D: Layer {
                 col2imAdd(g, dcol: col, ld: ld, column: j * plane, dx: d)
             }
         }
-        weightGrad.reduce(pass)
-        biasGrad?.reduce(pass)
+    }
+
+    /// Zeroes thread t's gradient partials when it had no samples (thread 0 accumulates in place).
+    private func clearPartials(_ t: Int) {
+        let (dw, beta) = weightGrad.target(t)
+        if beta == 0 { dw.update(repeating: 0, count: weightGrad.count) }
+        if let biasGrad {
+            let (db, beta) = biasGrad.target(t)
+            if beta == 0 { db.update(repeating: 0, count: biasGrad.count) }
+        }
+    }
+}
+
+// MARK: - Full-kernel path (the layer is a linear map of the flattened sample)
+
+extension Conv2D {
+    // x: [n, C·H·W] → y: [n, out] = x · Wᵀ + b (W viewed as [out, C·k·k], the same flattening);
+    // Wᵀ [C·k·k, out] is refreshed into `flipped` first.
+    private func linearForward(_ pass: Pass) {
+        let (inF, outF) = (g.patch, outChannels)
+        guard let wt = flipped else { return }
+        transposeRows(weight.value.data, rows: outF, cols: inF, into: wt, pass)
+        pass.parallel { _, samples in
+            denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
+                         bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
+        }
+    }
+
+    // dy: [n, out]; dW [out, C·k·k] += dyᵀ · x; db += Σ_rows dy; dx [n, C·k·k] = dy · W.
+    private func linearBackward(_ pass: Pass) {
+        let (inF, outF) = (g.patch, outChannels)
+        pass.parallel { t, samples in
+            let (dw, beta) = weightGrad.target(t)
+            let db = biasGrad?.target(t)
+            denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
+                          w: weight.value.data, dy: dy + samples.lowerBound * outF, dw: dw,
+                          accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
+                          dx: dx.map { $0 + samples.lowerBound * inF })
+        }
+    }
+}
+
+// MARK: - Direct stride-1 path
+
+extension Conv2D {
+    // x: [n, C, H, W] → y: [n, out, OH, OW]; per sample: padded [C][Hp·Wp (+slack)] = zero-padded x,
+    // wide [out][OH·Wp] = b + shifted products, y = wide without its k−1 garbage columns per row.
+    private func directForward(_ pass: Pass) {
+        let p = plan
+        pass.parallel { t, samples in
+            let xp = padded[t], out = wide[t]
+            for s in samples {
+                p.pad(x + s * g.inputCount, into: xp)
+                shiftedConv(src: xp, ci: g.channels, srcStride: p.paddedStride, width: p.width, k: kernel,
+                            nonzero: p.inputRows, w: weight.value.data, co: outChannels, bias: bias.map { UnsafePointer($0.value.data) },
+                            dst: out, dstStride: p.wideStride, count: p.forwardCount)
+                let ys = y + s * outChannels * g.outPlane
+                for o in 0..<outChannels {
+                    for oy in 0..<g.outHeight {
+                        copyFloats(ys + (o * g.outHeight + oy) * g.outWidth, out + o * p.wideStride + oy * p.width,
+                                   g.outWidth)
+                    }
+                }
+            }
+        }
+    }
+
+    // dy: [n, out, OH, OW]. Per sample: gradient [out][F + Hp·Wp (+slack)] holds dy at offset F on the
+    // full-width grid (all else zero); dW lanes += Σ_i dy·x shifted; dx_padded [C][Hp·Wp] =
+    // shiftedConv(gradient, W flipped and transposed to [C][out][k][k]); dx = its interior.
+    private func directBackward(_ pass: Pass) {
+        let p = plan, k = kernel, (co, ci) = (outChannels, g.channels), taps = k * k
+        if let flipped, dx != nil {
+            let w = weight.value.data
+            for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
+                flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
+            } } }
+        }
+        pass.parallel { t, samples in
+            let xp = padded[t], grad = columns[t], dxp = panels[t], gv = lanes[t]
+            gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
+            let db = biasGrad?.target(t)
+            if let db, db.beta == 0 { db.pointer.update(repeating: 0, count: co) }
+            for s in samples {
+                p.pad(x + s * g.inputCount, into: xp)
+                let dys = dy + s * co * g.outPlane
+                for o in 0..<co {
+                    let row = grad + o * p.gradientStride + p.lead
+                    for oy in 0..<g.outHeight {
+                        copyFloats(row + oy * p.width, dys + (o * g.outHeight + oy) * g.outWidth, g.outWidth)
+                    }
+                    if let db { db.pointer[o] += sumFloats(row, p.gradientPositions) }
+                }
+                shiftedWeightGrad(dy: grad + p.lead, co: co, dyStride: p.gradientStride, x: xp, ci: ci,
+                                  xStride: p.paddedStride, width: p.width, k: k, count: p.gradientPositions,
+                                  gv: gv)
+                guard let dx, let flipped else { continue }
+                shiftedConv(src: grad, ci: co, srcStride: p.gradientStride, width: p.width, k: k,
+                            nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
+                            co: ci, bias: nil, dst: dxp, dstStride: p.inputGradStride, count: p.planeCount)
+                p.crop(dxp, into: dx + s * g.inputCount)
+            }
+            let (dw, beta) = weightGrad.target(t)
+            for j in 0..<weightGrad.count { dw[j] = (beta == 0 ? 0 : dw[j]) + gv[j].sum() }
+        }
+    }
+}
+
+/// Sizes and layouts of the direct path's scratch planes for one geometry (stride 1).
+struct DirectConvPlan {
+    let g: ConvGeometry
+    let outChannels: Int
+    /// Padded input plane: width Wp = W + 2p, Hp·Wp values.
+    let width: Int, planeCount: Int
+    /// Zero prefix F = (k−1)·Wp + (k−1) of each gradient plane.
+    let lead: Int
+    let paddedStride: Int, wideStride: Int, gradientStride: Int, inputGradStride: Int
+    /// Full-width forward outputs: OH·Wp − (k−1).
+    let forwardCount: Int
+
+    init(g: ConvGeometry, outChannels: Int) {
+        self.g = g; self.outChannels = outChannels
+        let k = g.kernel
+        width = g.width + 2 * g.padding
+        planeCount = (g.height + 2 * g.padding) * width
+        lead = (k - 1) * width + (k - 1)
+        forwardCount = g.outHeight * width - (k - 1)
+        let block = shiftedBlock
+        paddedStride = planeCount + block + 8 + k
+        wideStride = (forwardCount + block - 1) / block * block
+        gradientStride = lead + planeCount + block + 8
+        inputGradStride = (planeCount + block - 1) / block * block
+    }
+
+    var paddedCount: Int { g.channels * paddedStride }
+    var wideCount: Int { outChannels * wideStride }
+    var gradientCount: Int { outChannels * gradientStride }
+    var inputGradCount: Int { g.channels * inputGradStride }
+    /// Full-width positions that can hold a valid output (the last row's k−1 garbage columns cut).
+    var gradientPositions: Int { forwardCount }
+    /// Indices of a padded input plane that can be nonzero (its unpadded rows).
+    var inputRows: Range<Int> { (g.padding * width)..<((g.padding + g.height) * width) }
+
+    // x: [C, H, W] → dst: [C][paddedStride], interior at (p, p); borders and slack stay zero.
+    @inline(__always)
+    func pad(_ x: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+        let (h, w, p) = (g.height, g.width, g.padding)
+        for c in 0..<g.channels {
+            let src = x + c * h * w, plane = dst + c * paddedStride
+            if p == 0 { copyFloats(plane, src, h * w); continue }
+            for iy in 0..<h { copyFloats(plane + (iy + p) * width + p, src + iy * w, w) }
+        }
+    }
+
+    // src: [C][inputGradStride] padded planes → dx: [C, H, W] interior.
+    @inline(__always)
+    func crop(_ src: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let (h, w, p) = (g.height, g.width, g.padding)
+        for c in 0..<g.channels {
+            let plane = src + c * inputGradStride, d = dx + c * h * w
+            if p == 0 { copyFloats(d, plane, h * w); continue }
+            for iy in 0..<h { copyFloats(d + iy * w, plane + (iy + p) * width + p, w) }
+        }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    /// A zero-filled allocation of `count` (at least 1) floats.
+    static func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+        p.initialize(repeating: 0, count: max(1, count))
+        return p
     }
 }
 

@@ -9,6 +9,8 @@ public final class Linear: Layer {
     private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
     private var weightGrad: GradientPartials!, biasGrad: GradientPartials?
+    /// Wᵀ [in, out], refreshed at every forward for the row-major GEMM kernel.
+    private var transposed: UnsafeMutablePointer<Float> = .zeroed(1)
 
     public init(outFeatures: Int, bias: Bool = true, weightInit: WeightInit = .pytorch) {
         precondition(outFeatures > 0)
@@ -29,7 +31,11 @@ public final class Linear: Layer {
         weightGrad = GradientPartials(weight, threads: b.threads)
         biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
+        transposed.deallocate()
+        transposed = .zeroed(outFeatures * inFeatures)
     }
+
+    deinit { transposed.deallocate() }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
@@ -38,40 +44,26 @@ public final class Linear: Layer {
                         random: &random)
     }
 
-    // x: [n, in] → y: [n, out] = x · Wᵀ + b.
+    // x: [n, in] → y: [n, out] = x · Wᵀ + b, with Wᵀ [in, out] refreshed first.
     public func forward(_ pass: Pass) {
+        transposeRows(weight.value.data, rows: outFeatures, cols: inFeatures, into: transposed, pass)
+        let (inF, outF, wt) = (inFeatures, outFeatures, transposed)
         pass.parallel { _, samples in
-            if samples.isEmpty { return }
-            let xs = x + samples.lowerBound * inFeatures, ys = y + samples.lowerBound * outFeatures
-            if let b = bias?.value.data {
-                for i in 0..<samples.count { (ys + i * outFeatures).update(from: b, count: outFeatures) }
-            }
-            sgemm(transB: true, m: samples.count, n: outFeatures, k: inFeatures, a: xs, lda: inFeatures,
-                  b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: ys, ldc: outFeatures)
+            denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
+                         bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
         }
     }
 
     // dy: [n, out]; dW [out, in] += dyᵀ · x; db += Σ_rows dy; dx [n, in] = dy · W.
     public func backward(_ pass: Pass) {
+        let (inF, outF) = (inFeatures, outFeatures)
         pass.parallel { t, samples in
-            if samples.isEmpty { return }
-            let n = samples.count
-            let xs = x + samples.lowerBound * inFeatures, dys = dy + samples.lowerBound * outFeatures
             let (dw, beta) = weightGrad.target(t)
-            sgemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dys, lda: outFeatures, b: xs,
-                  ldb: inFeatures, beta: beta, c: dw, ldc: inFeatures)
-            if let biasGrad {
-                let (db, beta) = biasGrad.target(t)
-                if beta == 0 { db.update(repeating: 0, count: outFeatures) }
-                for i in 0..<n {
-                    let row = dys + i * outFeatures
-                    for o in 0..<outFeatures { db[o] += row[o] }
-                }
-            }
-            if let dx {
-                sgemm(m: n, n: inFeatures, k: outFeatures, a: dys, lda: outFeatures, b: weight.value.data,
-                      ldb: inFeatures, beta: 0, c: dx + samples.lowerBound * inFeatures, ldc: inFeatures)
-            }
+            let db = biasGrad?.target(t)
+            denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
+                          w: weight.value.data, dy: dy + samples.lowerBound * outF, dw: dw,
+                          accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
+                          dx: dx.map { $0 + samples.lowerBound * inF })
         }
         weightGrad.reduce(pass)
         biasGrad?.reduce(pass)

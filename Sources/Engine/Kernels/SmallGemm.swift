@@ -1,0 +1,150 @@
+/// Register-blocked single-precision GEMM for the engine's small shapes (AVX2/FMA through SIMD8),
+/// used instead of OpenBLAS, whose generic kernels are slow on this machine.
+///
+/// C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n], where element (r, p) of A is
+/// `a[r·rowStride + p·colStride]` (so Aᵀ is free), B is row-major with row length `ldb`, C with `ldc`.
+/// Blocks of 4 rows × 24 columns (12 ymm accumulators), then 8-column and scalar edges.
+func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
+            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    if m == 0 || n == 0 { return }
+    var j = 0
+    while j + 24 <= n {
+        var r = 0
+        while r + 4 <= m {
+            gemmBlock4x24(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            r += 4
+        }
+        while r < m {
+            gemmBlock1xV(3, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate)
+            r += 1
+        }
+        j += 24
+    }
+    while j + 8 <= n {
+        for r in 0..<m { gemmBlock1xV(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        j += 8
+    }
+    if j < n {
+        for r in 0..<m {
+            for jj in j..<n {
+                var sum: Float = accumulate ? c[r * ldc + jj] : 0
+                for p in 0..<k { sum += a[r * rowStride + p * colStride] * b[p * ldb + jj] }
+                c[r * ldc + jj] = sum
+            }
+        }
+    }
+}
+
+// C[4, 24] (+)= A[4, k] · B[k, 24].
+@inline(__always)
+private func gemmBlock4x24(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
+                           _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+    let z = SIMD8<Float>()
+    var a0 = z, a1 = z, a2 = z, b0 = z, b1 = z, b2 = z, c0 = z, c1 = z, c2 = z, d0 = z, d1 = z, d2 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let x0 = load8(bp), x1 = load8(bp + 8), x2 = load8(bp + 16)
+        let wa = splat8(ap[0]), wb = splat8(ap[rs]), wc = splat8(ap[2 * rs]), wd = splat8(ap[3 * rs])
+        a0 = a0.addingProduct(x0, wa); a1 = a1.addingProduct(x1, wa); a2 = a2.addingProduct(x2, wa)
+        b0 = b0.addingProduct(x0, wb); b1 = b1.addingProduct(x1, wb); b2 = b2.addingProduct(x2, wb)
+        c0 = c0.addingProduct(x0, wc); c1 = c1.addingProduct(x1, wc); c2 = c2.addingProduct(x2, wc)
+        d0 = d0.addingProduct(x0, wd); d1 = d1.addingProduct(x1, wd); d2 = d2.addingProduct(x2, wd)
+        ap += cs; bp += ldb
+    }
+    gemmStore(c, a0, a1, a2, accumulate)
+    gemmStore(c + ldc, b0, b1, b2, accumulate)
+    gemmStore(c + 2 * ldc, c0, c1, c2, accumulate)
+    gemmStore(c + 3 * ldc, d0, d1, d2, accumulate)
+}
+
+// C[1, 8·vectors] (+)= A[1, k] · B[k, 8·vectors], vectors 1 or 3.
+@inline(__always)
+private func gemmBlock1xV(_ vectors: Int, _ k: Int, _ a: UnsafePointer<Float>, _ cs: Int,
+                          _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>,
+                          _ accumulate: Bool) {
+    let z = SIMD8<Float>()
+    var a0 = z, a1 = z, a2 = z
+    var ap = a, bp = b
+    if vectors == 3 {
+        for _ in 0..<k {
+            let w = splat8(ap[0])
+            a0 = a0.addingProduct(load8(bp), w); a1 = a1.addingProduct(load8(bp + 8), w)
+            a2 = a2.addingProduct(load8(bp + 16), w)
+            ap += cs; bp += ldb
+        }
+        gemmStore(c, a0, a1, a2, accumulate)
+    } else {
+        for _ in 0..<k {
+            a0 = a0.addingProduct(load8(bp), splat8(ap[0]))
+            ap += cs; bp += ldb
+        }
+        store8(c, accumulate ? load8(c) + a0 : a0)
+    }
+}
+
+@inline(__always)
+private func gemmStore(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
+                       _ accumulate: Bool) {
+    if accumulate {
+        store8(c, load8(c) + v0); store8(c + 8, load8(c + 8) + v1); store8(c + 16, load8(c + 16) + v2)
+    } else {
+        store8(c, v0); store8(c + 8, v1); store8(c + 16, v2)
+    }
+}
+
+/// dst[cols, rows] = src[rows, cols]ᵀ (src row length `cols`), source rows split over the threads.
+func transposeRows(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
+                   _ pass: Pass) {
+    pass.parallel(count: rows) { _, range in transpose(src, rows: rows, cols: cols, rowRange: range, into: dst) }
+}
+
+/// dst[cols, rows] = src[rows, cols]ᵀ for source rows `rowRange`, in 8×8 tiles for cache locality.
+func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, rowRange: Range<Int>,
+               into dst: UnsafeMutablePointer<Float>) {
+    var r0 = rowRange.lowerBound
+    while r0 < rowRange.upperBound {
+        let r1 = min(r0 + 8, rowRange.upperBound)
+        var c0 = 0
+        while c0 < cols {
+            let c1 = min(c0 + 8, cols)
+            for r in r0..<r1 { for col in c0..<c1 { dst[col * rows + r] = src[r * cols + col] } }
+            c0 = c1
+        }
+        r0 = r1
+    }
+}
+
+/// Fully connected forward for one thread's rows: x [n, inF], wt [inF, outF] (Wᵀ), bias [outF] or nil
+/// → y [n, outF] = x · Wᵀ + b.
+func denseForward(n: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, wt: UnsafePointer<Float>,
+                  bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+    if n == 0 { return }
+    if let bias { for i in 0..<n { (y + i * outF).update(from: bias, count: outF) } }
+    gemmNN(m: n, n: outF, k: inF, a: x, rowStride: inF, colStride: 1, b: wt, ldb: outF, c: y, ldc: outF,
+           accumulate: bias != nil)
+}
+
+/// Fully connected backward for one thread's rows: dy [n, outF], x [n, inF], w [outF, inF].
+/// dw [outF, inF] (+)= dyᵀ · x; db [outF] (+)= Σ_rows dy; dx [n, inF] = dy · W (when asked).
+func denseBackward(n: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                   dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, accumulateWeights: Bool,
+                   db: UnsafeMutablePointer<Float>?, accumulateBias: Bool, dx: UnsafeMutablePointer<Float>?) {
+    if n == 0 {
+        if !accumulateWeights { dw.update(repeating: 0, count: outF * inF) }
+        if let db, !accumulateBias { db.update(repeating: 0, count: outF) }
+        return
+    }
+    gemmNN(m: outF, n: inF, k: n, a: dy, rowStride: 1, colStride: outF, b: x, ldb: inF, c: dw, ldc: inF,
+           accumulate: accumulateWeights)
+    if let db {
+        if !accumulateBias { db.update(repeating: 0, count: outF) }
+        for i in 0..<n {
+            let row = dy + i * outF
+            for o in 0..<outF { db[o] += row[o] }
+        }
+    }
+    if let dx {
+        gemmNN(m: n, n: inF, k: outF, a: dy, rowStride: outF, colStride: 1, b: w, ldb: inF, c: dx, ldc: inF,
+               accumulate: false)
+    }
+}
