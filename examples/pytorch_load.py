@@ -46,11 +46,7 @@ if __name__ == "__main__":
     args = p.parse_args()
     model = LeNet5(args.batchnorm, args.dropout)
     state = load_file(args.model)
-    # PyTorch keeps a `num_batches_tracked` counter per batch norm; it has no effect in eval mode.
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
-    if missing or unexpected:
-        raise SystemExit(f"{args.model}: missing {missing}, unexpected {unexpected}")
+    model.load_state_dict(state)  # strict: names, shapes and dtypes all match the module
     x, y = fashion_mnist_test()
     with torch.no_grad():
         correct = sum((model.eval()(x[s:s + 1000]).argmax(1) == y[s:s + 1000]).sum().item()
