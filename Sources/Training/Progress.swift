@@ -1,3 +1,4 @@
+import Reports
 import Foundation
 import Spec
 
@@ -21,34 +22,38 @@ public struct TrialLabel: Hashable, Sendable {
     public var prefix: String { "[\(name) seed \(seed)]" }
 }
 
-/// The metrics of one finished epoch. Accuracies are fractions in [0, 1]; `epoch` is 1-based.
-public struct EpochProgress: Hashable, Sendable {
-    public var epoch: Int
+/// One finished epoch as the progress reporter sees it: the history record plus the trial's
+/// epoch count. Accuracies are fractions in [0, 1]; `epoch` is 1-based; a metric that was not
+/// measured (NaN in the record) reads as nil.
+public struct EpochProgress: Sendable {
+    public var record: EpochRecord
     public var epochs: Int
-    public var trainLoss: Double
-    public var trainAcc: Double
-    public var valLoss: Double?
-    public var valAcc: Double?
-    public var testLoss: Double?
-    public var testAcc: Double?
-    public var lr: Double
-    /// Wall time of the epoch (training and evaluation).
-    public var seconds: Double
+
+    public init(_ record: EpochRecord, epochs: Int) {
+        self.record = record
+        self.epochs = epochs
+    }
 
     public init(epoch: Int, epochs: Int, trainLoss: Double, trainAcc: Double, valLoss: Double? = nil,
                 valAcc: Double? = nil, testLoss: Double? = nil, testAcc: Double? = nil, lr: Double,
                 seconds: Double) {
-        self.epoch = epoch
-        self.epochs = epochs
-        self.trainLoss = trainLoss
-        self.trainAcc = trainAcc
-        self.valLoss = valLoss
-        self.valAcc = valAcc
-        self.testLoss = testLoss
-        self.testAcc = testAcc
-        self.lr = lr
-        self.seconds = seconds
+        self.init(EpochRecord(epoch: epoch, trainLoss: trainLoss, trainAcc: trainAcc, valLoss: valLoss ?? .nan,
+                              valAcc: valAcc ?? .nan, testLoss: testLoss ?? .nan, testAcc: testAcc ?? .nan,
+                              lr: lr, seconds: seconds), epochs: epochs)
     }
+
+    public var epoch: Int { record.epoch }
+    public var trainLoss: Double { record.trainLoss }
+    public var trainAcc: Double { record.trainAcc }
+    public var valLoss: Double? { measured(record.valLoss) }
+    public var valAcc: Double? { measured(record.valAcc) }
+    public var testLoss: Double? { measured(record.testLoss) }
+    public var testAcc: Double? { measured(record.testAcc) }
+    public var lr: Double { record.lr }
+    /// Wall time of the epoch (training and evaluation).
+    public var seconds: Double { record.seconds }
+
+    private func measured(_ x: Double) -> Double? { x.isNaN ? nil : x }
 }
 
 /// Prints training progress: one line per epoch and per trial event, as text or JSON lines.

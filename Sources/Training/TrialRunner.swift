@@ -119,9 +119,7 @@ public final class TrialRunner {
             history.append(record)
             select(record)
             epoch += 1
-            progress?.epochEnded(EpochProgress(epoch: record.epoch, epochs: epochs, trainLoss: record.trainLoss,
-                                               trainAcc: record.trainAcc, valLoss: record.valLoss, valAcc: record.valAcc,
-                                               testLoss: record.testLoss, testAcc: record.testAcc, lr: lr, seconds: seconds))
+            progress?.epochEnded(EpochProgress(record, epochs: epochs))
             try TrainingCheckpoint.save(self, to: checkpointPath)
         }
         let record = try finish(status: status, seconds: Date().timeIntervalSince(started))
