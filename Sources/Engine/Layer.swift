@@ -65,15 +65,17 @@ public final class Pass {
     public var threads: Int { pool.threads }
 
     /// Runs `body(thread, samples)` on every thread with a fixed, contiguous split of `0..<batch`.
+    /// To stay allocation-free, `body` must capture a single class reference, e.g. `{ [self] t, samples in … }`
+    /// reading everything else (pointers, sizes, `pass.batch`) through it; capturing locals boxes them.
     @inline(__always)
-    public func parallel(_ body: (_ thread: Int, _ samples: Range<Int>) -> Void) {
+    public func parallel(_ body: @escaping (_ thread: Int, _ samples: Range<Int>) -> Void) {
         parallel(count: batch, body)
     }
 
     /// Runs `body(thread, range)` on every thread with a fixed, contiguous split of `0..<count`
     /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty).
     @inline(__always)
-    public func parallel(count: Int, _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
+    public func parallel(count: Int, _ body: @escaping (_ thread: Int, _ range: Range<Int>) -> Void) {
         pool.run(count: count, body)
     }
 }

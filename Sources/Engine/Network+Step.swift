@@ -49,14 +49,17 @@ extension Network {
     /// grad = Σ edges, in edge order (nothing to do for a single reader, who wrote `grad` itself).
     private func sumFanIn(into grad: UnsafeMutablePointer<Float>, from edges: [Tensor], count: Int) {
         if edges.isEmpty { return }
-        let first = edges[0].data
-        pass.parallel(count: count) { _, range in
+        fanIn = (grad, edges)
+        pass.parallel(count: count) { [self] _, range in
+            let (grad, edges) = (fanIn.grad!, fanIn.edges)
+            let first = edges[0].data
             for i in range { grad[i] = first[i] }
             for e in 1..<edges.count {
                 let src = edges[e].data
                 for i in range { grad[i] += src[i] }
             }
         }
+        fanIn = (nil, [])
     }
 
     /// Accumulated per-node seconds since the last `resetProfile()` (when `profiling` is on).

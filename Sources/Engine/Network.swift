@@ -49,6 +49,8 @@ public final class Network {
     let inputEdgeGradients: [Tensor]
     let pass: Pass
     var lastBatch = 0
+    /// The running `sumFanIn`'s operands (read by its parallel body, which captures only `self`).
+    var fanIn: (grad: UnsafeMutablePointer<Float>?, edges: [Tensor]) = (nil, [])
 
     public var profiling = false
     var forwardSeconds: [Double]

@@ -92,12 +92,6 @@ private func gemmStore(_ c: UnsafeMutablePointer<Float>, _ v0: SIMD8<Float>, _ v
     }
 }
 
-/// dst[cols, rows] = src[rows, cols]ᵀ (src row length `cols`), source rows split over the threads.
-func transposeRows(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>,
-                   _ pass: Pass) {
-    pass.parallel(count: rows) { _, range in transpose(src, rows: rows, cols: cols, rowRange: range, into: dst) }
-}
-
 /// dst[cols, rows] = src[rows, cols]ᵀ for source rows `rowRange`, in 8×8 tiles for cache locality.
 func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, rowRange: Range<Int>,
                into dst: UnsafeMutablePointer<Float>) {

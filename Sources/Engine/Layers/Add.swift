@@ -21,7 +21,7 @@ public final class Add: Layer {
 
     // x_i: [n, count] → y = Σ_i x_i (in input order).
     public func forward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let range = (samples.lowerBound * count)..<(samples.upperBound * count)
             let first = xs[0]
             for i in range { y[i] = first[i] }
@@ -34,7 +34,7 @@ public final class Add: Layer {
 
     // dy: [n, count] → dx_i = dy for every input that needs it.
     public func backward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let lo = samples.lowerBound * count, n = samples.count * count
             for dx in dxs { dx.map { ($0 + lo).update(from: dy + lo, count: n) } }
         }

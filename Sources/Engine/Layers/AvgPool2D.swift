@@ -25,7 +25,7 @@ public final class AvgPool2D: Layer {
 
     // x: [n, C, H, W] → y: [n, C, OH, OW], y = mean over each k×k window at stride s.
     public func forward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let (oh, ow, k, s, w) = (g.outHeight, g.outWidth, kernel, stride, g.width)
             let scale = 1 / Float(k * k)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
@@ -53,8 +53,9 @@ public final class AvgPool2D: Layer {
 
     // dy: [n, C, OH, OW] → dx: [n, C, H, W], each dy/k² spread over its window (summed on overlap).
     public func backward(_ pass: Pass) {
-        guard let dx else { return }
-        pass.parallel { _, samples in
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            guard let dx else { return }
             let (oh, ow, k, s, w) = (g.outHeight, g.outWidth, kernel, stride, g.width)
             let scale = 1 / Float(k * k)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {

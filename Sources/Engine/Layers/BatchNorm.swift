@@ -93,7 +93,7 @@ public class BatchNorm: Layer {
             scale[c] = gamma[c] * invStd[c]
             shift[c] = beta[c] - mean[c] * scale[c]
         }
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             for s in samples {
                 for c in 0..<channels {
                     let offset = (s * channels + c) * plane
@@ -118,9 +118,10 @@ public class BatchNorm: Layer {
             meanDy[c] = sumDy / count
             meanDyXhat[c] = sumDyXhat / count
         }
-        guard let dx else { return }
-        let batchStats = usedBatchStatistics
-        pass.parallel { _, samples in
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            guard let dx else { return }
+            let batchStats = usedBatchStatistics
             for s in samples {
                 for c in 0..<channels {
                     let offset = (s * channels + c) * plane
@@ -140,13 +141,16 @@ public class BatchNorm: Layer {
     }
 
     private enum Sums { case sum, squaredDeviations, gradient }
+    /// What the running `channelSums` computes (a property so its parallel body captures only `self`).
+    private var sumsKind = Sums.sum
 
     /// Fills `partial[t][0|1][c]` with per-thread sums over the thread's samples of, per channel row
     /// (x and dy: [n, C, plane]): `.sum` Σx; `.squaredDeviations` Σ(x − μ)²; `.gradient` Σdy and
     /// Σdy·(x − μ). Rows are reduced in Float (8 lanes), rows accumulated in Double.
     private func channelSums(_ pass: Pass, _ kind: Sums) {
-        let (channels, plane, x, dy, mean) = (channels, plane, x!, dy!, mean!)
-        pass.parallel { t, samples in
+        sumsKind = kind
+        pass.parallel { [self] t, samples in
+            let (channels, plane, x, dy, mean, kind) = (channels, plane, x!, dy!, mean!, sumsKind)
             let first = partial + t * 2 * channels, second = first + channels
             first.update(repeating: 0, count: channels)
             second.update(repeating: 0, count: channels)

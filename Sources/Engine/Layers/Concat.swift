@@ -25,7 +25,7 @@ public final class Concat: Layer {
 
     // x_i: [n, C_i, …] → y: [n, ΣC_i, …]; each sample's block is the inputs' blocks in order.
     public func forward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             for s in samples {
                 var offset = s * total
                 for k in 0..<xs.count {
@@ -38,7 +38,7 @@ public final class Concat: Layer {
 
     // dy: [n, ΣC_i, …] → dx_i: the matching slices.
     public func backward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             for s in samples {
                 var offset = s * total
                 for k in 0..<xs.count {

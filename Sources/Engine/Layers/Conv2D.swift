@@ -113,7 +113,7 @@ public final class Conv2D: Layer {
     // x: [n, C, H, W] → y: [n, out, OH, OW]; per thread: col [patch, n·P] = im2col(x),
     // panel [out, n·P] = W [out, patch] · col, y[s, o, p] = panel[o, s·P + p] + b[o].
     private func im2colForward(_ pass: Pass) {
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
             let n = samples.count
             if n == 0 { return }
             let plane = g.outPlane, ld = n * plane, col = columns[t], panel = panels[t]
@@ -136,7 +136,7 @@ public final class Conv2D: Layer {
     // dy: [n, out, OH, OW]; panel [out, n·P] = dy regrouped; dW [out, patch] += panel · colᵀ;
     // db[o] += Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
     private func im2colBackward(_ pass: Pass) {
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
             let n = samples.count
             if n == 0 { clearPartials(t); return }
             let plane = g.outPlane, ld = n * plane, col = columns[t], panel = panels[t]
@@ -186,10 +186,12 @@ extension Conv2D {
     // x: [n, C·H·W] → y: [n, out] = x · Wᵀ + b (W viewed as [out, C·k·k], the same flattening);
     // Wᵀ [C·k·k, out] is refreshed into `flipped` first.
     private func linearForward(_ pass: Pass) {
-        let (inF, outF) = (g.patch, outChannels)
-        guard let wt = flipped else { return }
-        transposeRows(weight.value.data, rows: outF, cols: inF, into: wt, pass)
-        pass.parallel { _, samples in
+        guard flipped != nil else { return }
+        pass.parallel(count: outChannels) { [self] _, range in
+            transpose(weight.value.data, rows: outChannels, cols: g.patch, rowRange: range, into: flipped!)
+        }
+        pass.parallel { [self] _, samples in
+            let (inF, outF, wt) = (g.patch, outChannels, flipped!)
             denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
                          bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
         }
@@ -197,8 +199,8 @@ extension Conv2D {
 
     // dy: [n, out]; dW [out, C·k·k] += dyᵀ · x; db += Σ_rows dy; dx [n, C·k·k] = dy · W.
     private func linearBackward(_ pass: Pass) {
-        let (inF, outF) = (g.patch, outChannels)
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
+            let (inF, outF) = (g.patch, outChannels)
             let (dw, beta) = weightGrad.target(t)
             let db = biasGrad?.target(t)
             denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
@@ -215,8 +217,8 @@ extension Conv2D {
     // x: [n, C, H, W] → y: [n, out, OH, OW]; per sample: padded [C][Hp·Wp (+slack)] = zero-padded x,
     // wide [out][OH·Wp] = b + shifted products, y = wide without its k−1 garbage columns per row.
     private func directForward(_ pass: Pass) {
-        let p = plan
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
+            let p = plan
             let xp = padded[t], out = wide[t]
             for s in samples {
                 p.pad(x + s * g.inputCount, into: xp)
@@ -245,7 +247,8 @@ extension Conv2D {
                 flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
             } } }
         }
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
+            let p = plan, k = kernel, (co, ci) = (outChannels, g.channels)
             let xp = padded[t], grad = columns[t], dxp = panels[t], gv = lanes[t]
             gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
             let db = biasGrad?.target(t)

@@ -41,7 +41,7 @@ public final class Dropout: Layer {
     public func forward(_ pass: Pass) {
         masked = pass.training && p > 0
         if masked { drawMask(batch: pass.batch, random: &pass.random) }
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let range = (samples.lowerBound * count)..<(samples.upperBound * count)
             if masked {
                 for i in range { y[i] = x[i] * mask[i] }
@@ -53,8 +53,9 @@ public final class Dropout: Layer {
 
     // dy, dx: [n, count]; dx = dy · mask (identity after an eval forward).
     public func backward(_ pass: Pass) {
-        guard let dx else { return }
-        pass.parallel { _, samples in
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            guard let dx else { return }
             let range = (samples.lowerBound * count)..<(samples.upperBound * count)
             if masked {
                 for i in range { dx[i] = dy[i] * mask[i] }

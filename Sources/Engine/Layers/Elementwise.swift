@@ -18,15 +18,16 @@ public class ElementwiseActivation: Layer {
     }
 
     public func forward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let offset = samples.lowerBound * count
             apply(x + offset, y + offset, samples.count * count)
         }
     }
 
     public func backward(_ pass: Pass) {
-        guard let dx else { return }
-        pass.parallel { _, samples in
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            guard let dx else { return }
             let offset = samples.lowerBound * count
             gradient(UnsafePointer(y + offset), dy + offset, dx + offset, samples.count * count)
         }

@@ -46,9 +46,11 @@ public final class Linear: Layer {
 
     // x: [n, in] → y: [n, out] = x · Wᵀ + b, with Wᵀ [in, out] refreshed first.
     public func forward(_ pass: Pass) {
-        transposeRows(weight.value.data, rows: outFeatures, cols: inFeatures, into: transposed, pass)
-        let (inF, outF, wt) = (inFeatures, outFeatures, transposed)
-        pass.parallel { _, samples in
+        pass.parallel(count: outFeatures) { [self] _, range in
+            transpose(weight.value.data, rows: outFeatures, cols: inFeatures, rowRange: range, into: transposed)
+        }
+        pass.parallel { [self] _, samples in
+            let (inF, outF, wt) = (inFeatures, outFeatures, transposed)
             denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
                          bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
         }
@@ -56,8 +58,8 @@ public final class Linear: Layer {
 
     // dy: [n, out]; dW [out, in] += dyᵀ · x; db += Σ_rows dy; dx [n, in] = dy · W.
     public func backward(_ pass: Pass) {
-        let (inF, outF) = (inFeatures, outFeatures)
-        pass.parallel { t, samples in
+        pass.parallel { [self] t, samples in
+            let (inF, outF) = (inFeatures, outFeatures)
             let (dw, beta) = weightGrad.target(t)
             let db = biasGrad?.target(t)
             denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,

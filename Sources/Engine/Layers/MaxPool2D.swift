@@ -30,7 +30,7 @@ public final class MaxPool2D: Layer {
 
     // x: [n, C, H, W] → y: [n, C, OH, OW], y = max over each k×k window at stride s.
     public func forward(_ pass: Pass) {
-        pass.parallel { _, samples in
+        pass.parallel { [self] _, samples in
             let (oh, ow, k, s, w) = (g.outHeight, g.outWidth, kernel, stride, g.width)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let src = x + plane * g.height * w
@@ -55,8 +55,9 @@ public final class MaxPool2D: Layer {
 
     // dy: [n, C, OH, OW] → dx: [n, C, H, W], each dy routed to its window's argmax (summed on overlap).
     public func backward(_ pass: Pass) {
-        guard let dx else { return }
-        pass.parallel { _, samples in
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            guard let dx else { return }
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let d = dx + plane * g.height * g.width
                 d.update(repeating: 0, count: g.height * g.width)

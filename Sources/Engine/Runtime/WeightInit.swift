@@ -47,10 +47,12 @@ final class GradientPartials {
     let count: Int
     /// threads − 1 buffers of `count` floats (thread t ≥ 1 uses buffer t − 1).
     private let storage: UnsafeMutablePointer<Float>
+    private let threads: Int
 
     init(_ parameter: Parameter, threads: Int) {
         grad = parameter.grad.data
         count = parameter.grad.count
+        self.threads = threads
         storage = .allocate(capacity: max(1, count * (threads - 1)))
     }
 
@@ -64,9 +66,8 @@ final class GradientPartials {
 
     /// grad += Σ_{t ≥ 1} partial_t, elements split over threads, thread order fixed per element.
     func reduce(_ pass: Pass) {
-        let threads = pass.threads
         if threads == 1 { return }
-        pass.parallel(count: count) { _, range in
+        pass.parallel(count: count) { [self] _, range in
             for t in 1..<threads {
                 let src = storage + (t - 1) * count
                 for i in range { grad[i] += src[i] }
