@@ -39,8 +39,8 @@ public final class Parameter: @unchecked Sendable {
     public let name: String
     public let value: Tensor
     public let grad: Tensor
-    /// L2 penalty λ declared on the network for this parameter: the backward pass adds λ·w to
-    /// `grad`, and λ/2·‖w‖² is added to the reported loss.
+    /// L2 penalty λ declared on the network for this parameter. The trainer (`L2Penalty.apply`,
+    /// after the backward pass) adds λ·w to `grad` and λ/2·‖w‖² to the reported loss.
     public var l2: Float
 
     public init(name: String, shape: [Int], l2: Float = 0) {
