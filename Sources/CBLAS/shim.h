@@ -1,9 +1,6 @@
 #include <cblas.h>
 #include <xmmintrin.h>
 
-/// OpenBLAS's name for the kernel set it picked at load time (e.g. "Prescott", "SkylakeX").
-char *openblas_get_corename(void);
-
 /// Sets FTZ and DAZ in this thread's MXCSR: denormal floats become zero instead of taking
 /// microcode slow paths (an Adam moment decaying towards zero otherwise costs 100× per update).
 static inline void engine_flush_denormals_to_zero(void) {

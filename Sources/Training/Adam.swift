@@ -3,7 +3,7 @@ import Foundation
 
 /// Adam like `torch.optim.Adam` (amsgrad false, maximize false); weight decay is coupled:
 /// `g ← g + wd·p` before the moments are updated.
-public final class Adam: Optimizer {
+public class Adam: Optimizer {
     public var parameters: [Parameter] { core.parameters }
     public var lr: Double {
         get { core.lr }
@@ -12,10 +12,15 @@ public final class Adam: Optimizer {
     public var stepCount: Int { core.stepCount }
     private var core: AdamCore
 
-    public init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 0) {
+    public convenience init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                            eps: Double = 1e-8, weightDecay: Double = 0) {
+        self.init(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: false)
+    }
+
+    init(parameters: [Parameter], lr: Double, betas: (Double, Double), eps: Double, weightDecay: Double,
+         decoupled: Bool) {
         core = AdamCore(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                        decoupled: false)
+                        decoupled: decoupled)
     }
 
     public func step() { core.step() }
@@ -24,24 +29,11 @@ public final class Adam: Optimizer {
 }
 
 /// AdamW like `torch.optim.AdamW`: decoupled weight decay `p ← p·(1 − lr·wd)` before the Adam update.
-public final class AdamW: Optimizer {
-    public var parameters: [Parameter] { core.parameters }
-    public var lr: Double {
-        get { core.lr }
-        set { core.lr = newValue }
+public final class AdamW: Adam {
+    public convenience init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                            eps: Double = 1e-8, weightDecay: Double = 1e-2) {
+        self.init(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, decoupled: true)
     }
-    public var stepCount: Int { core.stepCount }
-    private var core: AdamCore
-
-    public init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 1e-2) {
-        core = AdamCore(parameters: parameters, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                        decoupled: true)
-    }
-
-    public func step() { core.step() }
-    public func state() -> [(name: String, values: [Float])] { core.state() }
-    public func restore(_ state: [(name: String, values: [Float])]) throws { try core.restore(state) }
 }
 
 /// The update shared by Adam and AdamW, in the operation order of PyTorch's `_single_tensor_adam`:
