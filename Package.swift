@@ -8,6 +8,13 @@ let fast: [SwiftSetting] = [
                  .when(configuration: .release)),
 ]
 
+/// The AVX-512 twins of the hottest kernels: built for skylake-avx512 (AVX-512F/CD/BW/DQ/VL, also on
+/// AMD Zen 4), called only after a CPUID check, bit-identical to the AVX2 kernels.
+let avx512: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked", "-target-cpu", "skylake-avx512"],
+                 .when(configuration: .release)),
+]
+
 let package = Package(
     name: "declarative-dl",
     platforms: [.macOS(.v13)],
@@ -26,7 +33,8 @@ let package = Package(
         // YAML text → typed, validated, resolved experiment specs and network plans.
         .target(name: "Spec", dependencies: ["CYAML"]),
         // Tensors, kernels, layers, graph executor.
-        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Engine", dependencies: ["CBLAS", "EngineAVX512"], swiftSettings: fast),
+        .target(name: "EngineAVX512", swiftSettings: avx512),
         // Network plan → engine network (the layer registry's constructors).
         .target(name: "Models", dependencies: ["Spec", "Engine"]),
         // IDX files, datasets, transforms, batching.

@@ -1,3 +1,5 @@
+import EngineAVX512
+
 /// Direct stride-1 convolution kernels using the "full-width" trick: an output grid as wide as the
 /// (padded) input row, so that every kernel tap is a contiguous shifted multiply-add.
 ///
@@ -22,6 +24,10 @@ func splat8(_ v: Float) -> SIMD8<Float> { SIMD8<Float>(v, v, v, v, v, v, v, v) }
 /// Outputs per inner block of `shiftedConv` (3 vectors of 8).
 let shiftedBlock = 24
 
+/// The largest block of either kernel family (AVX2 24, AVX-512 48): scratch planes are rounded to
+/// it and keep that much zeroed slack, so both families can run on the same buffers.
+let shiftedSpan = max(shiftedBlock, shiftedConv512Span)
+
 /// Shifted multiply-add over flattened planes (the forward primitive, also the input gradient).
 /// src: [ci][srcStride] (rows of `width`), zero outside the index range `nonzero` of every plane;
 /// w: [co][ci][k][k]; bias: [co] or nil;
@@ -31,6 +37,10 @@ let shiftedBlock = 24
 func shiftedConv(src: UnsafePointer<Float>, ci: Int, srcStride: Int, width: Int, k: Int, nonzero: Range<Int>,
                  w: UnsafePointer<Float>, co: Int, bias: UnsafePointer<Float>?,
                  dst: UnsafeMutablePointer<Float>, dstStride: Int, count: Int) {
+    if KernelDispatch.useAVX512 {
+        return shiftedConv512(src: src, ci: ci, srcStride: srcStride, width: width, k: k, nonzero: nonzero, w: w,
+                              co: co, bias: bias, dst: dst, dstStride: dstStride, count: count)
+    }
     switch k {  // constant kernel sizes let the compiler unroll the tap loop
     case 5: shiftedConvK(src, ci, srcStride, width, 5, nonzero, w, co, bias, dst, dstStride, count)
     case 3: shiftedConvK(src, ci, srcStride, width, 3, nonzero, w, co, bias, dst, dstStride, count)
@@ -157,6 +167,10 @@ private func shiftedBlock1(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: 
 /// for i in 0..<roundUp(count, 8). Reads x[c] up to roundUp(count, 8) + (k−1)·(width+1) − 1.
 func shiftedWeightGrad(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: UnsafePointer<Float>, ci: Int,
                        xStride: Int, width: Int, k: Int, count: Int, gv: UnsafeMutablePointer<SIMD8<Float>>) {
+    if KernelDispatch.useAVX512 {
+        return shiftedWeightGrad512(dy: dy, co: co, dyStride: dyStride, x: x, ci: ci, xStride: xStride,
+                                    width: width, k: k, count: count, gv: gv)
+    }
     let taps = k * k, perO = ci * taps
     var o = 0
     while o < co {

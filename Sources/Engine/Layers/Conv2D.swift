@@ -240,7 +240,7 @@ extension Conv2D {
     // full-width grid (all else zero); dW lanes += Σ_i dy·x shifted; dx_padded [C][Hp·Wp] =
     // shiftedConv(gradient, W flipped and transposed to [C][out][k][k]); dx = its interior.
     private func directBackward(_ pass: Pass) {
-        let p = plan, k = kernel, (co, ci) = (outChannels, g.channels), taps = k * k
+        let k = kernel, (co, ci) = (outChannels, g.channels), taps = k * k
         if let flipped, dx != nil {
             let w = weight.value.data
             for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
@@ -297,7 +297,7 @@ struct DirectConvPlan {
         planeCount = (g.height + 2 * g.padding) * width
         lead = (k - 1) * width + (k - 1)
         forwardCount = g.outHeight * width - (k - 1)
-        let block = shiftedBlock
+        let block = shiftedSpan
         paddedStride = planeCount + block + 8 + k
         wideStride = (forwardCount + block - 1) / block * block
         gradientStride = lead + planeCount + block + 8

@@ -1,0 +1,81 @@
+/// `shiftedWeightGrad` of the engine with two output channels per 512-bit register: the low half
+/// carries channel o's 8 lanes, the high half channel o+1's, so each lane accumulates exactly the
+/// products it does in the AVX2 kernel (same partial sums, bit-identical results), with half the
+/// instructions.
+///
+/// dy: [co][dyStride] with garbage columns and everything from `count` on zero; x: [ci][xStride];
+/// gv: [co][ci][k][k] × SIMD8, gv[o][c][ky][kx] += Σ_i dy[o][i] · x[c][i + ky·width + kx] lane-wise,
+/// for i in 0..<roundUp(count, 8). Reads x[c] up to roundUp(count, 8) + (k−1)·(width+1) − 1.
+public func shiftedWeightGrad512(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: UnsafePointer<Float>,
+                                 ci: Int, xStride: Int, width: Int, k: Int, count: Int,
+                                 gv: UnsafeMutablePointer<SIMD8<Float>>) {
+    let taps = k * k, perO = ci * taps
+    var o = 0
+    while o < co {
+        // 4, 2 or 1 channels: two registers of pairs, one pair, or one channel twice (high half unused).
+        let outs = o + 4 <= co ? 4 : (o + 2 <= co ? 2 : 1)
+        for c in 0..<ci {
+            for ky in 0..<k {
+                let xr = x + c * xStride + ky * width
+                let g = gv + o * perO + c * taps + ky * k
+                let d = dy + o * dyStride
+                switch (outs, k) {
+                case (4, 5): row(4, 5, d, dyStride, xr, count, g, perO)
+                case (2, 5): row(2, 5, d, dyStride, xr, count, g, perO)
+                case (1, 5): row(1, 5, d, dyStride, xr, count, g, perO)
+                default:
+                    for kx in 0..<k { row(outs, 1, d, dyStride, xr + kx, count, g + kx, perO) }
+                }
+            }
+        }
+        o += outs
+    }
+}
+
+// `outs` channels (rows of dy `ds` apart) × `taps` consecutive taps of one kernel row.
+@inline(__always)
+private func row(_ outs: Int, _ taps: Int, _ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer<Float>,
+                 _ count: Int, _ g: UnsafeMutablePointer<SIMD8<Float>>, _ perO: Int) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, b0 = z, b1 = z, b2 = z, b3 = z, b4 = z
+    let second = outs > 1 ? ds : 0
+    var i = 0
+    while i < count {
+        let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + second + i))
+        let d23 = outs > 2 ? SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i)) : d01
+        let p = x + i
+        let h0 = load8(p), x0 = SIMD16<Float>(lowHalf: h0, highHalf: h0)
+        a0 = a0.addingProduct(d01, x0)
+        if outs > 2 { b0 = b0.addingProduct(d23, x0) }
+        if taps > 1 {
+            let h1 = load8(p + 1), x1 = SIMD16<Float>(lowHalf: h1, highHalf: h1)
+            let h2 = load8(p + 2), x2 = SIMD16<Float>(lowHalf: h2, highHalf: h2)
+            let h3 = load8(p + 3), x3 = SIMD16<Float>(lowHalf: h3, highHalf: h3)
+            let h4 = load8(p + 4), x4 = SIMD16<Float>(lowHalf: h4, highHalf: h4)
+            a1 = a1.addingProduct(d01, x1); a2 = a2.addingProduct(d01, x2)
+            a3 = a3.addingProduct(d01, x3); a4 = a4.addingProduct(d01, x4)
+            if outs > 2 {
+                b1 = b1.addingProduct(d23, x1); b2 = b2.addingProduct(d23, x2)
+                b3 = b3.addingProduct(d23, x3); b4 = b4.addingProduct(d23, x4)
+            }
+        }
+        i += 8
+    }
+    flush(outs, g, perO, a0, b0)
+    if taps > 1 {
+        flush(outs, g + 1, perO, a1, b1); flush(outs, g + 2, perO, a2, b2)
+        flush(outs, g + 3, perO, a3, b3); flush(outs, g + 4, perO, a4, b4)
+    }
+}
+
+// Adds one tap's lanes to the partials of channels o…o+outs−1 (perO apart).
+@inline(__always)
+private func flush(_ outs: Int, _ g: UnsafeMutablePointer<SIMD8<Float>>, _ perO: Int, _ pair01: SIMD16<Float>,
+                   _ pair23: SIMD16<Float>) {
+    g[0] += pair01.lowHalf
+    if outs > 1 { g[perO] += pair01.highHalf }
+    if outs > 2 {
+        g[2 * perO] += pair23.lowHalf
+        g[3 * perO] += pair23.highHalf
+    }
+}

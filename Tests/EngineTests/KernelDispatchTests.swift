@@ -1,0 +1,79 @@
+import Engine
+import TestSupport
+import XCTest
+
+/// The AVX-512 kernel family against the AVX2 one: same weights, same inputs, bit-identical
+/// outputs and gradients (the AVX-512 twins promise the same fused multiply-adds in the same order).
+/// Skipped on machines without AVX-512. (Debug builds compile the AVX-512 module without
+/// `-target-cpu`, so these check the kernels' logic; `.ci/run` compares release-build trainings.)
+final class KernelDispatchTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(KernelDispatch.avx512Available, "this CPU has no AVX-512")
+    }
+
+    /// Every value of `run()` under AVX2 and under AVX-512, compared bit for bit.
+    private func assertSameBits(_ what: String, file: StaticString = #filePath, line: UInt = #line,
+                                _ run: () -> [[Float]]) {
+        let saved = KernelDispatch.useAVX512
+        defer { KernelDispatch.useAVX512 = saved }
+        KernelDispatch.useAVX512 = false
+        let avx2 = run()
+        KernelDispatch.useAVX512 = true
+        let avx512 = run()
+        XCTAssertEqual(avx2.count, avx512.count, what, file: file, line: line)
+        for (j, (a, b)) in zip(avx2, avx512).enumerated() {
+            XCTAssertEqual(a.count, b.count, "\(what) array \(j)", file: file, line: line)
+            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+            XCTAssertEqual(differing, 0, "\(what) array \(j): \(differing) of \(a.count) values differ",
+                           file: file, line: line)
+        }
+    }
+
+    func testConvolutionsAreBitIdentical() {
+        // LeNet's shapes, then odd ones: kernel 3/5/other, padding, channel counts off the 4/2
+        // register blocks, widths whose last block is 1, 2 or 3 registers wide.
+        let cases: [(c: Int, h: Int, w: Int, out: Int, k: Int, p: Int)] = [
+            (1, 32, 32, 6, 5, 0), (6, 14, 14, 16, 5, 0), (3, 7, 5, 7, 3, 1), (5, 6, 9, 3, 5, 2),
+            (2, 12, 10, 9, 5, 0), (3, 8, 8, 6, 4, 1), (2, 6, 7, 3, 2, 0), (1, 3, 3, 2, 1, 0),
+            (2, 5, 23, 3, 3, 0), (1, 6, 21, 2, 3, 2), (4, 20, 20, 5, 5, 2), (3, 9, 40, 1, 3, 1),
+        ]
+        for (i, t) in cases.enumerated() {
+            assertSameBits("case \(i)") {
+                let conv = Conv2D(outChannels: t.out, kernel: t.k, padding: t.p)
+                let batch = 5
+                let net = EngineFixtures.checkedNetwork([t.c, t.h, t.w], EngineFixtures.chain([conv]), batch: batch,
+                                                        seed: UInt64(i))
+                let x = engineRandomValues(batch * t.c * t.h * t.w, seed: UInt64(100 + i))
+                let y = x.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: batch, training: true) }
+                let outCount = batch * t.out * (t.h + 2 * t.p - t.k + 1) * (t.w + 2 * t.p - t.k + 1)
+                let yValues = Array(UnsafeBufferPointer(start: y, count: outCount))
+                let dy = engineRandomValues(outCount, seed: UInt64(200 + i))
+                for j in 0..<outCount { net.outputGradient[j] = dy[j] }
+                net.backward(batch: batch)
+                return [yValues, Array(UnsafeBufferPointer(start: net.inputGradient!, count: x.count)),
+                        conv.weight.grad.array, conv.bias!.grad.array]
+            }
+        }
+    }
+
+    func testLeNetTrainingIsBitIdentical() {
+        assertSameBits("LeNet-5, 4 SGD steps") {
+            let layers: [any Layer] = [
+                Conv2D(outChannels: 6, kernel: 5), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 16, kernel: 5), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 120, kernel: 5), ReLU(), Flatten(), Linear(outFeatures: 84), ReLU(),
+                Linear(outFeatures: 10),
+            ]
+            let batch = 16
+            let net = Network(inputShape: [1, 32, 32], nodes: EngineFixtures.chain(layers), maxBatch: batch,
+                              threads: 2, seed: 7)
+            var losses: [Float] = []
+            for step in 0..<4 {
+                let images = engineRandomValues(batch * 1024, seed: UInt64(step))
+                let labels = EngineFixtures.labels(batch, classes: 10, seed: UInt64(step))
+                losses.append(Float(EngineFixtures.trainStep(net, images: images, labels: labels, lr: 0.05).loss))
+            }
+            return [losses] + net.parameters.map { $0.value.array }
+        }
+    }
+}
