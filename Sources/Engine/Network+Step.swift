@@ -10,7 +10,7 @@ extension Network {
         pass.batch = batch
         pass.training = training
         lastBatch = batch
-        for i in 0..<layers.count {
+        for i in 0..<layers.count where !fused[i] {
             let start = profiling ? monotonicSeconds() : 0
             layers[i].forward(pass)
             if profiling { forwardSeconds[i] += monotonicSeconds() - start }
@@ -38,6 +38,7 @@ extension Network {
         for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
             let start = profiling ? monotonicSeconds() : 0
             sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / maxBatch)
+            if fused[i] { continue }
             layers[i].backward(pass)
             if profiling { backwardSeconds[i] += monotonicSeconds() - start }
         }

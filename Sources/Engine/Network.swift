@@ -45,6 +45,8 @@ public final class Network {
     let fanInGradients: [[Tensor]]
     /// Whether a node's backward must run (it or something before it has parameters).
     let requiresGrad: [Bool]
+    /// ReLU nodes run inside their producer (see `ReLUFusing`): their forward and backward are skipped.
+    let fused: [Bool]
     let inputGradTensor: Tensor?
     let inputEdgeGradients: [Tensor]
     let pass: Pass
@@ -62,8 +64,10 @@ public final class Network {
     ///   - seed: initializes parameters (stream "init", nodes in order, weight then bias)
     ///     and the dropout generator (stream "dropout").
     ///   - inputGradient: also compute dL/d(input) (for tests); normally skipped.
+    ///   - fuse: let a layer apply the ReLU that is its only reader (bit-identical, fewer passes
+    ///     over memory); off only to test that promise.
     public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
-                inputGradient: Bool = false) {
+                inputGradient: Bool = false, fuse: Bool = true) {
         precondition(!nodes.isEmpty, "a network needs at least one node")
         precondition(maxBatch >= 1 && threads >= 1)
         useSingleThreadedBLAS()
@@ -89,8 +93,30 @@ public final class Network {
             requiresGrad.append(false)  // decided after binding creates parameters
         }
         self.shapes = shapes
-        let activations = shapes.map { Tensor(shape: [maxBatch] + $0) }
-        let gradients = shapes.map { Tensor(shape: [maxBatch] + $0) }
+
+        // A ReLU fuses into its producer when it is the producer's only reader and the producer can
+        // apply it: the ReLU node then shares the producer's output and gradient buffers.
+        var producerOf = [Int?](repeating: nil, count: nodes.count)
+        for (j, node) in nodes.enumerated() where fuse && node.layer is ReLU && node.inputs.count == 1 {
+            let i = node.inputs[0]
+            guard i >= 0, readers[i] == 1, let producer = nodes[i].layer as? any ReLUFusing,
+                  producer.canFuseReLU(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
+            else { continue }
+            producer.fusesReLU = true
+            producerOf[j] = i
+        }
+        fused = producerOf.map { $0 != nil }
+        var activations: [Tensor] = []
+        for (j, shape) in shapes.enumerated() {
+            activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [maxBatch] + shape))
+        }
+        var gradientSlots = shapes.map { _ in Tensor?.none }
+        for j in shapes.indices.reversed() {
+            let tensor = gradientSlots[j] ?? Tensor(shape: [maxBatch] + shapes[j])
+            gradientSlots[j] = tensor
+            if let i = producerOf[j] { gradientSlots[i] = tensor }
+        }
+        let gradients = gradientSlots.map { $0! }
         let inputGradTensor = inputGradient ? Tensor(shape: [maxBatch] + inputShape) : nil
         self.activations = activations
         self.gradients = gradients
@@ -165,6 +191,9 @@ public final class Network {
 
     /// dL/d(input) after `backward`, when built with `inputGradient: true`. `[maxBatch, …inputShape]`.
     public var inputGradient: UnsafePointer<Float>? { inputGradTensor.map { UnsafePointer($0.data) } }
+
+    /// Names of the ReLU nodes running inside their producer.
+    public var fusedNodes: [String] { nodes.indices.filter { fused[$0] }.map { nodes[$0].name } }
 
     /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]`.
     public func activation(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(activations[index].data) }

@@ -8,7 +8,7 @@
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
 /// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
 ///   runs one GEMM; the columns are kept for the weight gradient.
-public final class Conv2D: Layer {
+public final class Conv2D: Layer, ReLUFusing {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
 
@@ -32,6 +32,9 @@ public final class Conv2D: Layer {
     private var lanes: [UnsafeMutablePointer<SIMD8<Float>>] = []
     /// Weights rearranged per pass: flipped [C][out][k][k] (direct dx) or transposed [C·k·k][out] (linear).
     private var flipped: UnsafeMutablePointer<Float>?
+    /// linear with a fused ReLU: dL/d(pre-activation) [maxBatch, out].
+    private var masked: UnsafeMutablePointer<Float>?
+    var fusesReLU = false
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -44,6 +47,20 @@ public final class Conv2D: Layer {
         for p in columns + panels + padded + wide { p.deallocate() }
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
+        masked?.deallocate()
+    }
+
+    /// The direct and linear paths apply a following ReLU in their output copy and their dy copy.
+    func canFuseReLU(inputShapes: [[Int]]) -> Bool {
+        guard inputShapes.count == 1, inputShapes[0].count == 3 else { return false }
+        let s = inputShapes[0]
+        return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
+                                      padding: padding)) != .im2col
+    }
+
+    private static func mode(_ g: ConvGeometry) -> Mode {
+        if g.padding == 0 && g.kernel == g.height && g.kernel == g.width { return .linear }
+        return g.stride == 1 ? .direct : .im2col
     }
 
     public var typeName: String { "conv2d" }
@@ -64,11 +81,13 @@ public final class Conv2D: Layer {
         weightGrad = GradientPartials(weight, threads: b.threads)
         biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
-        if padding == 0 && kernel == g.height && kernel == g.width {
-            mode = .linear
+        mode = Self.mode(g)
+        precondition(!fusesReLU || mode != .im2col, "conv2d fuses a ReLU only on its direct and linear paths")
+        switch mode {
+        case .linear:
             flipped = .zeroed(weight.value.count)
-        } else if stride == 1 {
-            mode = .direct
+            if fusesReLU { masked = .zeroed(b.maxBatch * outChannels) }
+        case .direct:
             plan = DirectConvPlan(g: g, outChannels: outChannels)
             let threads = 0..<b.threads
             padded = threads.map { _ in .zeroed(plan.paddedCount) }
@@ -77,8 +96,7 @@ public final class Conv2D: Layer {
             panels = threads.map { _ in .zeroed(plan.inputGradCount) }
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
-        } else {
-            mode = .im2col
+        case .im2col:
             let width = b.maxChunk * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
             panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
@@ -192,8 +210,10 @@ extension Conv2D {
         }
         pass.parallel { [self] _, samples in
             let (inF, outF, wt) = (g.patch, outChannels, flipped!)
+            let rows = y + samples.lowerBound * outF
             denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
-                         bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
+                         bias: bias.map { UnsafePointer($0.value.data) }, y: rows)
+            if fusesReLU { reluForward(rows, rows, samples.count * outF) }
         }
     }
 
@@ -203,8 +223,14 @@ extension Conv2D {
             let (inF, outF) = (g.patch, outChannels)
             let (dw, beta) = weightGrad.target(t)
             let db = biasGrad?.target(t)
+            var rowsGrad = dy + samples.lowerBound * outF
+            if let masked {
+                let offset = samples.lowerBound * outF
+                reluGradient(y + offset, rowsGrad, masked + offset, samples.count * outF)
+                rowsGrad = UnsafePointer(masked + offset)
+            }
             denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
-                          w: weight.value.data, dy: dy + samples.lowerBound * outF, dw: dw,
+                          w: weight.value.data, dy: rowsGrad, dw: dw,
                           accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
                           dx: dx.map { $0 + samples.lowerBound * inF })
         }
@@ -228,8 +254,8 @@ extension Conv2D {
                 let ys = y + s * outChannels * g.outPlane
                 for o in 0..<outChannels {
                     for oy in 0..<g.outHeight {
-                        copyFloats(ys + (o * g.outHeight + oy) * g.outWidth, out + o * p.wideStride + oy * p.width,
-                                   g.outWidth)
+                        let dst = ys + (o * g.outHeight + oy) * g.outWidth, src = out + o * p.wideStride + oy * p.width
+                        if fusesReLU { reluForward(src, dst, g.outWidth) } else { copyFloats(dst, src, g.outWidth) }
                     }
                 }
             }
@@ -255,11 +281,16 @@ extension Conv2D {
             if let db, db.beta == 0 { db.pointer.update(repeating: 0, count: co) }
             for s in samples {
                 p.pad(x + s * g.inputCount, into: xp)
-                let dys = dy + s * co * g.outPlane
+                let dys = dy + s * co * g.outPlane, ys = y + s * co * g.outPlane
                 for o in 0..<co {
                     let row = grad + o * p.gradientStride + p.lead
                     for oy in 0..<g.outHeight {
-                        copyFloats(row + oy * p.width, dys + (o * g.outHeight + oy) * g.outWidth, g.outWidth)
+                        let at = (o * g.outHeight + oy) * g.outWidth
+                        if fusesReLU {
+                            reluGradient(ys + at, dys + at, row + oy * p.width, g.outWidth)
+                        } else {
+                            copyFloats(row + oy * p.width, dys + at, g.outWidth)
+                        }
                     }
                     if let db { db.pointer[o] += sumFloats(row, p.gradientPositions) }
                 }

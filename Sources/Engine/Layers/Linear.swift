@@ -1,5 +1,5 @@
 /// Fully connected layer, PyTorch `nn.Linear` semantics and layout: weight `[out, in]`, bias `[out]`.
-public final class Linear: Layer {
+public final class Linear: Layer, ReLUFusing {
     public let outFeatures: Int, hasBias: Bool
     public var weightInit: WeightInit
 
@@ -11,6 +11,9 @@ public final class Linear: Layer {
     private var weightGrad: GradientPartials!, biasGrad: GradientPartials?
     /// Wᵀ [in, out], refreshed at every forward for the row-major GEMM kernel.
     private var transposed: UnsafeMutablePointer<Float> = .zeroed(1)
+    /// With a fused ReLU: dL/d(pre-activation) [maxBatch, out], the ReLU's mask applied to dy.
+    private var masked: UnsafeMutablePointer<Float> = .zeroed(1)
+    var fusesReLU = false
 
     public init(outFeatures: Int, bias: Bool = true, weightInit: WeightInit = .pytorch) {
         precondition(outFeatures > 0)
@@ -33,9 +36,16 @@ public final class Linear: Layer {
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
         transposed.deallocate()
         transposed = .zeroed(outFeatures * inFeatures)
+        masked.deallocate()
+        masked = .zeroed(fusesReLU ? b.maxBatch * outFeatures : 1)
     }
 
-    deinit { transposed.deallocate() }
+    deinit {
+        transposed.deallocate()
+        masked.deallocate()
+    }
+
+    func canFuseReLU(inputShapes: [[Int]]) -> Bool { true }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
@@ -51,8 +61,10 @@ public final class Linear: Layer {
         }
         pass.parallel { [self] _, samples in
             let (inF, outF, wt) = (inFeatures, outFeatures, transposed)
+            let rows = y + samples.lowerBound * outF
             denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
-                         bias: bias.map { UnsafePointer($0.value.data) }, y: y + samples.lowerBound * outF)
+                         bias: bias.map { UnsafePointer($0.value.data) }, y: rows)
+            if fusesReLU { reluForward(rows, rows, samples.count * outF) }
         }
     }
 
@@ -62,8 +74,14 @@ public final class Linear: Layer {
             let (inF, outF) = (inFeatures, outFeatures)
             let (dw, beta) = weightGrad.target(t)
             let db = biasGrad?.target(t)
+            var rowsGrad = dy + samples.lowerBound * outF
+            if fusesReLU {
+                let offset = samples.lowerBound * outF
+                reluGradient(y + offset, rowsGrad, masked + offset, samples.count * outF)
+                rowsGrad = UnsafePointer(masked + offset)
+            }
             denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
-                          w: weight.value.data, dy: dy + samples.lowerBound * outF, dw: dw,
+                          w: weight.value.data, dy: rowsGrad, dw: dw,
                           accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
                           dx: dx.map { $0 + samples.lowerBound * inF })
         }
