@@ -19,6 +19,9 @@ public protocol Layer: AnyObject {
     var stateBuffers: [StateBuffer] { get }
     /// Draws initial parameter values (weight then bias) and resets state buffers.
     func initialize(random: inout Random)
+    /// Work that depends only on parameters or on the generator, run by the calling thread before
+    /// each forward (weight transposes, dropout masks), so the pass itself needs no serial steps.
+    func prepare(_ pass: Pass)
     func forward(_ pass: Pass)
     func backward(_ pass: Pass)
 }
@@ -27,6 +30,7 @@ extension Layer {
     public var parameters: [Parameter] { [] }
     public var stateBuffers: [StateBuffer] { [] }
     public func initialize(random: inout Random) {}
+    public func prepare(_ pass: Pass) {}
 }
 
 /// Everything a layer needs to know about its place in the network, fixed at `Network.init`.
@@ -50,32 +54,69 @@ public struct LayerBinding {
 }
 
 /// Per-call state shared by all layers of one forward or backward pass.
+///
+/// Two ways to run a pass. Dispatched (profiling, direct layer calls): the caller runs each layer,
+/// and every `parallel` hands its body to the worker pool and waits. In a *region* (what `Network`
+/// normally does): every thread runs the whole layer sequence itself, SPMD style. A `parallel`
+/// over samples then runs the calling thread's share directly, without any synchronization —
+/// each thread owns the same contiguous slice of the batch in every layer, so per-sample work
+/// only ever reads what the same thread wrote. A `parallel(count:)` over anything else, and a
+/// `single`, are fenced by barriers. A LeNet-5 training step so synchronizes a handful of times
+/// instead of at every layer, which matters most when the two cores are not always both ours.
 public final class Pass {
     public internal(set) var batch: Int = 0
     public internal(set) var training: Bool = false
     /// The dropout mask generator (advanced only in training forward passes).
     public var random: Random
     let pool: WorkerPool
+    /// Gradient partials whose reduction a region defers to its end (appended by thread 0 only).
+    var deferred: [GradientPartials] = []
 
     init(pool: WorkerPool, random: Random) {
         self.pool = pool
         self.random = random
+        deferred.reserveCapacity(64)
     }
 
     public var threads: Int { pool.threads }
 
     /// Runs `body(thread, samples)` on every thread with a fixed, contiguous split of `0..<batch`.
+    /// The body may touch only its samples' rows and its thread's scratch (see the type comment).
     /// To stay allocation-free, `body` must capture a single class reference, e.g. `{ [self] t, samples in … }`
     /// reading everything else (pointers, sizes, `pass.batch`) through it; capturing locals boxes them.
     @inline(__always)
     public func parallel(_ body: @escaping (_ thread: Int, _ samples: Range<Int>) -> Void) {
-        parallel(count: batch, body)
+        if let t = WorkerPool.regionThread {
+            body(t, WorkerPool.slice(t, of: batch, threads: pool.threads))
+        } else {
+            pool.run(count: batch, body)
+        }
     }
 
     /// Runs `body(thread, range)` on every thread with a fixed, contiguous split of `0..<count`
-    /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty).
+    /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty); in a region, after every
+    /// thread has finished what came before, and before any goes on.
     @inline(__always)
     public func parallel(count: Int, _ body: @escaping (_ thread: Int, _ range: Range<Int>) -> Void) {
-        pool.run(count: count, body)
+        if let t = WorkerPool.regionThread {
+            pool.barrier()
+            body(t, WorkerPool.slice(t, of: count, threads: pool.threads))
+            pool.barrier()
+        } else {
+            pool.run(count: count, body)
+        }
     }
+
+    /// Runs `body` once, on thread 0, with every thread's earlier work finished and nobody going on
+    /// before it ends (serial steps such as combining batch statistics).
+    @inline(__always)
+    public func single(_ body: () -> Void) {
+        guard let t = WorkerPool.regionThread else { return body() }
+        pool.barrier()
+        if t == 0 { body() }
+        pool.barrier()
+    }
+
+    /// Whether the calling thread is thread 0 (or outside a region): who writes shared flags.
+    var isLead: Bool { (WorkerPool.regionThread ?? 0) == 0 }
 }

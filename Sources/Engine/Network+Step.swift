@@ -10,10 +10,17 @@ extension Network {
         pass.batch = batch
         pass.training = training
         lastBatch = batch
-        for i in 0..<layers.count where !fused[i] {
-            let start = profiling ? monotonicSeconds() : 0
-            layers[i].forward(pass)
-            if profiling { forwardSeconds[i] += monotonicSeconds() - start }
+        for i in 0..<layers.count where !fused[i] { layers[i].prepare(pass) }
+        if profiling {
+            for i in 0..<layers.count where !fused[i] {
+                let start = monotonicSeconds()
+                layers[i].forward(pass)
+                forwardSeconds[i] += monotonicSeconds() - start
+            }
+        } else {
+            pass.pool.region { [self] _ in
+                for i in 0..<layers.count where !fused[i] { layers[i].forward(pass) }
+            }
         }
         return UnsafePointer(activations[activations.count - 1].data)
     }
@@ -35,22 +42,37 @@ extension Network {
         precondition(batch == lastBatch, "backward batch \(batch) differs from the forward batch \(lastBatch)")
         CPUSetup.flushDenormalsToZero()
         for p in parameters { p.grad.zero() }
-        for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
-            let start = profiling ? monotonicSeconds() : 0
-            sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / maxBatch)
-            if fused[i] { continue }
-            layers[i].backward(pass)
-            if profiling { backwardSeconds[i] += monotonicSeconds() - start }
+        if profiling {
+            for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
+                let start = monotonicSeconds()
+                backwardNode(i, batch: batch)
+                backwardSeconds[i] += monotonicSeconds() - start
+            }
+        } else {
+            pass.pool.region { [self] t in
+                for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
+                    backwardNode(i, batch: lastBatch)
+                }
+                // The parameter-gradient reductions the layers deferred, all after one barrier.
+                pass.pool.barrier()
+                for partials in pass.deferred { partials.reduce(thread: t) }
+            }
+            pass.deferred.removeAll(keepingCapacity: true)
         }
         if let inputGradTensor {
             sumFanIn(into: inputGradTensor.data, from: inputEdgeGradients, count: batch * inputCount)
         }
     }
 
+    private func backwardNode(_ i: Int, batch: Int) {
+        sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / maxBatch)
+        if !fused[i] { layers[i].backward(pass) }
+    }
+
     /// grad = Σ edges, in edge order (nothing to do for a single reader, who wrote `grad` itself).
     private func sumFanIn(into grad: UnsafeMutablePointer<Float>, from edges: [Tensor], count: Int) {
         if edges.isEmpty { return }
-        fanIn = (grad, edges)
+        pass.single { fanIn = (grad, edges) }
         pass.parallel(count: count) { [self] _, range in
             let (grad, edges) = (fanIn.grad!, fanIn.edges)
             let first = edges[0].data
@@ -60,7 +82,7 @@ extension Network {
                 for i in range { grad[i] += src[i] }
             }
         }
-        fanIn = (nil, [])
+        pass.single { fanIn = (nil, []) }
     }
 
     /// Accumulated per-node seconds since the last `resetProfile()` (when `profiling` is on).

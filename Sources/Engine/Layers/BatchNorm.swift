@@ -64,34 +64,41 @@ public class BatchNorm: Layer {
         batchesTracked.value.zero()
     }
 
+    public func prepare(_ pass: Pass) {
+        usedBatchStatistics = pass.training
+    }
+
     // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c.
     public func forward(_ pass: Pass) {
-        usedBatchStatistics = pass.training
         if pass.training {
-            let count = Double(pass.batch * plane)
             channelSums(pass, .sum)
-            for c in 0..<channels { mean[c] = Float(combined(pass, 0, c) / count) }
+            pass.single {
+                let count = Double(pass.batch * plane)
+                for c in 0..<channels { mean[c] = Float(combined(pass, 0, c) / count) }
+            }
             channelSums(pass, .squaredDeviations)
-            let rm = runningMean.value.data, rv = runningVar.value.data
-            for c in 0..<channels {
-                let variance = combined(pass, 0, c) / count
-                invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
-                let unbiased = count > 1 ? variance * count / (count - 1) : variance
-                rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
+            pass.single {
+                let count = Double(pass.batch * plane)
+                let rm = runningMean.value.data, rv = runningVar.value.data
+                for c in 0..<channels {
+                    let variance = combined(pass, 0, c) / count
+                    invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
+                    let unbiased = count > 1 ? variance * count / (count - 1) : variance
+                    rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+                    rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
+                }
+                batchesTracked.value.data[0] += 1
+                scaleAndShift()
             }
-            batchesTracked.value.data[0] += 1
         } else {
-            let rm = runningMean.value.data, rv = runningVar.value.data
-            for c in 0..<channels {
-                mean[c] = rm[c]
-                invStd[c] = 1 / (rv[c] + eps).squareRoot()
+            pass.single {
+                let rm = runningMean.value.data, rv = runningVar.value.data
+                for c in 0..<channels {
+                    mean[c] = rm[c]
+                    invStd[c] = 1 / (rv[c] + eps).squareRoot()
+                }
+                scaleAndShift()
             }
-        }
-        let gamma = weight.value.data, beta = bias.value.data
-        for c in 0..<channels {
-            scale[c] = gamma[c] * invStd[c]
-            shift[c] = beta[c] - mean[c] * scale[c]
         }
         pass.parallel { [self] _, samples in
             for s in samples {
@@ -105,18 +112,29 @@ public class BatchNorm: Layer {
         }
     }
 
+    /// scale = γ/σ, shift = β − μ·γ/σ per channel.
+    private func scaleAndShift() {
+        let gamma = weight.value.data, beta = bias.value.data
+        for c in 0..<channels {
+            scale[c] = gamma[c] * invStd[c]
+            shift[c] = beta[c] - mean[c] * scale[c]
+        }
+    }
+
     // dy: [n, C, plane]; dβ += Σdy; dγ += Σdy·x̂; training: dx = γ/σ · (dy − Σdy/N − x̂·Σ(dy·x̂)/N),
     // after an eval forward: dx = γ/σ · dy.
     public func backward(_ pass: Pass) {
         channelSums(pass, .gradient)
-        let dGamma = weight.grad.data, dBeta = bias.grad.data
-        let count = Float(pass.batch * plane)
-        for c in 0..<channels {
-            let sumDy = Float(combined(pass, 0, c)), sumDyXhat = Float(combined(pass, 1, c)) * invStd[c]
-            dBeta[c] += sumDy
-            dGamma[c] += sumDyXhat
-            meanDy[c] = sumDy / count
-            meanDyXhat[c] = sumDyXhat / count
+        pass.single {
+            let dGamma = weight.grad.data, dBeta = bias.grad.data
+            let count = Float(pass.batch * plane)
+            for c in 0..<channels {
+                let sumDy = Float(combined(pass, 0, c)), sumDyXhat = Float(combined(pass, 1, c)) * invStd[c]
+                dBeta[c] += sumDy
+                dGamma[c] += sumDyXhat
+                meanDy[c] = sumDy / count
+                meanDyXhat[c] = sumDyXhat / count
+            }
         }
         guard dx != nil else { return }
         pass.parallel { [self] _, samples in
@@ -141,34 +159,38 @@ public class BatchNorm: Layer {
     }
 
     private enum Sums { case sum, squaredDeviations, gradient }
-    /// What the running `channelSums` computes (a property so its parallel body captures only `self`).
-    private var sumsKind = Sums.sum
 
     /// Fills `partial[t][0|1][c]` with per-thread sums over the thread's samples of, per channel row
     /// (x and dy: [n, C, plane]): `.sum` Σx; `.squaredDeviations` Σ(x − μ)²; `.gradient` Σdy and
     /// Σdy·(x − μ). Rows are reduced in Float (8 lanes), rows accumulated in Double.
     private func channelSums(_ pass: Pass, _ kind: Sums) {
-        sumsKind = kind
-        pass.parallel { [self] t, samples in
-            let (channels, plane, x, dy, mean, kind) = (channels, plane, x!, dy!, mean!, sumsKind)
-            let first = partial + t * 2 * channels, second = first + channels
-            first.update(repeating: 0, count: channels)
-            second.update(repeating: 0, count: channels)
-            for s in samples {
-                let base = s * channels * plane
-                switch kind {
-                case .sum:
-                    for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
-                case .squaredDeviations:
-                    for c in 0..<channels {
-                        first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
-                    }
-                case .gradient:
-                    for c in 0..<channels {
-                        let (a, b) = sumAndCenteredDot(dy + base + c * plane, x + base + c * plane, mean[c], plane)
-                        first[c] += Double(a)
-                        second[c] += Double(b)
-                    }
+        switch kind {  // one body per kind, each capturing only `self`
+        case .sum: pass.parallel { [self] t, samples in channelSums(t, samples, .sum) }
+        case .squaredDeviations: pass.parallel { [self] t, samples in channelSums(t, samples, .squaredDeviations) }
+        case .gradient: pass.parallel { [self] t, samples in channelSums(t, samples, .gradient) }
+        }
+    }
+
+    @inline(__always)
+    private func channelSums(_ t: Int, _ samples: Range<Int>, _ kind: Sums) {
+        let (channels, plane, x, dy, mean) = (channels, plane, x!, dy!, mean!)
+        let first = partial + t * 2 * channels, second = first + channels
+        first.update(repeating: 0, count: channels)
+        second.update(repeating: 0, count: channels)
+        for s in samples {
+            let base = s * channels * plane
+            switch kind {
+            case .sum:
+                for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
+            case .squaredDeviations:
+                for c in 0..<channels {
+                    first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
+                }
+            case .gradient:
+                for c in 0..<channels {
+                    let (a, b) = sumAndCenteredDot(dy + base + c * plane, x + base + c * plane, mean[c], plane)
+                    first[c] += Double(a)
+                    second[c] += Double(b)
                 }
             }
         }

@@ -110,6 +110,23 @@ public final class Conv2D: Layer, ReLUFusing {
                         fanOut: outChannels * kernel * kernel, random: &random)
     }
 
+    /// Refreshes the rearranged weights: Wᵀ for the linear path, flipped W for the direct path's dx.
+    public func prepare(_ pass: Pass) {
+        guard let flipped else { return }
+        let w = weight.value.data
+        switch mode {
+        case .linear:
+            transpose(w, rows: outChannels, cols: g.patch, rowRange: 0..<outChannels, into: flipped)
+        case .direct:
+            guard dx != nil else { return }
+            let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
+            for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
+                flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
+            } } }
+        case .im2col: break
+        }
+    }
+
     public func forward(_ pass: Pass) {
         switch mode {
         case .linear: linearForward(pass)
@@ -202,12 +219,9 @@ public final class Conv2D: Layer, ReLUFusing {
 
 extension Conv2D {
     // x: [n, C·H·W] → y: [n, out] = x · Wᵀ + b (W viewed as [out, C·k·k], the same flattening);
-    // Wᵀ [C·k·k, out] is refreshed into `flipped` first.
+    // Wᵀ [C·k·k, out] is refreshed into `flipped` by `prepare`.
     private func linearForward(_ pass: Pass) {
         guard flipped != nil else { return }
-        pass.parallel(count: outChannels) { [self] _, range in
-            transpose(weight.value.data, rows: outChannels, cols: g.patch, rowRange: range, into: flipped!)
-        }
         pass.parallel { [self] _, samples in
             let (inF, outF, wt) = (g.patch, outChannels, flipped!)
             let rows = y + samples.lowerBound * outF
@@ -264,15 +278,8 @@ extension Conv2D {
 
     // dy: [n, out, OH, OW]. Per sample: gradient [out][F + Hp·Wp (+slack)] holds dy at offset F on the
     // full-width grid (all else zero); dW lanes += Σ_i dy·x shifted; dx_padded [C][Hp·Wp] =
-    // shiftedConv(gradient, W flipped and transposed to [C][out][k][k]); dx = its interior.
+    // shiftedConv(gradient, W flipped and transposed to [C][out][k][k] by `prepare`); dx = its interior.
     private func directBackward(_ pass: Pass) {
-        let k = kernel, (co, ci) = (outChannels, g.channels), taps = k * k
-        if let flipped, dx != nil {
-            let w = weight.value.data
-            for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
-                flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
-            } } }
-        }
         pass.parallel { [self] t, samples in
             let p = plan, k = kernel, (co, ci) = (outChannels, g.channels)
             let xp = padded[t], grad = columns[t], dxp = panels[t], gv = lanes[t]

@@ -38,9 +38,12 @@ public final class Dropout: Layer {
     }
 
     // x, y: [n, count]; training: y = x · mask, mask ∈ {0, 1/(1−p)}; eval: y = x.
-    public func forward(_ pass: Pass) {
+    public func prepare(_ pass: Pass) {
         masked = pass.training && p > 0
         if masked { drawMask(batch: pass.batch, random: &pass.random) }
+    }
+
+    public func forward(_ pass: Pass) {
         pass.parallel { [self] _, samples in
             let range = (samples.lowerBound * count)..<(samples.upperBound * count)
             if masked {

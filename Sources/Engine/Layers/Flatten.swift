@@ -20,11 +20,17 @@ public final class Flatten: Layer {
 
     // x: [n, …] → y: [n, count], same memory order.
     public func forward(_ pass: Pass) {
-        y.update(from: x, count: pass.batch * count)
+        pass.parallel { [self] _, samples in
+            (y + samples.lowerBound * count).update(from: x + samples.lowerBound * count, count: samples.count * count)
+        }
     }
 
     // dy: [n, count] → dx: [n, …].
     public func backward(_ pass: Pass) {
-        dx?.update(from: dy, count: pass.batch * count)
+        guard dx != nil else { return }
+        pass.parallel { [self] _, samples in
+            dx?.advanced(by: samples.lowerBound * count)
+                .update(from: dy + samples.lowerBound * count, count: samples.count * count)
+        }
     }
 }

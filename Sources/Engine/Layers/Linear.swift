@@ -55,10 +55,11 @@ public final class Linear: Layer, ReLUFusing {
     }
 
     // x: [n, in] → y: [n, out] = x · Wᵀ + b, with Wᵀ [in, out] refreshed first.
+    public func prepare(_ pass: Pass) {
+        transpose(weight.value.data, rows: outFeatures, cols: inFeatures, rowRange: 0..<outFeatures, into: transposed)
+    }
+
     public func forward(_ pass: Pass) {
-        pass.parallel(count: outFeatures) { [self] _, range in
-            transpose(weight.value.data, rows: outFeatures, cols: inFeatures, rowRange: range, into: transposed)
-        }
         pass.parallel { [self] _, samples in
             let (inF, outF, wt) = (inFeatures, outFeatures, transposed)
             let rows = y + samples.lowerBound * outF

@@ -65,13 +65,26 @@ final class GradientPartials {
     }
 
     /// grad += Σ_{t ≥ 1} partial_t, elements split over threads, thread order fixed per element.
+    /// In a region the reduction is deferred to the end of the backward pass (nobody reads
+    /// parameter gradients before), where all of them run after a single barrier.
     func reduce(_ pass: Pass) {
         if threads == 1 { return }
-        pass.parallel(count: count) { [self] _, range in
-            for t in 1..<threads {
-                let src = storage + (t - 1) * count
-                for i in range { grad[i] += src[i] }
-            }
+        if WorkerPool.regionThread != nil {
+            if pass.isLead { pass.deferred.append(self) }
+            return
+        }
+        pass.parallel(count: count) { [self] t, range in reduce(range) }
+    }
+
+    /// Thread t's share of the reduction (after every thread has written its partial).
+    func reduce(thread t: Int) {
+        reduce(WorkerPool.slice(t, of: count, threads: threads))
+    }
+
+    private func reduce(_ range: Range<Int>) {
+        for t in 1..<threads {
+            let src = storage + (t - 1) * count
+            for i in range { grad[i] += src[i] }
         }
     }
 }

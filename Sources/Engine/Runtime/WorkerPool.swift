@@ -25,6 +25,58 @@ final class WorkerPool: @unchecked Sendable {
 
     deinit { shared.stop(workers: threads - 1) }
 
+    /// Thread t's share of 0..<count: `t·count/T ..< (t+1)·count/T` (the split `run` uses).
+    @inline(__always)
+    static func slice(_ t: Int, of count: Int, threads: Int) -> Range<Int> {
+        (t * count / threads)..<((t + 1) * count / threads)
+    }
+
+    /// Runs `body(t)` on every thread t as one SPMD region (see `Pass`): inside it,
+    /// `regionThread` is t and `barrier()` synchronizes the threads.
+    func region(_ body: @escaping (Int) -> Void) {
+        shared.regionBody = body
+        run(count: threads) { [shared] t, _ in
+            WorkerPool.setRegionThread(t)
+            shared.regionBody?(t)
+            WorkerPool.setRegionThread(nil)
+        }
+        shared.regionBody = nil
+    }
+
+    /// The calling thread's index inside a region, nil outside.
+    @inline(__always)
+    static var regionThread: Int? {
+        let bits = Int(bitPattern: pthread_getspecific(regionKey))
+        return bits == 0 ? nil : bits - 1
+    }
+
+    private static func setRegionThread(_ t: Int?) {
+        pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: t.map { $0 + 1 } ?? 0))
+    }
+
+    private static let regionKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Waits until every thread of the running region has arrived (sense-reversing spin barrier;
+    /// yields the core while waiting long, e.g. when the other vCPU is descheduled).
+    func barrier() {
+        if threads == 1 { return }
+        let phase = shared.barrierPhase.load(ordering: .acquiring)
+        if shared.barrierArrived.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == threads {
+            shared.barrierArrived.store(0, ordering: .relaxed)
+            shared.barrierPhase.wrappingAdd(1, ordering: .releasing)
+            return
+        }
+        var spins = 0
+        while shared.barrierPhase.load(ordering: .acquiring) == phase {
+            spins += 1
+            if spins > 2_000 { sched_yield() }
+        }
+    }
+
     /// Runs `body(t, range_t)` for t in 0..<threads concurrently, range_t = the t-th of `threads`
     /// contiguous slices of 0..<count, and returns when all are done.
     /// Allocation-free when `body` captures a single class reference (e.g. `[self]`): Swift then
@@ -50,6 +102,9 @@ final class WorkerPool: @unchecked Sendable {
     private final class Shared: @unchecked Sendable {
         let generation = Atomic<Int>(0)
         let remaining = Atomic<Int>(0)
+        let barrierArrived = Atomic<Int>(0)
+        let barrierPhase = Atomic<Int>(0)
+        var regionBody: ((Int) -> Void)?
         var job: ((Int, Range<Int>) -> Void)?
         var count = 0
         var threads = 1
