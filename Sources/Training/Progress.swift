@@ -66,20 +66,29 @@ public struct EpochProgress: Sendable {
 /// ETAs: the trial's is its mean epoch time × its remaining epochs; the sweep's is the mean epoch
 /// time over the whole sweep × the epochs left in all trials (declared by `sweepStarted`).
 /// Times come from the caller (`EpochProgress.seconds`) so output is reproducible in tests.
-public final class ProgressReporter {
+///
+/// Trials may run concurrently (`runner run --jobs N`): every event names its trial, per-trial
+/// state is kept per trial, events are serialized by a lock, and the live bar is drawn only while
+/// a single trial runs. With several trials running, the sweep ETA divides by their number.
+public final class ProgressReporter: @unchecked Sendable {
     public enum Mode: String, CaseIterable, Sendable { case plain, live, json, quiet }
 
     public let mode: Mode
     private var output: any TextOutputStream
     private let clock: () -> Double
 
+    /// Per running trial: epoch seconds and count so far, and the epochs it has left (so that
+    /// skipped ones leave the sweep count when it ends early).
+    private struct Running {
+        var seconds = 0.0, epochsTimed = 0, remaining = 0
+    }
+    private var running: [TrialLabel: Running] = [:]
+    /// The trial started last (the one `epochEnded(_:)` without a label and the bar refer to).
     private var trial: TrialLabel?
-    private var trialSeconds = 0.0, trialEpochsTimed = 0
     private var sweepSeconds = 0.0, sweepEpochsTimed = 0
     /// Epochs not yet run in the sweep; nil when no sweep was declared.
     private var sweepRemaining: Int?
-    /// Epochs left in the current trial, so that skipped ones leave the sweep count on cached/failed.
-    private var trialRemaining = 0
+    private let lock = NSLock()
     private var barShown = false
     private var lastBarDraw = -Double.infinity
 
@@ -109,6 +118,7 @@ public final class ProgressReporter {
     /// Declares the work ahead: `trials` trials with `epochs` epochs in total, counting every
     /// trial in full (cached trials and the completed part of resumed ones are deducted as reported).
     public func sweepStarted(trials: Int, epochs: Int) {
+        lock.lock(); defer { lock.unlock() }
         sweepRemaining = epochs
         emit(plain: nil, json: [("event", .string("sweep_start")), ("trials", .int(trials)),
                                 ("epochs", .int(epochs))])
@@ -116,11 +126,10 @@ public final class ProgressReporter {
 
     /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`.
     public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String) {
+        lock.lock(); defer { lock.unlock() }
         trial = label
-        trialSeconds = 0
-        trialEpochsTimed = 0
         skipSweepEpochs(completedEpochs)
-        trialRemaining = max(epochs - completedEpochs, 0)
+        running[label] = Running(remaining: max(epochs - completedEpochs, 0))
         let what = completedEpochs > 0 ? "resuming at epoch \(completedEpochs + 1)/\(epochs)"
                                        : "training \(epochs) epochs"
         emit(plain: "\(label.prefix) \(what) in \(folder)",
@@ -131,7 +140,9 @@ public final class ProgressReporter {
 
     /// Live mode only: `done` of `total` batches of the current epoch; redrawn at most every 0.1 s.
     public func batchProgress(done: Int, of total: Int, epoch: Int, epochs: Int) {
-        guard mode == .live, let trial else { return }
+        guard mode == .live else { return }
+        lock.lock(); defer { lock.unlock() }
+        guard running.count == 1, let trial else { return }
         let now = clock()
         guard done >= total || now - lastBarDraw >= 0.1 else { return }
         lastBarDraw = now
@@ -142,23 +153,33 @@ public final class ProgressReporter {
         barShown = true
     }
 
-    /// An epoch finished: prints its line with both ETAs.
+    /// An epoch of the trial started last finished.
     public func epochEnded(_ e: EpochProgress) {
-        trialSeconds += e.seconds
-        trialEpochsTimed += 1
+        guard let trial else { preconditionFailure("epochEnded before trialStarted") }
+        epochEnded(e, of: trial)
+    }
+
+    /// An epoch of `trial` finished: prints its line with both ETAs.
+    public func epochEnded(_ e: EpochProgress, of trial: TrialLabel) {
+        lock.lock(); defer { lock.unlock() }
+        var state = running[trial] ?? Running()
+        state.seconds += e.seconds
+        state.epochsTimed += 1
+        state.remaining = max(e.epochs - e.epoch, 0)
+        running[trial] = state
         sweepSeconds += e.seconds
         sweepEpochsTimed += 1
-        trialRemaining = max(e.epochs - e.epoch, 0)
         if let remaining = sweepRemaining { sweepRemaining = max(remaining - 1, 0) }
-        let etaTrial = trialSeconds / Double(trialEpochsTimed) * Double(trialRemaining)
-        let etaSweep = sweepRemaining.map { sweepSeconds / Double(sweepEpochsTimed) * Double($0) }
-        guard let trial else { preconditionFailure("epochEnded before trialStarted") }
+        let etaTrial = state.seconds / Double(state.epochsTimed) * Double(state.remaining)
+        let parallel = Double(max(running.count, 1))
+        let etaSweep = sweepRemaining.map { sweepSeconds / Double(sweepEpochsTimed) * Double($0) / parallel }
         emit(plain: Self.epochLine(trial, e, etaTrial: etaTrial, etaSweep: etaSweep),
              json: Self.epochFields(trial, e, etaTrial: etaTrial, etaSweep: etaSweep))
     }
 
     /// The trial's results are up to date; nothing runs.
     public func trialCached(_ label: TrialLabel, epochs: Int, folder: String) {
+        lock.lock(); defer { lock.unlock() }
         skipSweepEpochs(epochs)
         emit(plain: "\(label.prefix) cached: \(folder) is up to date",
              json: Self.trialFields("trial_cached", label) + [("folder", .string(folder))])
@@ -166,21 +187,24 @@ public final class ProgressReporter {
 
     /// The loss became non-finite at 1-based `epoch`; the trial stops.
     public func trialDiverged(_ label: TrialLabel, epoch: Int, loss: Double) {
-        skipSweepEpochs(trialRemaining)
+        lock.lock(); defer { lock.unlock() }
+        finish(label)
         emit(plain: "\(label.prefix) diverged at epoch \(epoch): loss \(loss)",
              json: Self.trialFields("trial_diverged", label) + [("epoch", .int(epoch)), ("loss", .number(loss))])
     }
 
     /// The trial failed with a one-line `message`; the sweep goes on.
     public func trialFailed(_ label: TrialLabel, message: String) {
-        skipSweepEpochs(trialRemaining)
+        lock.lock(); defer { lock.unlock() }
+        finish(label)
         emit(plain: "\(label.prefix) failed: \(message)",
              json: Self.trialFields("trial_failed", label) + [("message", .string(message))])
     }
 
     /// The trial finished after `seconds`; `selectedEpoch` (1-based) became its checkpoint.
     public func trialEnded(_ label: TrialLabel, seconds: Double, selectedEpoch: Int, testAcc: Double?) {
-        skipSweepEpochs(trialRemaining)
+        lock.lock(); defer { lock.unlock() }
+        finish(label)
         let test = testAcc.map { ", test \(Self.percent($0))" } ?? ""
         emit(plain: "\(label.prefix) done in \(Self.duration(seconds)): selected epoch \(selectedEpoch)\(test)",
              json: Self.trialFields("trial_end", label) + [
@@ -192,7 +216,12 @@ public final class ProgressReporter {
 
     private func skipSweepEpochs(_ count: Int) {
         if let remaining = sweepRemaining { sweepRemaining = max(remaining - count, 0) }
-        trialRemaining = 0
+    }
+
+    /// The trial stops running; the epochs it did not run leave the sweep count.
+    private func finish(_ label: TrialLabel) {
+        skipSweepEpochs(running[label]?.remaining ?? 0)
+        running[label] = nil
     }
 
     private func emit(plain: String?, json: [(String, JSONValue)]) {

@@ -6,7 +6,7 @@ import Spec
 /// Runs a list of trials into a results folder: per trial it takes the folder's lock, skips
 /// trials whose cached result matches, resumes interrupted ones, and records failures without
 /// stopping the other trials.
-public final class Sweep {
+public final class Sweep: @unchecked Sendable {
     public struct Outcome: Sendable {
         public var completed = 0
         public var cached = 0
@@ -19,55 +19,120 @@ public final class Sweep {
     public let results: String
     public let force: Bool
     public let progress: ProgressReporter
+    /// Trials run at the same time (each with its own `train.threads` engine threads).
+    public let jobs: Int
     private let data = DataCache()
 
-    public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, progress: ProgressReporter) {
-        precondition(trials.count == plans.count)
+    public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, progress: ProgressReporter,
+                jobs: Int = 1) {
+        precondition(trials.count == plans.count && jobs >= 1)
         self.trials = trials
         self.plans = plans
         self.results = results
         self.force = force
         self.progress = progress
+        self.jobs = jobs
     }
 
-    /// Runs every trial. Throws only for problems that stop the whole sweep (unreadable dataset,
-    /// results folder not writable); a trial that fails is recorded and the sweep goes on.
+    /// As many trials at once as fit the machine's cores: cores ÷ the largest `train.threads`.
+    public static func automaticJobs(for trials: [Trial], cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        let threads = trials.map(\.spec.train.threads).max() ?? 1
+        return max(1, min(cores / max(threads, 1), trials.count))
+    }
+
+    /// Runs every trial, `jobs` at a time, in list order. Throws only for problems that stop the
+    /// whole sweep (unreadable dataset, results folder not writable): no new trial starts after
+    /// one, running ones finish. A trial that fails is recorded and the sweep goes on.
     public func run() throws -> Outcome {
-        var outcome = Outcome()
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
         progress.sweepStarted(trials: trials.count, epochs: trials.reduce(0) { $0 + $1.spec.train.epochs })
-        for (trial, plan) in zip(trials, plans) {
-            if Interrupt.requested { outcome.interrupted = true; break }
-            let folder = (results as NSString).appendingPathComponent(trial.slug)
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let label = TrialLabel(trial)
-            let lock: TrialLock
-            do { lock = try TrialLock.acquire(folder: folder) } catch {
-                outcome.failures += 1
-                progress.trialFailed(label, message: "\(error)")
-                continue
-            }
-            defer { lock.release() }
-            let fingerprint = try DatasetLoader.fingerprint(folder: trial.spec.data.path)
-            let hash = TrialRunner.hash(trial: trial, fingerprint: fingerprint)
-            if !force, Self.cachedRecord(folder: folder, hash: hash) != nil {
-                outcome.cached += 1
-                progress.trialCached(label, epochs: trial.spec.train.epochs, folder: folder)
-                continue
-            }
-            if force { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("checkpoint.safetensors")) }
-            let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder)
-            runner.progress = progress
-            do {
-                let record = try runner.run()
-                if record.status.hasPrefix("interrupted") { outcome.interrupted = true; break }
-                if record.status == "completed" { outcome.completed += 1 } else { outcome.failures += 1 }
-            } catch {
-                outcome.failures += 1
-                progress.trialFailed(label, message: "\(error)")
+        let state = SharedState()
+        let work: @Sendable (Int) -> Void = { [self] _ in
+            while let index = state.next(count: trials.count) {
+                do {
+                    let result = try runTrial(index)
+                    state.record(result)
+                } catch {
+                    state.fail(error)
+                }
             }
         }
-        return outcome
+        if jobs == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: jobs, execute: work) }
+        return try state.finish()
+    }
+
+    private enum TrialResult { case completed, cached, failed, interrupted }
+
+    /// The sweep's progress across jobs: the next trial to take, the outcome, the first fatal error.
+    private final class SharedState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var nextIndex = 0
+        private var outcome = Outcome()
+        private var error: (any Error)?
+
+        /// The next trial to run, or nil when all are taken or the sweep stops.
+        func next(count: Int) -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            if error != nil || outcome.interrupted || Interrupt.requested {
+                if Interrupt.requested { outcome.interrupted = true }
+                return nil
+            }
+            guard nextIndex < count else { return nil }
+            nextIndex += 1
+            return nextIndex - 1
+        }
+
+        func record(_ result: TrialResult) {
+            lock.lock(); defer { lock.unlock() }
+            switch result {
+            case .completed: outcome.completed += 1
+            case .cached: outcome.cached += 1
+            case .failed: outcome.failures += 1
+            case .interrupted: outcome.interrupted = true
+            }
+        }
+
+        func fail(_ e: any Error) {
+            lock.lock(); defer { lock.unlock() }
+            if error == nil { error = e }
+        }
+
+        func finish() throws -> Outcome {
+            lock.lock(); defer { lock.unlock() }
+            if let error { throw error }
+            return outcome
+        }
+    }
+
+    /// One trial: lock its folder, skip it when cached, else train (or resume) it.
+    private func runTrial(_ index: Int) throws -> TrialResult {
+        let (trial, plan) = (trials[index], plans[index])
+        let folder = (results as NSString).appendingPathComponent(trial.slug)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let label = TrialLabel(trial)
+        let lock: TrialLock
+        do { lock = try TrialLock.acquire(folder: folder) } catch {
+            progress.trialFailed(label, message: "\(error)")
+            return .failed
+        }
+        defer { lock.release() }
+        let fingerprint = try DatasetLoader.fingerprint(folder: trial.spec.data.path)
+        let hash = TrialRunner.hash(trial: trial, fingerprint: fingerprint)
+        if !force, Self.cachedRecord(folder: folder, hash: hash) != nil {
+            progress.trialCached(label, epochs: trial.spec.train.epochs, folder: folder)
+            return .cached
+        }
+        if force { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("checkpoint.safetensors")) }
+        let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder)
+        runner.progress = progress
+        do {
+            let record = try runner.run()
+            if record.status.hasPrefix("interrupted") { return .interrupted }
+            return record.status == "completed" ? .completed : .failed
+        } catch {
+            progress.trialFailed(label, message: "\(error)")
+            return .failed
+        }
     }
 
     /// The record of a finished trial in `folder` whose hash matches, or nil.

@@ -119,7 +119,7 @@ public final class TrialRunner {
             history.append(record)
             select(record)
             epoch += 1
-            progress?.epochEnded(EpochProgress(record, epochs: epochs))
+            progress?.epochEnded(EpochProgress(record, epochs: epochs), of: label)
             try TrainingCheckpoint.save(self, to: checkpointPath)
         }
         let record = try finish(status: status, seconds: Date().timeIntervalSince(started))

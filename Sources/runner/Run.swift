@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Option(help: "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or overrides SLURM_ARRAY_TASK_COUNT.")
     var shardCount: Int?
 
+    @Option(help: "Trials to train at the same time (default: cores ÷ the largest train.threads, at least 1).")
+    var jobs: Int?
+
     enum LogFormat: String, ExpressibleByArgument { case plain, json }
 
     func run() throws {
@@ -56,7 +59,12 @@ struct Run: ParsableCommand {
         let mode: ProgressReporter.Mode = logFormat == .json ? .json : quiet ? .quiet : (isatty(1) != 0 ? .live : .plain)
         let progress = ProgressReporter(mode: mode)
         Interrupt.install()
-        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, progress: progress)
+        if let jobs, jobs < 1 {
+            report(SpecErrors([SpecError("expected a positive number of jobs, found \(jobs)", path: "--jobs")]))
+            throw ExitCode(2)
+        }
+        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, progress: progress,
+                          jobs: jobs ?? Sweep.automaticJobs(for: trials))
         let outcome: Sweep.Outcome
         do {
             outcome = try sweep.run()

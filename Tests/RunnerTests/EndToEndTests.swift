@@ -143,6 +143,31 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try f.read(f.results("all") + "/aggregate.csv"), try f.read(merged + "/aggregate.csv"))
     }
 
+    func testConcurrentJobsGiveTheSameFilesAsOneAtATime() throws {
+        let f = try EndToEndFixture(self, epochs: 2, seeds: [0, 1, 2])
+        let one = try RunnerProcess.run(["run", f.config, "train.threads=1", "--jobs", "1", "--results", f.results("one")])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let three = try RunnerProcess.run(["run", f.config, "train.threads=1", "--jobs", "3", "--results", f.results("three")])
+        XCTAssertEqual(three.status, 0, three.stderr)
+        // Every trial reported its own start, epochs and end.
+        for seed in 0...2 {
+            XCTAssertTrue(three.stdout.contains("[Tiny seed \(seed)] done in"), three.stdout)
+            XCTAssertTrue(three.stdout.contains("[Tiny seed \(seed)] epoch 2/2"), three.stdout)
+        }
+        for slug in ["tiny-seed0", "tiny-seed1", "tiny-seed2"] {
+            XCTAssertEqual(f.bytes(f.results("one") + "/\(slug)/model.safetensors"),
+                           f.bytes(f.results("three") + "/\(slug)/model.safetensors"), slug)
+        }
+        func deterministic(_ dir: String) throws -> [[String: String]] {
+            try f.rows(dir).map { $0.filter { !["seconds", "images_per_second"].contains($0.key) } }
+        }
+        XCTAssertEqual(try deterministic(f.results("one")), try deterministic(f.results("three")))
+        XCTAssertEqual(try f.read(f.results("one") + "/aggregate.csv"), try f.read(f.results("three") + "/aggregate.csv"))
+        let zero = try RunnerProcess.run(["run", f.config, "--jobs", "0", "--results", f.results("zero")])
+        XCTAssertEqual(zero.status, 2)
+        XCTAssertEqual(zero.stderr, "runner: --jobs: expected a positive number of jobs, found 0\n")
+    }
+
     func testSelectionOnTestIsLabelledInEveryOutput() throws {
         let f = try EndToEndFixture(self, epochs: 2, seeds: [0])
         let r = try RunnerProcess.run(["run", f.config, "train.select=test_acc", "--results", f.results()])

@@ -41,6 +41,27 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(lines[8], #"{"event":"epoch","trial":"dropout-seed1","epoch":7,"epochs":50,"train_loss":0.31214,"train_acc":0.8889,"val_loss":0.29,"val_acc":0.894,"test_loss":0.3,"test_acc":0.89,"lr":0.001,"seconds":1.02,"eta_trial_s":43.9,"eta_sweep_s":189.7}"#)
     }
 
+    /// Two trials running at once (`--jobs 2`): per-trial ETAs, a sweep ETA shared by both, no bar.
+    func testConcurrentTrialsKeepTheirOwnAccounting() {
+        let out = Capture()
+        let reporter = ProgressReporter(mode: .live, output: out, clock: { 0 })
+        let l2 = TrialLabel(name: "L2", seed: 0, slug: "l2-seed0")
+        reporter.sweepStarted(trials: 2, epochs: 20)
+        reporter.trialStarted(dropout, epochs: 10, folder: "a")
+        reporter.trialStarted(l2, epochs: 10, folder: "b")
+        reporter.batchProgress(done: 1, of: 4, epoch: 1, epochs: 10)
+        reporter.epochEnded(epoch(1, of: 10, seconds: 2), of: dropout)
+        reporter.epochEnded(epoch(1, of: 10, seconds: 4), of: l2)
+        reporter.epochEnded(epoch(2, of: 10, seconds: 2), of: dropout)
+        let lines = out.lines
+        XCTAssertEqual(lines.count, 6, out.text)
+        // L2: 9 epochs left at 4 s; the sweep 18 at a mean of 3 s, two at a time (then 17 at 8/3 s).
+        XCTAssertTrue(lines[2].hasPrefix("[Dropout seed 1] epoch 1/10"), lines[2])
+        XCTAssertTrue(lines[3].hasPrefix("[L2 seed 0] epoch 1/10") && lines[3].hasSuffix("ETA trial 36 s, sweep 27 s"), lines[3])
+        XCTAssertTrue(lines[4].hasSuffix("ETA trial 16 s, sweep 23 s"), lines[4])
+        XCTAssertFalse(out.text.contains("["+"#"), "no live bar while two trials run")
+    }
+
     func testQuietWritesNothing() {
         XCTAssertEqual(runSevenEpochs(.quiet).text, "")
     }
