@@ -105,7 +105,18 @@ public final class Network {
             producer.fusesReLU = true
             producerOf[j] = i
         }
-        fused = producerOf.map { $0 != nil }
+        // A 2×2, stride-2 average pooling that is the only reader of such a fused ReLU runs inside the
+        // convolution too (per sample, while its output is in cache); it keeps its own buffers.
+        var poolOf = [Int?](repeating: nil, count: nodes.count)
+        for (k, node) in nodes.enumerated() where fuse && node.inputs.count == 1 {
+            guard let pool = node.layer as? AvgPool2D, pool.kernel == 2, pool.stride == 2,
+                  node.inputs[0] >= 0, let i = producerOf[node.inputs[0]], readers[node.inputs[0]] == 1,
+                  let conv = nodes[i].layer as? Conv2D,
+                  conv.canFusePool(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
+            else { continue }
+            poolOf[i] = k
+        }
+        fused = nodes.indices.map { j in producerOf[j] != nil || poolOf.contains(j) }
         var activations: [Tensor] = []
         for (j, shape) in shapes.enumerated() {
             activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [maxBatch] + shape))
@@ -148,6 +159,10 @@ public final class Network {
         fanInGradients = fanIn
         inputEdgeGradients = inputEdges
 
+        for (i, k) in poolOf.enumerated() {
+            guard let k, let conv = nodes[i].layer as? Conv2D else { continue }
+            conv.fusedPool = (activations[k].data, UnsafePointer(gradients[k].data))
+        }
         for (i, node) in nodes.enumerated() {
             node.layer.bind(LayerBinding(
                 name: node.name,

@@ -37,12 +37,23 @@ final class FusionTests: XCTestCase {
 
     func testLeNetShapesFuseBitIdentically() {
         // conv (direct) → relu, conv (linear path) → relu, linear → relu, each fused.
-        assertFusionChangesNothing("lenet", inputShape: [1, 32, 32], fusedNodes: ["l1", "l4", "l7", "l10"]) {
+        assertFusionChangesNothing("lenet", inputShape: [1, 32, 32], fusedNodes: ["l1", "l2", "l4", "l5", "l7", "l10"]) {
             EngineFixtures.chain([
                 Conv2D(outChannels: 6, kernel: 5), ReLU(), AvgPool2D(kernel: 2, stride: 2),
                 Conv2D(outChannels: 16, kernel: 5, padding: 1), ReLU(), AvgPool2D(kernel: 2, stride: 2),
                 Conv2D(outChannels: 30, kernel: 6), ReLU(), Flatten(), Linear(outFeatures: 20), ReLU(),
                 Linear(outFeatures: 10),
+            ])
+        }
+    }
+
+    func testPoolingWithUncoveredEdgesFuses() {
+        // Conv outputs 10×9 and 6×5: each pooling leaves a column uncovered.
+        assertFusionChangesNothing("odd", inputShape: [2, 12, 11], fusedNodes: ["l1", "l2", "l4", "l5"]) {
+            EngineFixtures.chain([
+                Conv2D(outChannels: 5, kernel: 3), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 3, kernel: 2, padding: 1), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Flatten(), Linear(outFeatures: 10),
             ])
         }
     }

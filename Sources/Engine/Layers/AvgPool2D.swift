@@ -31,12 +31,7 @@ public final class AvgPool2D: Layer {
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let src = x + plane * g.height * w, dst = y + plane * g.outPlane
                 if k == 2 && s == 2 {  // LeNet's pooling, unrolled
-                    for oy in 0..<oh {
-                        let r0 = src + 2 * oy * w, r1 = r0 + w, out = dst + oy * ow
-                        for ox in 0..<ow {
-                            out[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) * 0.25
-                        }
-                    }
+                    avgPool2x2Forward(src, dst, width: w, outHeight: oh, outWidth: ow)
                     continue
                 }
                 for oy in 0..<oh {
@@ -60,16 +55,8 @@ public final class AvgPool2D: Layer {
             let scale = 1 / Float(k * k)
             for plane in (samples.lowerBound * g.channels)..<(samples.upperBound * g.channels) {
                 let d = dx + plane * g.height * w, grad = dy + plane * g.outPlane
-                if k == 2 && s == 2 {  // every covered cell written once; only the uncovered edge is zeroed
-                    for oy in 0..<oh {
-                        let r0 = d + 2 * oy * w, r1 = r0 + w, src = grad + oy * ow
-                        for ox in 0..<ow {
-                            let v = src[ox] * 0.25
-                            r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
-                        }
-                        for x in (2 * ow)..<w { r0[x] = 0; r1[x] = 0 }
-                    }
-                    (d + 2 * oh * w).update(repeating: 0, count: (g.height - 2 * oh) * w)
+                if k == 2 && s == 2 {
+                    avgPool2x2Backward(grad, d, height: g.height, width: w, outHeight: oh, outWidth: ow)
                     continue
                 }
                 d.update(repeating: 0, count: g.height * w)
@@ -83,4 +70,33 @@ public final class AvgPool2D: Layer {
             }
         }
     }
+}
+
+/// One plane of 2×2, stride-2 average pooling: src [h, width] → dst [outHeight, outWidth],
+/// dst = ((a + b) + c + d) · 0.25 over each window (shared with `Conv2D`'s fused pooling).
+@inline(__always)
+func avgPool2x2Forward(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, width w: Int,
+                       outHeight oh: Int, outWidth ow: Int) {
+    for oy in 0..<oh {
+        let r0 = src + 2 * oy * w, r1 = r0 + w, out = dst + oy * ow
+        for ox in 0..<ow {
+            out[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) * 0.25
+        }
+    }
+}
+
+/// Its gradient: grad [outHeight, outWidth] → d [height, width], each value · 0.25 written to its
+/// window's four cells; cells no window covers (odd edges) are zeroed.
+@inline(__always)
+func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
+                        outHeight oh: Int, outWidth ow: Int) {
+    for oy in 0..<oh {
+        let r0 = d + 2 * oy * w, r1 = r0 + w, src = grad + oy * ow
+        for ox in 0..<ow {
+            let v = src[ox] * 0.25
+            r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
+        }
+        for x in (2 * ow)..<w { r0[x] = 0; r1[x] = 0 }
+    }
+    (d + 2 * oh * w).update(repeating: 0, count: (h - 2 * oh) * w)
 }

@@ -35,6 +35,11 @@ public final class Conv2D: Layer, ReLUFusing {
     /// linear with a fused ReLU: dL/d(pre-activation) [maxBatch, out].
     private var masked: UnsafeMutablePointer<Float>?
     var fusesReLU = false
+    /// A 2×2, stride-2 average pooling after the fused ReLU, run per sample by the direct path
+    /// while the sample's output is still in cache: its output and output gradient buffers.
+    var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
+    /// With a fused pooling, per thread: the pooling's input gradient for one sample [out, OH, OW].
+    private var poolGrad: [UnsafeMutablePointer<Float>] = []
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -44,7 +49,7 @@ public final class Conv2D: Layer, ReLUFusing {
     }
 
     deinit {
-        for p in columns + panels + padded + wide { p.deallocate() }
+        for p in columns + panels + padded + wide + poolGrad { p.deallocate() }
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
         masked?.deallocate()
@@ -56,6 +61,13 @@ public final class Conv2D: Layer, ReLUFusing {
         let s = inputShapes[0]
         return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
                                       padding: padding)) != .im2col
+    }
+
+    /// The direct path with a fused ReLU can also run the 2×2 average pooling that follows.
+    func canFusePool(inputShapes: [[Int]]) -> Bool {
+        fusesReLU && canFuseReLU(inputShapes: inputShapes)
+            && Self.mode(ConvGeometry(channels: inputShapes[0][0], height: inputShapes[0][1], width: inputShapes[0][2],
+                                      kernel: kernel, stride: stride, padding: padding)) == .direct
     }
 
     private static func mode(_ g: ConvGeometry) -> Mode {
@@ -96,6 +108,7 @@ public final class Conv2D: Layer, ReLUFusing {
             panels = threads.map { _ in .zeroed(plan.inputGradCount) }
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
+            if fusedPool != nil { poolGrad = threads.map { _ in .zeroed(outChannels * g.outPlane) } }
         case .im2col:
             let width = b.maxChunk * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
@@ -272,6 +285,13 @@ extension Conv2D {
                         if fusesReLU { reluForward(src, dst, g.outWidth) } else { copyFloats(dst, src, g.outWidth) }
                     }
                 }
+                if let pool = fusedPool {
+                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
+                    for o in 0..<outChannels {
+                        avgPool2x2Forward(ys + o * g.outPlane, pool.output + (s * outChannels + o) * ph * pw,
+                                          width: g.outWidth, outHeight: ph, outWidth: pw)
+                    }
+                }
             }
         }
     }
@@ -288,7 +308,16 @@ extension Conv2D {
             if let db, db.beta == 0 { db.pointer.update(repeating: 0, count: co) }
             for s in samples {
                 p.pad(x + s * g.inputCount, into: xp)
-                let dys = dy + s * co * g.outPlane, ys = y + s * co * g.outPlane
+                var dys = dy + s * co * g.outPlane
+                let ys = y + s * co * g.outPlane
+                if let pool = fusedPool {  // the pooling's gradient for this sample, then the ReLU's mask
+                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
+                    for o in 0..<co {
+                        avgPool2x2Backward(pool.outputGrad + (s * co + o) * ph * pw, poolGrad[t] + o * g.outPlane,
+                                           height: g.outHeight, width: g.outWidth, outHeight: ph, outWidth: pw)
+                    }
+                    dys = UnsafePointer(poolGrad[t])
+                }
                 for o in 0..<co {
                     let row = grad + o * p.gradientStride + p.lead
                     for oy in 0..<g.outHeight {
