@@ -17,6 +17,16 @@ func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
+@inline(__always)
+func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
 /// SIMD8 with every lane `v` (spelled lane by lane: `init(repeating:)` crashes the 6.3 IRGen here).
 @inline(__always)
 func splat8(_ v: Float) -> SIMD8<Float> { SIMD8<Float>(v, v, v, v, v, v, v, v) }

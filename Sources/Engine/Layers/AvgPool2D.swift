@@ -79,10 +79,32 @@ func avgPool2x2Forward(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<
                        outHeight oh: Int, outWidth ow: Int) {
     for oy in 0..<oh {
         let r0 = src + 2 * oy * w, r1 = r0 + w, out = dst + oy * ow
-        for ox in 0..<ow {
-            out[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) * 0.25
+        if ow < 8 {
+            for ox in 0..<ow {
+                out[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) * 0.25
+            }
+            continue
         }
+        // 8 windows from 16 values of each row, the same additions in the same order; the last
+        // vector overlaps the previous one when ow is not a multiple of 8.
+        @inline(__always) func windows(_ ox: Int) {
+            let a = load16(r0 + 2 * ox), b = load16(r1 + 2 * ox)
+            store8(out + ox, (((evens(a) + odds(a)) + evens(b)) + odds(b)) * splat8(0.25))
+        }
+        var ox = 0
+        while ox + 8 <= ow { windows(ox); ox += 8 }
+        if ox < ow { windows(ow - 8) }
     }
+}
+
+@inline(__always)
+private func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
+    SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
+}
+
+@inline(__always)
+private func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
+    SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
 }
 
 /// Its gradient: grad [outHeight, outWidth] → d [height, width], each value · 0.25 written to its
@@ -92,9 +114,22 @@ func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
                         outHeight oh: Int, outWidth ow: Int) {
     for oy in 0..<oh {
         let r0 = d + 2 * oy * w, r1 = r0 + w, src = grad + oy * ow
-        for ox in 0..<ow {
-            let v = src[ox] * 0.25
-            r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
+        if ow < 8 {
+            for ox in 0..<ow {
+                let v = src[ox] * 0.25
+                r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
+            }
+        } else {
+            @inline(__always) func windows(_ ox: Int) {  // 8 values, each written twice in both rows
+                let v = load8(src + ox) * splat8(0.25)
+                let pairs = SIMD16<Float>(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3],
+                                          v[4], v[4], v[5], v[5], v[6], v[6], v[7], v[7])
+                store16(r0 + 2 * ox, pairs)
+                store16(r1 + 2 * ox, pairs)
+            }
+            var ox = 0
+            while ox + 8 <= ow { windows(ox); ox += 8 }
+            if ox < ow { windows(ow - 8) }
         }
         for x in (2 * ow)..<w { r0[x] = 0; r1[x] = 0 }
     }
