@@ -106,13 +106,13 @@ public final class Network {
             producerOf[j] = i
         }
         // A 2×2, stride-2 average pooling that is the only reader of such a fused ReLU runs inside the
-        // convolution too (per sample, while its output is in cache); it keeps its own buffers.
+        // producer too (a convolution or batch norm, per sample, while its output is in cache).
         var poolOf = [Int?](repeating: nil, count: nodes.count)
         for (k, node) in nodes.enumerated() where fuse && node.inputs.count == 1 {
             guard let pool = node.layer as? AvgPool2D, pool.kernel == 2, pool.stride == 2,
                   node.inputs[0] >= 0, let i = producerOf[node.inputs[0]], readers[node.inputs[0]] == 1,
-                  let conv = nodes[i].layer as? Conv2D,
-                  conv.canFusePool(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
+                  let producer = nodes[i].layer as? any PoolFusing,
+                  producer.canFusePool(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
             else { continue }
             poolOf[i] = k
         }
@@ -160,8 +160,8 @@ public final class Network {
         inputEdgeGradients = inputEdges
 
         for (i, k) in poolOf.enumerated() {
-            guard let k, let conv = nodes[i].layer as? Conv2D else { continue }
-            conv.fusedPool = (activations[k].data, UnsafePointer(gradients[k].data))
+            guard let k, let producer = nodes[i].layer as? any PoolFusing else { continue }
+            producer.fusedPool = (activations[k].data, UnsafePointer(gradients[k].data))
         }
         for (i, node) in nodes.enumerated() {
             node.layer.bind(LayerBinding(

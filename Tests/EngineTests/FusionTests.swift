@@ -58,6 +58,19 @@ final class FusionTests: XCTestCase {
         }
     }
 
+    func testBatchNormFusesReLUAndPooling() {
+        // conv → batch norm → ReLU → pool: the ReLU and the pooling run inside the batch norm;
+        // a linear → ReLU and a batch norm (1-D) → ReLU fuse too; a batch norm without ReLU does not.
+        assertFusionChangesNothing("batchnorm", inputShape: [1, 16, 15], fusedNodes: ["l2", "l3", "l8", "l10"]) {
+            EngineFixtures.chain([
+                Conv2D(outChannels: 4, kernel: 3), BatchNorm2D(momentum: 0.1, eps: 1e-5), ReLU(),
+                AvgPool2D(kernel: 2, stride: 2), Conv2D(outChannels: 6, kernel: 3), BatchNorm2D(momentum: 0.1, eps: 1e-5),
+                Flatten(), Linear(outFeatures: 12), ReLU(), BatchNorm1D(momentum: 0.1, eps: 1e-5), ReLU(),
+                Linear(outFeatures: 10),
+            ])
+        }
+    }
+
     func testUnfusableShapesStillTrainTheSame() {
         // A strided conv (im2col path, not fused), a conv read by a ReLU and by an add (two readers,
         // not fused), a ReLU reading the input.

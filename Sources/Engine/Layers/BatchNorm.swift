@@ -6,7 +6,7 @@ import Glibc
 /// (biased variance) normalize and the running estimates move with `momentum` using the unbiased
 /// variance, and `num_batches_tracked` counts the batches; in evaluation, the running estimates
 /// normalize. Applied as a per-channel scale and shift. Subclassed by `BatchNorm1D` / `BatchNorm2D`.
-public class BatchNorm: Layer {
+public class BatchNorm: Layer, PoolFusing {
     public let momentum: Float, eps: Float
     public private(set) var weight: Parameter!, bias: Parameter!
     public private(set) var runningMean: StateBuffer!, runningVar: StateBuffer!, batchesTracked: StateBuffer!
@@ -22,6 +22,15 @@ public class BatchNorm: Layer {
     /// Per thread and channel: two partial sums [threads, 2, C].
     private var partial: UnsafeMutablePointer<Double>!
     private var usedBatchStatistics = false
+    var fusesReLU = false
+    var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
+    /// [C, H, W] inputs: the plane's size (for a fused pooling).
+    private var height = 0, width = 0
+    /// With a fused ReLU: dL/d(normalized output) [maxBatch, C, plane] (the ReLU's mask applied),
+    /// which the backward pass reads instead of dy; with a fused pooling, per-thread room for one
+    /// sample's pooling gradient [C, plane].
+    private var masked: UnsafeMutablePointer<Float>?
+    private var poolGrad: [UnsafeMutablePointer<Float>] = []
 
     init(momentum: Double, eps: Double) {
         self.momentum = Float(momentum)
@@ -31,6 +40,14 @@ public class BatchNorm: Layer {
     deinit {
         for p in [mean, invStd, scale, shift, meanDy, meanDyXhat] { p?.deallocate() }
         partial?.deallocate()
+        masked?.deallocate()
+        for p in poolGrad { p.deallocate() }
+    }
+
+    func canFuseReLU(inputShapes: [[Int]]) -> Bool { true }
+
+    func canFusePool(inputShapes: [[Int]]) -> Bool {
+        fusesReLU && inputShapes.count == 1 && inputShapes[0].count == 3
     }
 
     public var typeName: String { preconditionFailure("subclass responsibility") }
@@ -51,6 +68,9 @@ public class BatchNorm: Layer {
         scale = .allocate(capacity: channels); shift = .allocate(capacity: channels)
         meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
         partial = .allocate(capacity: b.threads * 2 * channels)
+        if shape.count == 3 { (height, width) = (shape[1], shape[2]) }
+        if fusesReLU { masked = .zeroed(b.maxBatch * channels * plane) }
+        if fusedPool != nil { poolGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
     }
 
     public var parameters: [Parameter] { [weight, bias] }
@@ -107,6 +127,14 @@ public class BatchNorm: Layer {
                     let src = x + offset, dst = y + offset
                     let a = scale[c], b = shift[c]
                     for p in 0..<plane { dst[p] = src[p] * a + b }
+                    if fusesReLU { reluForward(dst, dst, plane) }
+                }
+                if let pool = fusedPool {
+                    let (ph, pw) = (height / 2, width / 2)
+                    for c in 0..<channels {
+                        avgPool2x2Forward(y + (s * channels + c) * plane, pool.output + (s * channels + c) * ph * pw,
+                                          width: width, outHeight: ph, outWidth: pw)
+                    }
                 }
             }
         }
@@ -143,7 +171,7 @@ public class BatchNorm: Layer {
             for s in samples {
                 for c in 0..<channels {
                     let offset = (s * channels + c) * plane
-                    let src = x + offset, grad = dy + offset, dst = dx + offset
+                    let src = x + offset, grad = (masked.map { UnsafePointer($0) } ?? dy) + offset, dst = dx + offset
                     let a = scale[c]
                     if batchStats {
                         let m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
@@ -187,8 +215,22 @@ public class BatchNorm: Layer {
                     first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
                 }
             case .gradient:
+                var grad = dy + base
+                if let masked {  // the fused ReLU's (and pooling's) gradient for this sample, kept for dx
+                    var relu = dy + base
+                    if let pool = fusedPool {
+                        let (ph, pw) = (height / 2, width / 2)
+                        for c in 0..<channels {
+                            avgPool2x2Backward(pool.outputGrad + (s * channels + c) * ph * pw, poolGrad[t] + c * plane,
+                                               height: height, width: width, outHeight: ph, outWidth: pw)
+                        }
+                        relu = UnsafePointer(poolGrad[t])
+                    }
+                    reluGradient(y + base, relu, masked + base, channels * plane)
+                    grad = UnsafePointer(masked + base)
+                }
                 for c in 0..<channels {
-                    let (a, b) = sumAndCenteredDot(dy + base + c * plane, x + base + c * plane, mean[c], plane)
+                    let (a, b) = sumAndCenteredDot(grad + c * plane, x + base + c * plane, mean[c], plane)
                     first[c] += Double(a)
                     second[c] += Double(b)
                 }

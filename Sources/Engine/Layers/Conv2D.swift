@@ -8,7 +8,7 @@
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
 /// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
 ///   runs one GEMM; the columns are kept for the weight gradient.
-public final class Conv2D: Layer, ReLUFusing {
+public final class Conv2D: Layer, PoolFusing {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
 

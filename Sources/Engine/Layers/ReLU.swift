@@ -59,3 +59,12 @@ protocol ReLUFusing: Layer {
     /// Set by `Network` before `bind`.
     var fusesReLU: Bool { get set }
 }
+
+/// A `ReLUFusing` layer that can also run the 2×2, stride-2 average pooling reading its fused ReLU,
+/// per sample while the sample's output is in cache. The pooling keeps its output and gradient
+/// buffers; `Network` hands them over before `bind`.
+protocol PoolFusing: ReLUFusing {
+    /// Whether the layer can fuse the pooling for these input shapes (asked after `fusesReLU` is set).
+    func canFusePool(inputShapes: [[Int]]) -> Bool
+    var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)? { get set }
+}
