@@ -15,7 +15,16 @@ public func shiftedWeightGrad512(dy: UnsafePointer<Float>, co: Int, dyStride: In
         // 4, 2 or 1 channels: two registers of pairs, one pair, or one channel twice (high half unused).
         let outs = o + 4 <= co ? 4 : (o + 2 <= co ? 2 : 1)
         for c in 0..<ci {
-            for ky in 0..<k {
+            var ky = 0
+            if outs == 4 && k == 5 {  // two kernel rows per pass over dy: 20 accumulators, fewer loads per FMA
+                while ky + 2 <= k {
+                    twoRows(dy + o * dyStride, dyStride, x + c * xStride + ky * width, width, count,
+                            gv + o * perO + c * taps + ky * k, perO)
+                    ky += 2
+                }
+            }
+            while ky < k {
+                defer { ky += 1 }
                 let xr = x + c * xStride + ky * width
                 let g = gv + o * perO + c * taps + ky * k
                 let d = dy + o * dyStride
@@ -66,6 +75,43 @@ private func row(_ outs: Int, _ taps: Int, _ dy: UnsafePointer<Float>, _ ds: Int
         flush(outs, g + 1, perO, a1, b1); flush(outs, g + 2, perO, a2, b2)
         flush(outs, g + 3, perO, a3, b3); flush(outs, g + 4, perO, a4, b4)
     }
+}
+
+// 4 channels × kernel rows ky and ky+1 (x and x + width) × 5 taps: `row(4, 5, …)` for both rows
+// at once, each accumulator fed the same products in the same order.
+@inline(__always)
+private func twoRows(_ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer<Float>, _ width: Int, _ count: Int,
+                     _ g: UnsafeMutablePointer<SIMD8<Float>>, _ perO: Int) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, b0 = z, b1 = z, b2 = z, b3 = z, b4 = z
+    var c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, e0 = z, e1 = z, e2 = z, e3 = z, e4 = z
+    var i = 0
+    while i < count {
+        let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + ds + i))
+        let d23 = SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i))
+        @inline(__always) func pair(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            let h = load8(p)
+            return SIMD16<Float>(lowHalf: h, highHalf: h)
+        }
+        let p = x + i, q = p + width
+        var v = pair(p)
+        a0 = a0.addingProduct(d01, v); b0 = b0.addingProduct(d23, v)
+        v = pair(p + 1); a1 = a1.addingProduct(d01, v); b1 = b1.addingProduct(d23, v)
+        v = pair(p + 2); a2 = a2.addingProduct(d01, v); b2 = b2.addingProduct(d23, v)
+        v = pair(p + 3); a3 = a3.addingProduct(d01, v); b3 = b3.addingProduct(d23, v)
+        v = pair(p + 4); a4 = a4.addingProduct(d01, v); b4 = b4.addingProduct(d23, v)
+        v = pair(q); c0 = c0.addingProduct(d01, v); e0 = e0.addingProduct(d23, v)
+        v = pair(q + 1); c1 = c1.addingProduct(d01, v); e1 = e1.addingProduct(d23, v)
+        v = pair(q + 2); c2 = c2.addingProduct(d01, v); e2 = e2.addingProduct(d23, v)
+        v = pair(q + 3); c3 = c3.addingProduct(d01, v); e3 = e3.addingProduct(d23, v)
+        v = pair(q + 4); c4 = c4.addingProduct(d01, v); e4 = e4.addingProduct(d23, v)
+        i += 8
+    }
+    flush(4, g, perO, a0, b0); flush(4, g + 1, perO, a1, b1); flush(4, g + 2, perO, a2, b2)
+    flush(4, g + 3, perO, a3, b3); flush(4, g + 4, perO, a4, b4)
+    let h = g + 5  // the next kernel row of the same channels
+    flush(4, h, perO, c0, e0); flush(4, h + 1, perO, c1, e1); flush(4, h + 2, perO, c2, e2)
+    flush(4, h + 3, perO, c3, e3); flush(4, h + 4, perO, c4, e4)
 }
 
 // Adds one tap's lanes to the partials of channels o…o+outs−1 (perO apart).
