@@ -56,6 +56,27 @@ final class KernelDispatchTests: XCTestCase {
         }
     }
 
+    func testLinearLayersAreBitIdentical() {
+        // Feature counts around the 48/16/8-column blocks and the scalar edge; batches around the 4-row blocks.
+        for (i, (inF, outF)) in [(120, 84), (400, 120), (84, 10), (7, 53), (50, 97), (33, 8), (16, 130)].enumerated() {
+            for batch in [1, 6, 9] {
+                assertSameBits("linear \(inF)→\(outF) batch \(batch)") {
+                    let linear = Linear(outFeatures: outF)
+                    let net = EngineFixtures.checkedNetwork([inF], EngineFixtures.chain([linear]), batch: batch,
+                                                            seed: UInt64(i))
+                    let x = engineRandomValues(batch * inF, seed: UInt64(10 + i))
+                    let y = x.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: batch, training: true) }
+                    let yValues = Array(UnsafeBufferPointer(start: y, count: batch * outF))
+                    let dy = engineRandomValues(batch * outF, seed: UInt64(20 + i))
+                    for j in dy.indices { net.outputGradient[j] = dy[j] }
+                    net.backward(batch: batch)
+                    return [yValues, Array(UnsafeBufferPointer(start: net.inputGradient!, count: x.count)),
+                            linear.weight.grad.array, linear.bias!.grad.array]
+                }
+            }
+        }
+    }
+
     func testLeNetTrainingIsBitIdentical() {
         assertSameBits("LeNet-5, 4 SGD steps") {
             let layers: [any Layer] = [

@@ -1,3 +1,5 @@
+import EngineAVX512
+
 /// Register-blocked single-precision GEMM for the engine's small shapes (AVX2/FMA through SIMD8),
 /// used instead of OpenBLAS, whose generic kernels are slow on this machine.
 ///
@@ -7,6 +9,10 @@
 func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
             b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     if m == 0 || n == 0 { return }
+    if KernelDispatch.useAVX512 {
+        return gemmNN512(m: m, n: n, k: k, a: a, rowStride: rowStride, colStride: colStride, b: b, ldb: ldb, c: c,
+                         ldc: ldc, accumulate: accumulate)
+    }
     var j = 0
     while j + 24 <= n {
         var r = 0

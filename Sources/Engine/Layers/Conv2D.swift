@@ -280,9 +280,11 @@ extension Conv2D {
                             dst: out, dstStride: p.wideStride, count: p.forwardCount)
                 let ys = y + s * outChannels * g.outPlane
                 for o in 0..<outChannels {
-                    for oy in 0..<g.outHeight {
-                        let dst = ys + (o * g.outHeight + oy) * g.outWidth, src = out + o * p.wideStride + oy * p.width
-                        if fusesReLU { reluForward(src, dst, g.outWidth) } else { copyFloats(dst, src, g.outWidth) }
+                    let dst = ys + o * g.outPlane, src = out + o * p.wideStride
+                    if fusesReLU {
+                        reluRows(src, srcStride: p.width, dst, dstStride: g.outWidth, rows: g.outHeight, cols: g.outWidth)
+                    } else {
+                        for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * p.width, g.outWidth) }
                     }
                 }
                 if let pool = fusedPool {
@@ -319,14 +321,11 @@ extension Conv2D {
                     dys = UnsafePointer(poolGrad[t])
                 }
                 for o in 0..<co {
-                    let row = grad + o * p.gradientStride + p.lead
-                    for oy in 0..<g.outHeight {
-                        let at = (o * g.outHeight + oy) * g.outWidth
-                        if fusesReLU {
-                            reluGradient(ys + at, dys + at, row + oy * p.width, g.outWidth)
-                        } else {
-                            copyFloats(row + oy * p.width, dys + at, g.outWidth)
-                        }
+                    let row = grad + o * p.gradientStride + p.lead, at = o * g.outPlane
+                    if fusesReLU {
+                        reluGradientRows(ys + at, dys + at, row, dstStride: p.width, rows: g.outHeight, cols: g.outWidth)
+                    } else {
+                        for oy in 0..<g.outHeight { copyFloats(row + oy * p.width, dys + at + oy * g.outWidth, g.outWidth) }
                     }
                     if let db { db.pointer[o] += sumFloats(row, p.gradientPositions) }
                 }

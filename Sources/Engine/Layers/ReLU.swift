@@ -50,6 +50,19 @@ func reluGradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: U
     if i < n { lanes(n - 8) }
 }
 
+/// `reluForward` row by row: src rows `srcStride` apart → dst rows `dstStride` apart (one call per
+/// plane, so short rows — 10 or 28 wide in LeNet — pay no call overhead).
+func reluRows(_ src: UnsafePointer<Float>, srcStride: Int, _ dst: UnsafeMutablePointer<Float>, dstStride: Int,
+              rows: Int, cols: Int) {
+    for r in 0..<rows { reluForward(src + r * srcStride, dst + r * dstStride, cols) }
+}
+
+/// `reluGradient` row by row: y and dy compact [rows, cols] → dx rows `dstStride` apart.
+func reluGradientRows(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                      dstStride: Int, rows: Int, cols: Int) {
+    for r in 0..<rows { reluGradient(y + r * cols, dy + r * cols, dx + r * dstStride, cols) }
+}
+
 /// A layer that can apply the ReLU following it itself: max(·, 0) on its output in forward, and
 /// in backward the ReLU's mask on dL/d(output) before its own gradient. `Network` fuses a ReLU
 /// into its producer when the ReLU is the producer's only reader; the results are bit-identical.

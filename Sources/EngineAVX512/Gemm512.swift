@@ -1,0 +1,100 @@
+/// `gemmNN` of the engine with 512-bit registers: C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n],
+/// A element (r, p) at `a[r·rowStride + p·colStride]`, B and C row-major.
+///
+/// Bit-identical to the AVX2 kernel: every element of C not in the last n mod 8 columns is one
+/// fused multiply-add chain over p = 0..<k starting from zero, then added to C (when accumulating);
+/// those last columns use the same scalar loop (separate multiply and add). Blocks: 4 rows × 48
+/// columns (12 zmm accumulators), then 16- and 8-column strips, then the scalar edge.
+public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
+                      b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    if m == 0 || n == 0 { return }
+    var j = 0
+    while j + 48 <= n {
+        var r = 0
+        while r + 4 <= m {
+            block4(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            r += 4
+        }
+        while r < m {
+            strip16(3, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate)
+            r += 1
+        }
+        j += 48
+    }
+    while j + 16 <= n {
+        for r in 0..<m { strip16(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        j += 16
+    }
+    while j + 8 <= n {
+        for r in 0..<m { strip8(k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        j += 8
+    }
+    if j < n {
+        for r in 0..<m {
+            for jj in j..<n {
+                var sum: Float = accumulate ? c[r * ldc + jj] : 0
+                for p in 0..<k { sum += a[r * rowStride + p * colStride] * b[p * ldb + jj] }
+                c[r * ldc + jj] = sum
+            }
+        }
+    }
+}
+
+// C[4, 48] (+)= A[4, k] · B[k, 48].
+@inline(__always)
+private func block4(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
+                    _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z, b0 = z, b1 = z, b2 = z, c0 = z, c1 = z, c2 = z, d0 = z, d1 = z, d2 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let x0 = load16(bp), x1 = load16(bp + 16), x2 = load16(bp + 32)
+        let wa = splat16(ap[0]), wb = splat16(ap[rs]), wc = splat16(ap[2 * rs]), wd = splat16(ap[3 * rs])
+        a0 = a0.addingProduct(x0, wa); a1 = a1.addingProduct(x1, wa); a2 = a2.addingProduct(x2, wa)
+        b0 = b0.addingProduct(x0, wb); b1 = b1.addingProduct(x1, wb); b2 = b2.addingProduct(x2, wb)
+        c0 = c0.addingProduct(x0, wc); c1 = c1.addingProduct(x1, wc); c2 = c2.addingProduct(x2, wc)
+        d0 = d0.addingProduct(x0, wd); d1 = d1.addingProduct(x1, wd); d2 = d2.addingProduct(x2, wd)
+        ap += cs; bp += ldb
+    }
+    put(c, a0, accumulate); put(c + 16, a1, accumulate); put(c + 32, a2, accumulate)
+    put(c + ldc, b0, accumulate); put(c + ldc + 16, b1, accumulate); put(c + ldc + 32, b2, accumulate)
+    put(c + 2 * ldc, c0, accumulate); put(c + 2 * ldc + 16, c1, accumulate); put(c + 2 * ldc + 32, c2, accumulate)
+    put(c + 3 * ldc, d0, accumulate); put(c + 3 * ldc + 16, d1, accumulate); put(c + 3 * ldc + 32, d2, accumulate)
+}
+
+// C[1, 16·vectors] (+)= A[1, k] · B[k, 16·vectors], vectors 1 or 3.
+@inline(__always)
+private func strip16(_ vectors: Int, _ k: Int, _ a: UnsafePointer<Float>, _ cs: Int, _ b: UnsafePointer<Float>,
+                     _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let w = splat16(ap[0])
+        a0 = a0.addingProduct(load16(bp), w)
+        if vectors == 3 { a1 = a1.addingProduct(load16(bp + 16), w); a2 = a2.addingProduct(load16(bp + 32), w) }
+        ap += cs; bp += ldb
+    }
+    put(c, a0, accumulate)
+    if vectors == 3 { put(c + 16, a1, accumulate); put(c + 32, a2, accumulate) }
+}
+
+// C[1, 8] (+)= A[1, k] · B[k, 8].
+@inline(__always)
+private func strip8(_ k: Int, _ a: UnsafePointer<Float>, _ cs: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                    _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+    var acc = SIMD8<Float>()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let w = ap[0]
+        acc = acc.addingProduct(load8(bp), SIMD8<Float>(w, w, w, w, w, w, w, w))
+        ap += cs; bp += ldb
+    }
+    let out = UnsafeMutableRawPointer(c)
+    out.storeBytes(of: accumulate ? load8(c) + acc : acc, as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func put(_ c: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>, _ accumulate: Bool) {
+    store16(c, accumulate ? load16(c) + v : v)
+}
