@@ -219,6 +219,9 @@ public final class TrialRunner {
     }
 
     /// Per-layer forward and backward seconds per batch over `batches` training batches.
+    /// Nodes that run inside the layer before them (a fused ReLU or pooling): they have no times.
+    public var fusedNodes: [String] { network.fusedNodes }
+
     public func profile(batches: Int) -> [(name: String, type: String, forward: Double, backward: Double)] {
         network.resetProfile()
         network.profiling = true

@@ -74,11 +74,14 @@ struct Bench: ParsableCommand {
         say("\nper-layer time per batch of \(spec.train.batchSize) (forward | backward, ms), \(profileBatches) profiled training batches:")
         let total = profile.reduce(0) { $0 + $1.forward + $1.backward }
         say("  layer            type          forward   backward   share")
+        let fused = Set(runner.fusedNodes)
         for p in profile {
             let share = total > 0 ? 100 * (p.forward + p.backward) / total : 0
+            let times = fused.contains(p.name)
+                ? "   (fused: runs inside the layer that produces its input)"
+                : String(format: " %8.3f   %8.3f   %5.1f %%", 1000 * p.forward, 1000 * p.backward, share)
             say("  " + p.name.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
-                  + p.type.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: " %8.3f   %8.3f   %5.1f %%", 1000 * p.forward, 1000 * p.backward, share))
+                  + p.type.padding(toLength: 12, withPad: " ", startingAt: 0) + times)
         }
     }
 

@@ -26,13 +26,7 @@ final class FusionTests: XCTestCase {
                                             file: StaticString = #filePath, line: UInt = #line) {
         let plain = train(makeNodes, inputShape: inputShape, fuse: false, fusedNodes: fusedNodes)
         let fused = train(makeNodes, inputShape: inputShape, fuse: true, fusedNodes: fusedNodes)
-        XCTAssertEqual(plain.count, fused.count, what, file: file, line: line)
-        for (j, (a, b)) in zip(plain, fused).enumerated() {
-            XCTAssertEqual(a.count, b.count, "\(what): array \(j)", file: file, line: line)
-            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
-            XCTAssertEqual(differing, 0, "\(what): array \(j): \(differing) of \(a.count) values differ",
-                           file: file, line: line)
-        }
+        assertSameBits(plain, fused, what, file: file, line: line)
     }
 
     func testLeNetShapesFuseBitIdentically() {

@@ -20,13 +20,7 @@ final class KernelDispatchTests: XCTestCase {
         let avx2 = run()
         KernelDispatch.useAVX512 = true
         let avx512 = run()
-        XCTAssertEqual(avx2.count, avx512.count, what, file: file, line: line)
-        for (j, (a, b)) in zip(avx2, avx512).enumerated() {
-            XCTAssertEqual(a.count, b.count, "\(what) array \(j)", file: file, line: line)
-            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
-            XCTAssertEqual(differing, 0, "\(what) array \(j): \(differing) of \(a.count) values differ",
-                           file: file, line: line)
-        }
+        TestSupport.assertSameBits(avx2, avx512, what, file: file, line: line)
     }
 
     func testConvolutionsAreBitIdentical() {

@@ -1,5 +1,6 @@
 import Engine
 import Spec
+import XCTest
 
 /// Hand-computed network plans for engine and builder tests (independent of Spec's shape inference).
 public enum EngineFixtures {
@@ -75,5 +76,18 @@ extension EngineFixtures {
     public static func labels(_ count: Int, classes: Int, seed: UInt64) -> [Int32] {
         var random = Random(seed: seed, stream: "labels")
         return (0..<count).map { _ in Int32(random.below(classes)) }
+    }
+}
+
+/// Fails unless `a` and `b` hold the same number of arrays, each with the same bit patterns
+/// (NaNs and signed zeros included); names the first differing arrays and how many values differ.
+public func assertSameBits(_ a: [[Float]], _ b: [[Float]], _ what: String,
+                           file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+    for (j, (x, y)) in zip(a, b).enumerated() {
+        XCTAssertEqual(x.count, y.count, "\(what): array \(j)", file: file, line: line)
+        let differing = zip(x, y).filter { $0.bitPattern != $1.bitPattern }.count
+        XCTAssertEqual(differing, 0, "\(what): array \(j): \(differing) of \(x.count) values differ",
+                       file: file, line: line)
     }
 }
