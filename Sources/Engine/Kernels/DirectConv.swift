@@ -6,6 +6,9 @@ import EngineAVX512
 /// Planes are flattened rows of width `width`; columns ≥ the true output width of each row are
 /// garbage (forward) or must be zero (gradients). Callers keep zeroed slack after every plane so the
 /// rounded-up vector loops may read past it (see `DirectConvPlan`).
+///
+/// On CPUs with AVX-512, `shiftedConv` and `shiftedWeightGrad` hand over to their twins in the
+/// `EngineAVX512` module (`KernelDispatch`), which produce the same bits.
 
 @inline(__always)
 func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {

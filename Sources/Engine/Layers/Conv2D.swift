@@ -8,6 +8,10 @@
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
 /// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
 ///   runs one GEMM; the columns are kept for the weight gradient.
+///
+/// The direct and linear paths can apply the ReLU that follows (`ReLUFusing`), and the direct path
+/// also a 2×2 average pooling after it (`PoolFusing`), in the same per-sample loop; `Network`
+/// decides, and the fused graph computes the same bits as the unfused one.
 public final class Conv2D: Layer, PoolFusing {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
