@@ -3,7 +3,7 @@
 ///
 /// Three execution paths, chosen at `bind` from the geometry:
 /// - `linear`: the kernel covers the whole unpadded input (LeNet's conv3), so the layer is a fully
-///   connected one over `[n, C·H·W]`: one GEMM per thread chunk.
+///   connected one over `[n, C·H·W]` (`DenseOperator`, shared with `Linear`).
 /// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
 /// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
@@ -34,10 +34,10 @@ public final class Conv2D: Layer, PoolFusing {
     /// weight-gradient lanes [out·C·k·k] × SIMD8.
     private var padded: [UnsafeMutablePointer<Float>] = [], wide: [UnsafeMutablePointer<Float>] = []
     private var lanes: [UnsafeMutablePointer<SIMD8<Float>>] = []
-    /// Weights rearranged per pass: flipped [C][out][k][k] (direct dx) or transposed [C·k·k][out] (linear).
+    /// direct: the weights flipped and transposed to [C][out][k][k] for dx, refreshed by `prepare`.
     private var flipped: UnsafeMutablePointer<Float>?
-    /// linear with a fused ReLU: dL/d(pre-activation) [maxBatch, out].
-    private var masked: UnsafeMutablePointer<Float>?
+    /// linear: the shared fully connected computation over `[n, C·H·W]`.
+    private var dense: DenseOperator?
     var fusesReLU = false
     /// A 2×2, stride-2 average pooling after the fused ReLU, run per sample by the direct path
     /// while the sample's output is still in cache: its output and output gradient buffers.
@@ -56,7 +56,6 @@ public final class Conv2D: Layer, PoolFusing {
         for p in columns + panels + padded + wide + poolGrad { p.deallocate() }
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
-        masked?.deallocate()
     }
 
     /// The direct and linear paths apply a following ReLU in their output copy and their dy copy.
@@ -94,15 +93,13 @@ public final class Conv2D: Layer, PoolFusing {
         g = ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride, padding: padding)
         weight = Parameter(name: "\(b.name).weight", shape: [outChannels, g.channels, kernel, kernel])
         bias = hasBias ? Parameter(name: "\(b.name).bias", shape: [outChannels]) : nil
-        weightGrad = GradientPartials(weight, threads: b.threads)
-        biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
         mode = Self.mode(g)
         precondition(!fusesReLU || mode != .im2col, "conv2d fuses a ReLU only on its direct and linear paths")
         switch mode {
         case .linear:
-            flipped = .zeroed(weight.value.count)
-            if fusesReLU { masked = .zeroed(b.maxBatch * outChannels) }
+            dense = DenseOperator(inFeatures: g.patch, weight: weight, bias: bias, fusesReLU: fusesReLU, binding: b)
+            return  // the dense operator keeps its own gradient partials
         case .direct:
             plan = DirectConvPlan(g: g, outChannels: outChannels)
             let threads = 0..<b.threads
@@ -118,6 +115,8 @@ public final class Conv2D: Layer, PoolFusing {
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
             panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
         }
+        weightGrad = GradientPartials(weight, threads: b.threads)
+        biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -127,26 +126,21 @@ public final class Conv2D: Layer, PoolFusing {
                         fanOut: outChannels * kernel * kernel, random: &random)
     }
 
-    /// Refreshes the rearranged weights: Wᵀ for the linear path, flipped W for the direct path's dx.
+    /// Refreshes the rearranged weights: Wᵀ for the linear path; for the direct path's dx, W flipped
+    /// and transposed (also after an evaluation forward: `backward` is valid after either).
     public func prepare(_ pass: Pass) {
-        guard let flipped else { return }
+        if let dense { return dense.prepare() }
+        guard let flipped, dx != nil else { return }
         let w = weight.value.data
-        switch mode {
-        case .linear:
-            transpose(w, rows: outChannels, cols: g.patch, rowRange: 0..<outChannels, into: flipped)
-        case .direct:
-            guard dx != nil else { return }
-            let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
-            for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
-                flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
-            } } }
-        case .im2col: break
-        }
+        let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
+        for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
+            flipped[(c * co + o) * taps + t] = w[(o * ci + c) * taps + (taps - 1 - t)]
+        } } }
     }
 
     public func forward(_ pass: Pass) {
         switch mode {
-        case .linear: linearForward(pass)
+        case .linear: dense?.forward(pass)
         case .direct: directForward(pass)
         case .im2col: im2colForward(pass)
         }
@@ -154,7 +148,7 @@ public final class Conv2D: Layer, PoolFusing {
 
     public func backward(_ pass: Pass) {
         switch mode {
-        case .linear: linearBackward(pass)
+        case .linear: dense?.backward(pass); return  // reduces its own gradient partials
         case .direct: directBackward(pass)
         case .im2col: im2colBackward(pass)
         }
@@ -228,42 +222,6 @@ public final class Conv2D: Layer, PoolFusing {
         if let biasGrad {
             let (db, beta) = biasGrad.target(t)
             if beta == 0 { db.update(repeating: 0, count: biasGrad.count) }
-        }
-    }
-}
-
-// MARK: - Full-kernel path (the layer is a linear map of the flattened sample)
-
-extension Conv2D {
-    // x: [n, C·H·W] → y: [n, out] = x · Wᵀ + b (W viewed as [out, C·k·k], the same flattening);
-    // Wᵀ [C·k·k, out] is refreshed into `flipped` by `prepare`.
-    private func linearForward(_ pass: Pass) {
-        guard flipped != nil else { return }
-        pass.parallel { [self] _, samples in
-            let (inF, outF, wt) = (g.patch, outChannels, flipped!)
-            let rows = y + samples.lowerBound * outF
-            denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: wt,
-                         bias: bias.map { UnsafePointer($0.value.data) }, y: rows)
-            if fusesReLU { reluForward(rows, rows, samples.count * outF) }
-        }
-    }
-
-    // dy: [n, out]; dW [out, C·k·k] += dyᵀ · x; db += Σ_rows dy; dx [n, C·k·k] = dy · W.
-    private func linearBackward(_ pass: Pass) {
-        pass.parallel { [self] t, samples in
-            let (inF, outF) = (g.patch, outChannels)
-            let (dw, beta) = weightGrad.target(t)
-            let db = biasGrad?.target(t)
-            var rowsGrad = dy + samples.lowerBound * outF
-            if let masked {
-                let offset = samples.lowerBound * outF
-                reluGradient(y + offset, rowsGrad, masked + offset, samples.count * outF)
-                rowsGrad = UnsafePointer(masked + offset)
-            }
-            denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
-                          w: weight.value.data, dy: rowsGrad, dw: dw,
-                          accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
-                          dx: dx.map { $0 + samples.lowerBound * inF })
         }
     }
 }
