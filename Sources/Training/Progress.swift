@@ -83,8 +83,6 @@ public final class ProgressReporter: @unchecked Sendable {
         var seconds = 0.0, epochsTimed = 0, remaining = 0
     }
     private var running: [TrialLabel: Running] = [:]
-    /// The trial started last (the one `epochEnded(_:)` without a label and the bar refer to).
-    private var trial: TrialLabel?
     private var sweepSeconds = 0.0, sweepEpochsTimed = 0
     /// Epochs not yet run in the sweep; nil when no sweep was declared.
     private var sweepRemaining: Int?
@@ -127,7 +125,6 @@ public final class ProgressReporter: @unchecked Sendable {
     /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`.
     public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String) {
         lock.lock(); defer { lock.unlock() }
-        trial = label
         skipSweepEpochs(completedEpochs)
         running[label] = Running(remaining: max(epochs - completedEpochs, 0))
         let what = completedEpochs > 0 ? "resuming at epoch \(completedEpochs + 1)/\(epochs)"
@@ -142,7 +139,7 @@ public final class ProgressReporter: @unchecked Sendable {
     public func batchProgress(done: Int, of total: Int, epoch: Int, epochs: Int) {
         guard mode == .live else { return }
         lock.lock(); defer { lock.unlock() }
-        guard running.count == 1, let trial else { return }
+        guard running.count == 1, let trial = running.keys.first else { return }
         let now = clock()
         guard done >= total || now - lastBarDraw >= 0.1 else { return }
         lastBarDraw = now
@@ -151,12 +148,6 @@ public final class ProgressReporter: @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         write("\r\u{1B}[2K\(trial.prefix) epoch \(epoch)/\(epochs) [\(bar)] \(done)/\(total)")
         barShown = true
-    }
-
-    /// An epoch of the trial started last finished.
-    public func epochEnded(_ e: EpochProgress) {
-        guard let trial else { preconditionFailure("epochEnded before trialStarted") }
-        epochEnded(e, of: trial)
     }
 
     /// An epoch of `trial` finished: prints its line with both ETAs.

@@ -22,7 +22,7 @@ final class ProgressTests: XCTestCase {
         let reporter = ProgressReporter(mode: mode, output: out, clock: { 0 })
         reporter.sweepStarted(trials: 4, epochs: 193)
         reporter.trialStarted(dropout, epochs: 50, folder: "results/dropout-seed1")
-        for n in 1...7 { reporter.epochEnded(epoch(n)) }
+        for n in 1...7 { reporter.epochEnded(epoch(n), of: dropout) }
         return out
     }
 
@@ -73,12 +73,12 @@ final class ProgressTests: XCTestCase {
         reporter.sweepStarted(trials: 3, epochs: 30)
         reporter.trialCached(baseline, epochs: 10, folder: "results/baseline-seed0")
         reporter.trialStarted(dropout, epochs: 10, folder: "results/dropout-seed1")
-        reporter.epochEnded(epoch(1, of: 10, seconds: 2))
+        reporter.epochEnded(epoch(1, of: 10, seconds: 2), of: dropout)
         reporter.trialDiverged(dropout, epoch: 2, loss: .nan)
         let l2 = TrialLabel(name: "L2", seed: 2, slug: "l2-seed2")
         reporter.trialStarted(l2, epochs: 10, completedEpochs: 4, folder: "results/l2-seed2")
         // The sweep now has 10 − 4 epochs left; this one leaves 5 at the sweep mean of 3 s.
-        reporter.epochEnded(EpochProgress(epoch: 5, epochs: 10, trainLoss: 1, trainAcc: 0.5, lr: 0.1, seconds: 4))
+        reporter.epochEnded(EpochProgress(epoch: 5, epochs: 10, trainLoss: 1, trainAcc: 0.5, lr: 0.1, seconds: 4), of: l2)
         reporter.trialEnded(l2, seconds: 3725, selectedEpoch: 5, testAcc: 0.5)
         reporter.trialFailed(l2, message: "results/l2-seed2: in use by another runner (pid 7)")
         XCTAssertEqual(out.lines, [
@@ -118,7 +118,7 @@ final class ProgressTests: XCTestCase {
             now = time
             reporter.batchProgress(done: batch, of: 4, epoch: 1, epochs: 2)
         }
-        reporter.epochEnded(epoch(1, of: 2))
+        reporter.epochEnded(epoch(1, of: 2), of: dropout)
         let clear = "\r\u{1B}[2K"
         XCTAssertEqual(out.text, [
             clear + "[Dropout seed 1] epoch 1/2 [######------------------] 1/4",
