@@ -76,32 +76,33 @@ private func shiftedConvK(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: I
         let rows = kyLo..<max(kyLo, kyHi)
         var o = 0
         while o + 4 <= co {
-            shiftedBlock4(src + i, ci, srcStride, width, k, rows, w + o * wStride, wStride, bias.map { $0 + o },
-                          dst + o * dstStride + i, dstStride)
+            shiftedBlock(4, src + i, ci, srcStride, width, k, rows, w + o * wStride, wStride, bias.map { $0 + o },
+                         dst + o * dstStride + i, dstStride)
             o += 4
         }
         if o + 2 <= co {
-            shiftedBlock2(src + i, ci, srcStride, width, k, rows, w + o * wStride, wStride, bias.map { $0 + o },
-                          dst + o * dstStride + i, dstStride)
+            shiftedBlock(2, src + i, ci, srcStride, width, k, rows, w + o * wStride, wStride, bias.map { $0 + o },
+                         dst + o * dstStride + i, dstStride)
             o += 2
         }
         if o < co {
-            shiftedBlock1(src + i, ci, srcStride, width, k, rows, w + o * wStride, bias.map { $0[o] } ?? 0,
-                          dst + o * dstStride + i)
+            shiftedBlock(1, src + i, ci, srcStride, width, k, rows, w + o * wStride, wStride, bias.map { $0 + o },
+                         dst + o * dstStride + i, dstStride)
         }
         i += shiftedBlock
     }
 }
 
-// 4 output channels × 24 positions; 12 ymm accumulators, weights broadcast from memory.
+// `outs` (4, 2 or 1) output channels × 24 positions: up to 12 ymm accumulators, weights broadcast
+// from memory. `outs` is a literal at every call, so the unused accumulators fold away.
 @inline(__always)
-private func shiftedBlock4(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int, _ width: Int, _ k: Int,
-                           _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ ws: Int, _ bias: UnsafePointer<Float>?,
-                           _ dst: UnsafeMutablePointer<Float>, _ ds: Int) {
+private func shiftedBlock(_ outs: Int, _ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int, _ width: Int,
+                          _ k: Int, _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ ws: Int,
+                          _ bias: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>, _ ds: Int) {
     var a0 = splat8(bias?[0] ?? 0), a1 = a0, a2 = a0
-    var b0 = splat8(bias?[1] ?? 0), b1 = b0, b2 = b0
-    var c0 = splat8(bias?[2] ?? 0), c1 = c0, c2 = c0
-    var d0 = splat8(bias?[3] ?? 0), d1 = d0, d2 = d0
+    var b0 = outs > 1 ? splat8(bias?[1] ?? 0) : a0, b1 = b0, b2 = b0
+    var c0 = outs > 2 ? splat8(bias?[2] ?? 0) : a0, c1 = c0, c2 = c0
+    var d0 = outs > 3 ? splat8(bias?[3] ?? 0) : a0, d1 = d0, d2 = d0
     for c in 0..<ci {
         var row = src + c * srcStride + rows.lowerBound * width
         var wp = w + (c * k + rows.lowerBound) * k
@@ -109,69 +110,28 @@ private func shiftedBlock4(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: 
             for kx in 0..<k {
                 let p = row + kx
                 let x0 = load8(p), x1 = load8(p + 8), x2 = load8(p + 16)
-                let wa = splat8(wp[0]), wb = splat8(wp[ws])
-                let wc = splat8(wp[2 * ws]), wd = splat8(wp[3 * ws])
-                a0 = a0.addingProduct(x0, wa); a1 = a1.addingProduct(x1, wa); a2 = a2.addingProduct(x2, wa)
-                b0 = b0.addingProduct(x0, wb); b1 = b1.addingProduct(x1, wb); b2 = b2.addingProduct(x2, wb)
-                c0 = c0.addingProduct(x0, wc); c1 = c1.addingProduct(x1, wc); c2 = c2.addingProduct(x2, wc)
-                d0 = d0.addingProduct(x0, wd); d1 = d1.addingProduct(x1, wd); d2 = d2.addingProduct(x2, wd)
-                wp += 1
-            }
-            row += width
-        }
-    }
-    store8(dst, a0); store8(dst + 8, a1); store8(dst + 16, a2)
-    store8(dst + ds, b0); store8(dst + ds + 8, b1); store8(dst + ds + 16, b2)
-    store8(dst + 2 * ds, c0); store8(dst + 2 * ds + 8, c1); store8(dst + 2 * ds + 16, c2)
-    store8(dst + 3 * ds, d0); store8(dst + 3 * ds + 8, d1); store8(dst + 3 * ds + 16, d2)
-}
-
-// 2 output channels × 24 positions.
-@inline(__always)
-private func shiftedBlock2(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int, _ width: Int, _ k: Int,
-                           _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ ws: Int, _ bias: UnsafePointer<Float>?,
-                           _ dst: UnsafeMutablePointer<Float>, _ ds: Int) {
-    var a0 = splat8(bias?[0] ?? 0), a1 = a0, a2 = a0
-    var b0 = splat8(bias?[1] ?? 0), b1 = b0, b2 = b0
-    for c in 0..<ci {
-        var row = src + c * srcStride + rows.lowerBound * width
-        var wp = w + (c * k + rows.lowerBound) * k
-        for _ in rows {
-            for kx in 0..<k {
-                let p = row + kx
-                let x0 = load8(p), x1 = load8(p + 8), x2 = load8(p + 16)
-                let wa = splat8(wp[0]), wb = splat8(wp[ws])
-                a0 = a0.addingProduct(x0, wa); a1 = a1.addingProduct(x1, wa); a2 = a2.addingProduct(x2, wa)
-                b0 = b0.addingProduct(x0, wb); b1 = b1.addingProduct(x1, wb); b2 = b2.addingProduct(x2, wb)
-                wp += 1
-            }
-            row += width
-        }
-    }
-    store8(dst, a0); store8(dst + 8, a1); store8(dst + 16, a2)
-    store8(dst + ds, b0); store8(dst + ds + 8, b1); store8(dst + ds + 16, b2)
-}
-
-// 1 output channel × 24 positions.
-@inline(__always)
-private func shiftedBlock1(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int, _ width: Int, _ k: Int,
-                           _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ bias: Float, _ dst: UnsafeMutablePointer<Float>) {
-    var a0 = splat8(bias), a1 = a0, a2 = a0
-    for c in 0..<ci {
-        var row = src + c * srcStride + rows.lowerBound * width
-        var wp = w + (c * k + rows.lowerBound) * k
-        for _ in rows {
-            for kx in 0..<k {
-                let p = row + kx
                 let wa = splat8(wp[0])
-                a0 = a0.addingProduct(load8(p), wa); a1 = a1.addingProduct(load8(p + 8), wa)
-                a2 = a2.addingProduct(load8(p + 16), wa)
+                a0 = a0.addingProduct(x0, wa); a1 = a1.addingProduct(x1, wa); a2 = a2.addingProduct(x2, wa)
+                if outs > 1 {
+                    let wb = splat8(wp[ws])
+                    b0 = b0.addingProduct(x0, wb); b1 = b1.addingProduct(x1, wb); b2 = b2.addingProduct(x2, wb)
+                }
+                if outs > 2 {
+                    let wc = splat8(wp[2 * ws]), wd = splat8(wp[3 * ws])
+                    c0 = c0.addingProduct(x0, wc); c1 = c1.addingProduct(x1, wc); c2 = c2.addingProduct(x2, wc)
+                    d0 = d0.addingProduct(x0, wd); d1 = d1.addingProduct(x1, wd); d2 = d2.addingProduct(x2, wd)
+                }
                 wp += 1
             }
             row += width
         }
     }
     store8(dst, a0); store8(dst + 8, a1); store8(dst + 16, a2)
+    if outs > 1 { store8(dst + ds, b0); store8(dst + ds + 8, b1); store8(dst + ds + 16, b2) }
+    if outs > 2 {
+        store8(dst + 2 * ds, c0); store8(dst + 2 * ds + 8, c1); store8(dst + 2 * ds + 16, c2)
+        store8(dst + 3 * ds, d0); store8(dst + 3 * ds + 8, d1); store8(dst + 3 * ds + 16, d2)
+    }
 }
 
 /// Weight-gradient partials with the full-width layout, 8 lanes per weight (summed by the caller).
@@ -194,11 +154,11 @@ func shiftedWeightGrad(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: Unsa
                 let xr = x + c * xStride + ky * width
                 let g0 = gv + o * perO + c * taps + ky * k
                 let g1 = pair ? g0 + perO : nil
-                switch k {
-                case 5: weightGradRow5(dy0, dy1, xr, count, g0, g1)
-                case 3: weightGradRow3(dy0, dy1, xr, count, g0, g1)
+                switch k {  // taps of a row at once: 5 or 3 (literal), else one by one
+                case 5: weightGradRow(5, dy0, dy1, xr, count, g0, g1)
+                case 3: weightGradRow(3, dy0, dy1, xr, count, g0, g1)
                 default:
-                    for kx in 0..<k { weightGradTap(dy0, dy1, xr + kx, count, g0 + kx, g1.map { $0 + kx }) }
+                    for kx in 0..<k { weightGradRow(1, dy0, dy1, xr + kx, count, g0 + kx, g1.map { $0 + kx }) }
                 }
             }
         }
@@ -206,58 +166,36 @@ func shiftedWeightGrad(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: Unsa
     }
 }
 
-// 2 channels (dy0, dy1) × 5 taps of one kernel row; 10 accumulators. g1 nil: dy1 is ignored.
+// 2 channels (dy0, dy1) × `taps` (5, 3 or 1, a literal at every call) consecutive taps of one kernel
+// row; up to 10 accumulators. g1 nil: dy1 is ignored.
 @inline(__always)
-private func weightGradRow5(_ dy0: UnsafePointer<Float>, _ dy1: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                            _ count: Int, _ g0: UnsafeMutablePointer<SIMD8<Float>>,
-                            _ g1: UnsafeMutablePointer<SIMD8<Float>>?) {
+private func weightGradRow(_ taps: Int, _ dy0: UnsafePointer<Float>, _ dy1: UnsafePointer<Float>,
+                           _ x: UnsafePointer<Float>, _ count: Int, _ g0: UnsafeMutablePointer<SIMD8<Float>>,
+                           _ g1: UnsafeMutablePointer<SIMD8<Float>>?) {
     let z = SIMD8<Float>()
     var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, b0 = z, b1 = z, b2 = z, b3 = z, b4 = z
     var i = 0
     while i < count {
         let d0 = load8(dy0 + i), d1 = load8(dy1 + i), p = x + i
-        let x0 = load8(p), x1 = load8(p + 1), x2 = load8(p + 2), x3 = load8(p + 3), x4 = load8(p + 4)
-        a0 = a0.addingProduct(d0, x0); a1 = a1.addingProduct(d0, x1); a2 = a2.addingProduct(d0, x2)
-        a3 = a3.addingProduct(d0, x3); a4 = a4.addingProduct(d0, x4)
-        b0 = b0.addingProduct(d1, x0); b1 = b1.addingProduct(d1, x1); b2 = b2.addingProduct(d1, x2)
-        b3 = b3.addingProduct(d1, x3); b4 = b4.addingProduct(d1, x4)
+        let x0 = load8(p)
+        a0 = a0.addingProduct(d0, x0); b0 = b0.addingProduct(d1, x0)
+        if taps > 1 {
+            let x1 = load8(p + 1), x2 = load8(p + 2)
+            a1 = a1.addingProduct(d0, x1); a2 = a2.addingProduct(d0, x2)
+            b1 = b1.addingProduct(d1, x1); b2 = b2.addingProduct(d1, x2)
+        }
+        if taps > 3 {
+            let x3 = load8(p + 3), x4 = load8(p + 4)
+            a3 = a3.addingProduct(d0, x3); a4 = a4.addingProduct(d0, x4)
+            b3 = b3.addingProduct(d1, x3); b4 = b4.addingProduct(d1, x4)
+        }
         i += 8
     }
-    g0[0] += a0; g0[1] += a1; g0[2] += a2; g0[3] += a3; g0[4] += a4
-    if let g1 { g1[0] += b0; g1[1] += b1; g1[2] += b2; g1[3] += b3; g1[4] += b4 }
-}
-
-// 2 channels × 3 taps of one kernel row; 6 accumulators, 2 positions vectors per step.
-@inline(__always)
-private func weightGradRow3(_ dy0: UnsafePointer<Float>, _ dy1: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                            _ count: Int, _ g0: UnsafeMutablePointer<SIMD8<Float>>,
-                            _ g1: UnsafeMutablePointer<SIMD8<Float>>?) {
-    let z = SIMD8<Float>()
-    var a0 = z, a1 = z, a2 = z, b0 = z, b1 = z, b2 = z
-    var i = 0
-    while i < count {
-        let d0 = load8(dy0 + i), d1 = load8(dy1 + i), p = x + i
-        let x0 = load8(p), x1 = load8(p + 1), x2 = load8(p + 2)
-        a0 = a0.addingProduct(d0, x0); a1 = a1.addingProduct(d0, x1); a2 = a2.addingProduct(d0, x2)
-        b0 = b0.addingProduct(d1, x0); b1 = b1.addingProduct(d1, x1); b2 = b2.addingProduct(d1, x2)
-        i += 8
-    }
-    g0[0] += a0; g0[1] += a1; g0[2] += a2
-    if let g1 { g1[0] += b0; g1[1] += b1; g1[2] += b2 }
-}
-
-// 2 channels × 1 tap (any kernel size).
-@inline(__always)
-private func weightGradTap(_ dy0: UnsafePointer<Float>, _ dy1: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                           _ count: Int, _ g0: UnsafeMutablePointer<SIMD8<Float>>,
-                           _ g1: UnsafeMutablePointer<SIMD8<Float>>?) {
-    var a = SIMD8<Float>(), b = SIMD8<Float>()
-    var i = 0
-    while i < count {
-        let xv = load8(x + i)
-        a = a.addingProduct(load8(dy0 + i), xv); b = b.addingProduct(load8(dy1 + i), xv)
-        i += 8
-    }
-    g0[0] += a
-    if let g1 { g1[0] += b }
+    g0[0] += a0
+    if taps > 1 { g0[1] += a1; g0[2] += a2 }
+    if taps > 3 { g0[3] += a3; g0[4] += a4 }
+    guard let g1 else { return }
+    g1[0] += b0
+    if taps > 1 { g1[1] += b1; g1[2] += b2 }
+    if taps > 3 { g1[3] += b3; g1[4] += b4 }
 }
