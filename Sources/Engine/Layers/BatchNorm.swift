@@ -26,11 +26,11 @@ public class BatchNorm: Layer, PoolFusing {
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
     /// [C, H, W] inputs: the plane's size (for a fused pooling).
     private var height = 0, width = 0
-    /// With a fused ReLU: dL/d(normalized output) [maxBatch, C, plane] (the ReLU's mask applied),
-    /// which the backward pass reads instead of dy; with a fused pooling, per-thread room for one
-    /// sample's pooling gradient [C, plane].
-    private var masked: UnsafeMutablePointer<Float>?
-    private var poolGrad: [UnsafeMutablePointer<Float>] = []
+    /// Per thread, with a fused ReLU: dL/d(normalized output) of one sample [C, plane] — the fused
+    /// pooling's gradient and the ReLU's mask (recomputed from x) applied. Both backward passes
+    /// rebuild it in cache instead of storing it for the batch; with a fused pooling the ReLU's
+    /// output is not stored either (its forward goes through one plane of per-thread scratch).
+    private var rowGrad: [UnsafeMutablePointer<Float>] = [], rowOut: [UnsafeMutablePointer<Float>] = []
 
     init(momentum: Double, eps: Double) {
         self.momentum = Float(momentum)
@@ -40,14 +40,14 @@ public class BatchNorm: Layer, PoolFusing {
     deinit {
         for p in [mean, invStd, scale, shift, meanDy, meanDyXhat] { p?.deallocate() }
         partial?.deallocate()
-        masked?.deallocate()
-        for p in poolGrad { p.deallocate() }
+        for p in rowGrad + rowOut { p.deallocate() }
     }
 
     func canFuseReLU(inputShapes: [[Int]]) -> Bool { true }
 
     func canFusePool(inputShapes: [[Int]]) -> Bool {
-        fusesReLU && inputShapes.count == 1 && inputShapes[0].count == 3
+        fusesReLU && inputShapes.count == 1 && inputShapes[0].count == 3 && inputShapes[0][1] >= 2
+            && inputShapes[0][2] >= 2
     }
 
     public var typeName: String { preconditionFailure("subclass responsibility") }
@@ -69,8 +69,8 @@ public class BatchNorm: Layer, PoolFusing {
         meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
         partial = .allocate(capacity: b.threads * 2 * channels)
         if shape.count == 3 { (height, width) = (shape[1], shape[2]) }
-        if fusesReLU { masked = .zeroed(b.maxBatch * channels * plane) }
-        if fusedPool != nil { poolGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
+        if fusesReLU { rowGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
+        if fusedPool != nil { rowOut = (0..<b.threads).map { _ in .zeroed(plane) } }
     }
 
     public var parameters: [Parameter] { [weight, bias] }
@@ -120,20 +120,21 @@ public class BatchNorm: Layer, PoolFusing {
                 scaleAndShift()
             }
         }
-        pass.parallel { [self] _, samples in
+        pass.parallel { [self] t, samples in
             for s in samples {
+                if plane == 1 {  // [n, C]: a row per sample, vectorized over the channels
+                    normalizeFeatures(x + s * channels, y + s * channels)
+                    continue
+                }
                 for c in 0..<channels {
                     let offset = (s * channels + c) * plane
-                    let src = x + offset, dst = y + offset
-                    let a = scale[c], b = shift[c]
-                    for p in 0..<plane { dst[p] = src[p] * a + b }
-                    if fusesReLU { reluForward(dst, dst, plane) }
-                }
-                if let pool = fusedPool {
-                    let (ph, pw) = (height / 2, width / 2)
-                    for c in 0..<channels {
-                        avgPool2x2Forward(y + (s * channels + c) * plane, pool.output + (s * channels + c) * ph * pw,
-                                          width: width, outHeight: ph, outWidth: pw)
+                    // With a fused pooling, the ReLU's output only feeds it: one plane of scratch.
+                    let dst = fusedPool == nil ? y + offset : rowOut[t]
+                    normalizeRow(x + offset, dst, scale[c], shift[c], plane, relu: fusesReLU)
+                    if let pool = fusedPool {
+                        let (ph, pw) = (height / 2, width / 2)
+                        avgPool2x2Forward(dst, pool.output + (s * channels + c) * ph * pw, width: width,
+                                          outHeight: ph, outWidth: pw)
                     }
                 }
             }
@@ -165,13 +166,24 @@ public class BatchNorm: Layer, PoolFusing {
             }
         }
         guard dx != nil else { return }
-        pass.parallel { [self] _, samples in
+        pass.parallel { [self] t, samples in
             guard let dx else { return }
             let batchStats = usedBatchStatistics
             for s in samples {
+                if plane == 1 {
+                    let grad = featureGradient(s, t), src = x + s * channels, dst = dx + s * channels
+                    if batchStats {
+                        for c in 0..<channels {
+                            dst[c] = scale[c] * (grad[c] - meanDy[c] - (src[c] - mean[c]) * invStd[c] * meanDyXhat[c])
+                        }
+                    } else {
+                        for c in 0..<channels { dst[c] = scale[c] * grad[c] }
+                    }
+                    continue
+                }
                 for c in 0..<channels {
                     let offset = (s * channels + c) * plane
-                    let src = x + offset, grad = (masked.map { UnsafePointer($0) } ?? dy) + offset, dst = dx + offset
+                    let src = x + offset, grad = rowGradient(s, c, t), dst = dx + offset
                     let a = scale[c]
                     if batchStats {
                         let m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
@@ -184,6 +196,42 @@ public class BatchNorm: Layer, PoolFusing {
                 }
             }
         }
+    }
+
+    /// dL/d(normalized output) of channel `c` of sample `s`: dy itself, or with a fused ReLU dy
+    /// masked where the forward's normalized value (recomputed from x) was not positive — after a
+    /// fused pooling, the pooling's gradient masked — built in thread t's scratch.
+    @inline(__always)
+    private func rowGradient(_ s: Int, _ c: Int, _ t: Int) -> UnsafePointer<Float> {
+        let offset = (s * channels + c) * plane
+        guard fusesReLU else { return dy + offset }
+        let row = rowGrad[t] + c * plane
+        var incoming = dy + offset
+        if let pool = fusedPool {
+            let (ph, pw) = (height / 2, width / 2)
+            avgPool2x2Backward(pool.outputGrad + (s * channels + c) * ph * pw, row, height: height, width: width,
+                               outHeight: ph, outWidth: pw)
+            incoming = UnsafePointer(row)
+        }
+        maskRow(x + offset, scale[c], shift[c], incoming, row, plane)
+        return UnsafePointer(row)
+    }
+
+    /// `rowGradient` for one-position planes: sample `s`'s [C] row.
+    @inline(__always)
+    private func featureGradient(_ s: Int, _ t: Int) -> UnsafePointer<Float> {
+        let incoming = dy + s * channels
+        guard fusesReLU else { return incoming }
+        let src = x + s * channels, row = rowGrad[t]
+        for c in 0..<channels { row[c] = src[c] * scale[c] + shift[c] > 0 ? incoming[c] : 0 }
+        return UnsafePointer(row)
+    }
+
+    /// y = x·scale + shift over one sample's [C] row (then max(·, 0) with a fused ReLU).
+    @inline(__always)
+    private func normalizeFeatures(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+        for c in 0..<channels { dst[c] = src[c] * scale[c] + shift[c] }
+        if fusesReLU { reluForward(dst, dst, channels) }
     }
 
     private enum Sums { case sum, squaredDeviations, gradient }
@@ -201,12 +249,27 @@ public class BatchNorm: Layer, PoolFusing {
 
     @inline(__always)
     private func channelSums(_ t: Int, _ samples: Range<Int>, _ kind: Sums) {
-        let (channels, plane, x, dy, mean) = (channels, plane, x!, dy!, mean!)
+        let (channels, plane, x, mean) = (channels, plane, x!, mean!)
         let first = partial + t * 2 * channels, second = first + channels
         first.update(repeating: 0, count: channels)
         second.update(repeating: 0, count: channels)
         for s in samples {
             let base = s * channels * plane
+            if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
+                let row = x + base
+                switch kind {
+                case .sum: for c in 0..<channels { first[c] += Double(row[c]) }
+                case .squaredDeviations:
+                    for c in 0..<channels { let d = row[c] - mean[c]; first[c] += Double(d * d) }
+                case .gradient:
+                    let grad = featureGradient(s, t)
+                    for c in 0..<channels {
+                        first[c] += Double(grad[c])
+                        second[c] += Double(grad[c] * (row[c] - mean[c]))
+                    }
+                }
+                continue
+            }
             switch kind {
             case .sum:
                 for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
@@ -215,22 +278,8 @@ public class BatchNorm: Layer, PoolFusing {
                     first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
                 }
             case .gradient:
-                var grad = dy + base
-                if let masked {  // the fused ReLU's (and pooling's) gradient for this sample, kept for dx
-                    var relu = dy + base
-                    if let pool = fusedPool {
-                        let (ph, pw) = (height / 2, width / 2)
-                        for c in 0..<channels {
-                            avgPool2x2Backward(pool.outputGrad + (s * channels + c) * ph * pw, poolGrad[t] + c * plane,
-                                               height: height, width: width, outHeight: ph, outWidth: pw)
-                        }
-                        relu = UnsafePointer(poolGrad[t])
-                    }
-                    reluGradient(y + base, relu, masked + base, channels * plane)
-                    grad = UnsafePointer(masked + base)
-                }
                 for c in 0..<channels {
-                    let (a, b) = sumAndCenteredDot(grad + c * plane, x + base + c * plane, mean[c], plane)
+                    let (a, b) = sumAndCenteredDot(rowGradient(s, c, t), x + base + c * plane, mean[c], plane)
                     first[c] += Double(a)
                     second[c] += Double(b)
                 }
@@ -245,4 +294,43 @@ public class BatchNorm: Layer, PoolFusing {
         for t in 0..<pass.threads { total += partial[(t * 2 + which) * channels + c] }
         return total
     }
+}
+
+/// dst[p] = src[p]·a + b for p in 0..<n, then max(·, 0) when `relu` (as `reluForward`, NaN kept).
+/// Vectorized; the last vector overlaps the previous one (dst must not overlap src).
+@inline(__always)
+private func normalizeRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ a: Float, _ b: Float,
+                          _ n: Int, relu: Bool) {
+    if n < 8 {
+        for p in 0..<n { let v = src[p] * a + b; dst[p] = relu && 0 >= v ? 0 : v }
+        return
+    }
+    let av = splat8(a), bv = splat8(b)
+    @inline(__always) func lanes(_ i: Int) {
+        let v = load8(src + i) * av + bv
+        store8(dst + i, relu ? v.replacing(with: 0, where: SIMD8<Float>() .>= v) : v)
+    }
+    var i = 0
+    while i + 8 <= n { lanes(i); i += 8 }
+    if i < n { lanes(n - 8) }
+}
+
+/// out[p] = x[p]·a + b > 0 ? incoming[p] : 0 for p in 0..<n: a fused ReLU's mask from the values it
+/// saw, recomputed. `out` may be `incoming` (the masking is idempotent, so the overlapping last
+/// vector is harmless), but must not overlap x.
+@inline(__always)
+private func maskRow(_ x: UnsafePointer<Float>, _ a: Float, _ b: Float, _ incoming: UnsafePointer<Float>,
+                     _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n < 8 {
+        for p in 0..<n { out[p] = x[p] * a + b > 0 ? incoming[p] : 0 }
+        return
+    }
+    let av = splat8(a), bv = splat8(b)
+    @inline(__always) func lanes(_ i: Int) {
+        let v = load8(x + i) * av + bv
+        store8(out + i, load8(incoming + i).replacing(with: 0, where: .!(v .> SIMD8<Float>())))
+    }
+    var i = 0
+    while i + 8 <= n { lanes(i); i += 8 }
+    if i < n { lanes(n - 8) }
 }
