@@ -3,9 +3,12 @@ import Foundation
 /// A directed acyclic graph of layers with every buffer planned up front for `maxBatch` samples.
 ///
 /// Forward, loss and backward allocate nothing: activations, gradients and workspaces are
-/// created here. Work is split over `threads` worker threads by samples (OpenBLAS runs each call
-/// on one thread); per-thread partial weight gradients are reduced in a fixed order, so the same
-/// seed and thread count give bit-identical results.
+/// created here. Per-sample work is split over up to `threads` worker threads by samples; every
+/// reduction over the batch (weight and bias gradients, batch-norm statistics, the loss) is split
+/// over its *output* instead — each thread sums its channels or features over all samples in
+/// sample order — so results are bit-identical for any thread count (`isThreadCountInvariant`;
+/// only a strided convolution's im2col path still reduces per-thread partials).
+/// `activeThreads` can change between steps. OpenBLAS runs each call on one thread.
 ///
 ///     let net = Network(inputShape: [1, 32, 32], nodes: nodes, maxBatch: 64, threads: 2, seed: 0)
 ///     let logits = net.forward(images, batch: 64, training: true)
@@ -206,6 +209,18 @@ public final class Network {
 
     /// dL/d(input) after `backward`, when built with `inputGradient: true`. `[maxBatch, …inputShape]`.
     public var inputGradient: UnsafePointer<Float>? { inputGradTensor.map { UnsafePointer($0.data) } }
+
+    /// Threads the next passes use, 1...`threads` (the number the network was built for); set it
+    /// between steps, e.g. to widen a trial onto cores other trials have freed.
+    public var activeThreads: Int {
+        get { pass.pool.threads }
+        set { pass.pool.threads = newValue }
+    }
+
+    /// Whether results do not depend on the thread count (see the type comment).
+    public var isThreadCountInvariant: Bool {
+        !layers.contains { ($0 as? Conv2D)?.reducesPerThread == true }
+    }
 
     /// Names of the ReLU nodes running inside their producer.
     public var fusedNodes: [String] { nodes.indices.filter { fused[$0] }.map { nodes[$0].name } }

@@ -123,28 +123,3 @@ func denseForward(n: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, wt: Unsa
     gemmNN(m: n, n: outF, k: inF, a: x, rowStride: inF, colStride: 1, b: wt, ldb: outF, c: y, ldc: outF,
            accumulate: bias != nil)
 }
-
-/// Fully connected backward for one thread's rows: dy [n, outF], x [n, inF], w [outF, inF].
-/// dw [outF, inF] (+)= dyᵀ · x; db [outF] (+)= Σ_rows dy; dx [n, inF] = dy · W (when asked).
-func denseBackward(n: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                   dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, accumulateWeights: Bool,
-                   db: UnsafeMutablePointer<Float>?, accumulateBias: Bool, dx: UnsafeMutablePointer<Float>?) {
-    if n == 0 {
-        if !accumulateWeights { dw.update(repeating: 0, count: outF * inF) }
-        if let db, !accumulateBias { db.update(repeating: 0, count: outF) }
-        return
-    }
-    gemmNN(m: outF, n: inF, k: n, a: dy, rowStride: 1, colStride: outF, b: x, ldb: inF, c: dw, ldc: inF,
-           accumulate: accumulateWeights)
-    if let db {
-        if !accumulateBias { db.update(repeating: 0, count: outF) }
-        for i in 0..<n {
-            let row = dy + i * outF
-            for o in 0..<outF { db[o] += row[o] }
-        }
-    }
-    if let dx {
-        gemmNN(m: n, n: inF, k: outF, a: dy, rowStride: outF, colStride: 1, b: w, ldb: inF, c: dx, ldc: inF,
-               accumulate: false)
-    }
-}

@@ -19,8 +19,10 @@ public class BatchNorm: Layer, PoolFusing {
     private var scale: UnsafeMutablePointer<Float>!, shift: UnsafeMutablePointer<Float>!
     /// Per channel, for the training backward: mean of dy and mean of dy·x̂.
     private var meanDy: UnsafeMutablePointer<Float>!, meanDyXhat: UnsafeMutablePointer<Float>!
-    /// Per thread and channel: two partial sums [threads, 2, C].
+    /// Per channel: the sums of `channelSums` [2, C].
     private var partial: UnsafeMutablePointer<Double>!
+    /// The batch of the coming forward and backward (recorded serially by `prepare`).
+    private var batch = 0
     private var usedBatchStatistics = false
     var fusesReLU = false
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
@@ -67,7 +69,7 @@ public class BatchNorm: Layer, PoolFusing {
         mean = .allocate(capacity: channels); invStd = .allocate(capacity: channels)
         scale = .allocate(capacity: channels); shift = .allocate(capacity: channels)
         meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
-        partial = .allocate(capacity: b.threads * 2 * channels)
+        partial = .allocate(capacity: 2 * channels)
         if shape.count == 3 { (height, width) = (shape[1], shape[2]) }
         if fusesReLU { rowGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
         if fusedPool != nil { rowOut = (0..<b.threads).map { _ in .zeroed(plane) } }
@@ -84,41 +86,29 @@ public class BatchNorm: Layer, PoolFusing {
         batchesTracked.value.zero()
     }
 
+    /// Records the pass (serially, before the forward); in evaluation, the scale and shift from the
+    /// running estimates.
     public func prepare(_ pass: Pass) {
         usedBatchStatistics = pass.training
+        batch = pass.batch
+        if pass.training {
+            batchesTracked.value.data[0] += 1
+            return
+        }
+        let rm = runningMean.value.data, rv = runningVar.value.data
+        for c in 0..<channels {
+            mean[c] = rm[c]
+            invStd[c] = 1 / (rv[c] + eps).squareRoot()
+        }
+        scaleAndShift(0..<channels)
     }
 
-    // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c.
+    // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c. The batch statistics are split
+    // over channels: each thread sums its channels over the whole batch in sample order (so every
+    // thread count gives the same bits), then the normalization runs per sample.
     public func forward(_ pass: Pass) {
         if pass.training {
-            channelSums(pass, .sum)
-            pass.single {
-                let count = Double(pass.batch * plane)
-                for c in 0..<channels { mean[c] = Float(combined(pass, 0, c) / count) }
-            }
-            channelSums(pass, .squaredDeviations)
-            pass.single {
-                let count = Double(pass.batch * plane)
-                let rm = runningMean.value.data, rv = runningVar.value.data
-                for c in 0..<channels {
-                    let variance = combined(pass, 0, c) / count
-                    invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
-                    let unbiased = count > 1 ? variance * count / (count - 1) : variance
-                    rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                    rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
-                }
-                batchesTracked.value.data[0] += 1
-                scaleAndShift()
-            }
-        } else {
-            pass.single {
-                let rm = runningMean.value.data, rv = runningVar.value.data
-                for c in 0..<channels {
-                    mean[c] = rm[c]
-                    invStd[c] = 1 / (rv[c] + eps).squareRoot()
-                }
-                scaleAndShift()
-            }
+            pass.parallel(count: channels) { [self] _, range in batchStatistics(range) }
         }
         pass.parallel { [self] t, samples in
             for s in samples {
@@ -141,10 +131,28 @@ public class BatchNorm: Layer, PoolFusing {
         }
     }
 
+    /// Mean, 1/σ, running estimates, scale and shift of channels `range` from the batch.
+    private func batchStatistics(_ range: Range<Int>) {
+        let count = Double(batch * plane)
+        let sums = partial!
+        channelSums(range, .sum)
+        for c in range { mean[c] = Float(sums[c] / count) }
+        channelSums(range, .squaredDeviations)
+        let rm = runningMean.value.data, rv = runningVar.value.data
+        for c in range {
+            let variance = sums[c] / count
+            invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
+            let unbiased = count > 1 ? variance * count / (count - 1) : variance
+            rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+            rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
+        }
+        scaleAndShift(range)
+    }
+
     /// scale = γ/σ, shift = β − μ·γ/σ per channel.
-    private func scaleAndShift() {
+    private func scaleAndShift(_ range: Range<Int>) {
         let gamma = weight.value.data, beta = bias.value.data
-        for c in 0..<channels {
+        for c in range {
             scale[c] = gamma[c] * invStd[c]
             shift[c] = beta[c] - mean[c] * scale[c]
         }
@@ -153,12 +161,12 @@ public class BatchNorm: Layer, PoolFusing {
     // dy: [n, C, plane]; dβ += Σdy; dγ += Σdy·x̂; training: dx = γ/σ · (dy − Σdy/N − x̂·Σ(dy·x̂)/N),
     // after an eval forward: dx = γ/σ · dy.
     public func backward(_ pass: Pass) {
-        channelSums(pass, .gradient)
-        pass.single {
-            let dGamma = weight.grad.data, dBeta = bias.grad.data
-            let count = Float(pass.batch * plane)
-            for c in 0..<channels {
-                let sumDy = Float(combined(pass, 0, c)), sumDyXhat = Float(combined(pass, 1, c)) * invStd[c]
+        pass.parallel(count: channels) { [self] t, range in
+            channelSums(range, .gradient, thread: t)
+            let dGamma = weight.grad.data, dBeta = bias.grad.data, sums = partial!
+            let count = Float(batch * plane)
+            for c in range {
+                let sumDy = Float(sums[c]), sumDyXhat = Float(sums[channels + c]) * invStd[c]
                 dBeta[c] += sumDy
                 dGamma[c] += sumDyXhat
                 meanDy[c] = sumDy / count
@@ -171,7 +179,7 @@ public class BatchNorm: Layer, PoolFusing {
             let batchStats = usedBatchStatistics
             for s in samples {
                 if plane == 1 {
-                    let grad = featureGradient(s, t), src = x + s * channels, dst = dx + s * channels
+                    let grad = featureGradient(s, 0..<channels, t), src = x + s * channels, dst = dx + s * channels
                     if batchStats {
                         for c in 0..<channels {
                             dst[c] = scale[c] * (grad[c] - meanDy[c] - (src[c] - mean[c]) * invStd[c] * meanDyXhat[c])
@@ -217,13 +225,13 @@ public class BatchNorm: Layer, PoolFusing {
         return UnsafePointer(row)
     }
 
-    /// `rowGradient` for one-position planes: sample `s`'s [C] row.
+    /// `rowGradient` for one-position planes: sample `s`'s [C] row (valid for the channels `range`).
     @inline(__always)
-    private func featureGradient(_ s: Int, _ t: Int) -> UnsafePointer<Float> {
+    private func featureGradient(_ s: Int, _ range: Range<Int>, _ t: Int) -> UnsafePointer<Float> {
         let incoming = dy + s * channels
         guard fusesReLU else { return incoming }
         let src = x + s * channels, row = rowGrad[t]
-        for c in 0..<channels { row[c] = src[c] * scale[c] + shift[c] > 0 ? incoming[c] : 0 }
+        for c in range { row[c] = src[c] * scale[c] + shift[c] > 0 ? incoming[c] : 0 }
         return UnsafePointer(row)
     }
 
@@ -236,34 +244,26 @@ public class BatchNorm: Layer, PoolFusing {
 
     private enum Sums { case sum, squaredDeviations, gradient }
 
-    /// Fills `partial[t][0|1][c]` with per-thread sums over the thread's samples of, per channel row
-    /// (x and dy: [n, C, plane]): `.sum` Σx; `.squaredDeviations` Σ(x − μ)²; `.gradient` Σdy and
-    /// Σdy·(x − μ). Rows are reduced in Float (8 lanes), rows accumulated in Double.
-    private func channelSums(_ pass: Pass, _ kind: Sums) {
-        switch kind {  // one body per kind, each capturing only `self`
-        case .sum: pass.parallel { [self] t, samples in channelSums(t, samples, .sum) }
-        case .squaredDeviations: pass.parallel { [self] t, samples in channelSums(t, samples, .squaredDeviations) }
-        case .gradient: pass.parallel { [self] t, samples in channelSums(t, samples, .gradient) }
-        }
-    }
-
+    /// For channels `range`, over the whole batch in sample order: `partial[c]` = Σx (`.sum`) or
+    /// Σ(x − μ)² (`.squaredDeviations`); `.gradient`: `partial[c]` = Σg and `partial[C + c]` =
+    /// Σg·(x − μ), g = dL/d(normalized output) (`rowGradient`, built in thread t's scratch).
+    /// Rows are reduced in Float (8 lanes), rows accumulated in Double.
     @inline(__always)
-    private func channelSums(_ t: Int, _ samples: Range<Int>, _ kind: Sums) {
+    private func channelSums(_ range: Range<Int>, _ kind: Sums, thread t: Int = 0) {
         let (channels, plane, x, mean) = (channels, plane, x!, mean!)
-        let first = partial + t * 2 * channels, second = first + channels
-        first.update(repeating: 0, count: channels)
-        second.update(repeating: 0, count: channels)
-        for s in samples {
+        let first = partial!, second = first + channels
+        for c in range { first[c] = 0; second[c] = 0 }
+        for s in 0..<batch {
             let base = s * channels * plane
             if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
                 let row = x + base
                 switch kind {
-                case .sum: for c in 0..<channels { first[c] += Double(row[c]) }
+                case .sum: for c in range { first[c] += Double(row[c]) }
                 case .squaredDeviations:
-                    for c in 0..<channels { let d = row[c] - mean[c]; first[c] += Double(d * d) }
+                    for c in range { let d = row[c] - mean[c]; first[c] += Double(d * d) }
                 case .gradient:
-                    let grad = featureGradient(s, t)
-                    for c in 0..<channels {
+                    let grad = featureGradient(s, range, t)
+                    for c in range {
                         first[c] += Double(grad[c])
                         second[c] += Double(grad[c] * (row[c] - mean[c]))
                     }
@@ -272,27 +272,17 @@ public class BatchNorm: Layer, PoolFusing {
             }
             switch kind {
             case .sum:
-                for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
+                for c in range { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
             case .squaredDeviations:
-                for c in 0..<channels {
-                    first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane))
-                }
+                for c in range { first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane)) }
             case .gradient:
-                for c in 0..<channels {
+                for c in range {
                     let (a, b) = sumAndCenteredDot(rowGradient(s, c, t), x + base + c * plane, mean[c], plane)
                     first[c] += Double(a)
                     second[c] += Double(b)
                 }
             }
         }
-    }
-
-    /// Σ over threads, in thread order, of partial sum `which` (0 or 1) for channel `c`.
-    @inline(__always)
-    private func combined(_ pass: Pass, _ which: Int, _ c: Int) -> Double {
-        var total = 0.0
-        for t in 0..<pass.threads { total += partial[(t * 2 + which) * channels + c] }
-        return total
     }
 }
 

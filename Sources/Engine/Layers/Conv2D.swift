@@ -24,7 +24,8 @@ public final class Conv2D: Layer, PoolFusing {
     /// Per thread. im2col: columns [patch, chunk·P] and a GEMM result / gradient panel [out, chunk·P].
     /// direct: columns = gradient planes [out][gradientStride], panels = dx planes [C][inputGradStride].
     private var columns: [UnsafeMutablePointer<Float>] = [], panels: [UnsafeMutablePointer<Float>] = []
-    private var weightGrad: GradientPartials!, biasGrad: GradientPartials?
+    /// im2col: per-thread partial gradients (the other paths write parameter gradients in place).
+    private var weightGrad: GradientPartials?, biasGrad: GradientPartials?
     private enum Mode { case linear, direct, im2col }
     private var mode = Mode.im2col
     /// Direct path geometry and per-thread scratch (see `DirectConvPlan`).
@@ -44,6 +45,10 @@ public final class Conv2D: Layer, PoolFusing {
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
     /// With a fused pooling, per thread: the pooling's input gradient for one sample [out, OH, OW].
     private var poolGrad: [UnsafeMutablePointer<Float>] = []
+    /// direct, when built for more than one thread: every sample's gradient planes [n][out][gradientStride].
+    private var batchGradient: UnsafeMutablePointer<Float>?
+    /// The batch of the coming forward and backward (recorded serially by `prepare`).
+    private var batch = 0
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -54,6 +59,7 @@ public final class Conv2D: Layer, PoolFusing {
 
     deinit {
         for p in columns + panels + padded + wide + poolGrad { p.deallocate() }
+        batchGradient?.deallocate()
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
     }
@@ -79,6 +85,10 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     public var typeName: String { "conv2d" }
+
+    /// Whether the weight gradient is reduced from per-thread partials over samples (the im2col
+    /// path), which makes results depend on the thread count.
+    var reducesPerThread: Bool { mode == .im2col }
 
     public func outputShape(inputShapes: [[Int]]) -> [Int] {
         precondition(inputShapes.count == 1 && inputShapes[0].count == 3, "conv2d takes one [C, H, W] input")
@@ -110,6 +120,8 @@ public final class Conv2D: Layer, PoolFusing {
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
             if fusedPool != nil { poolGrad = threads.map { _ in .zeroed(outChannels * g.outPlane) } }
+            if b.threads > 1 { batchGradient = .zeroed(b.maxBatch * plan.gradientCount) }
+            return  // gradients are written in place (see `directBackward`)
         case .im2col:
             let width = b.maxChunk * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
@@ -129,7 +141,8 @@ public final class Conv2D: Layer, PoolFusing {
     /// Refreshes the rearranged weights: Wᵀ for the linear path; for the direct path's dx, W flipped
     /// and transposed (also after an evaluation forward: `backward` is valid after either).
     public func prepare(_ pass: Pass) {
-        if let dense { return dense.prepare() }
+        if let dense { return dense.prepare(pass) }
+        batch = pass.batch
         guard let flipped, dx != nil else { return }
         let w = weight.value.data
         let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
@@ -150,10 +163,11 @@ public final class Conv2D: Layer, PoolFusing {
         switch mode {
         case .linear: dense?.backward(pass); return  // reduces its own gradient partials
         case .direct: directBackward(pass)
-        case .im2col: im2colBackward(pass)
+        case .im2col:
+            im2colBackward(pass)
+            weightGrad?.reduce(pass)
+            biasGrad?.reduce(pass)
         }
-        weightGrad.reduce(pass)
-        biasGrad?.reduce(pass)
     }
 
     // x: [n, C, H, W] → y: [n, out, OH, OW]; per thread: col [patch, n·P] = im2col(x),
@@ -192,7 +206,7 @@ public final class Conv2D: Layer, PoolFusing {
                     copyFloats(panel + (o * ld + j * plane), src, plane)
                 }
             }
-            let (dw, beta) = weightGrad.target(t)
+            let (dw, beta) = weightGrad!.target(t)
             sgemm(transB: true, m: outChannels, n: g.patch, k: ld, a: panel, lda: ld, b: col, ldb: ld,
                   beta: beta, c: dw, ldc: g.patch)
             if let biasGrad {
@@ -217,8 +231,8 @@ public final class Conv2D: Layer, PoolFusing {
 
     /// Zeroes thread t's gradient partials when it had no samples (thread 0 accumulates in place).
     private func clearPartials(_ t: Int) {
-        let (dw, beta) = weightGrad.target(t)
-        if beta == 0 { dw.update(repeating: 0, count: weightGrad.count) }
+        let (dw, beta) = weightGrad!.target(t)
+        if beta == 0 { dw.update(repeating: 0, count: weightGrad!.count) }
         if let biasGrad {
             let (db, beta) = biasGrad.target(t)
             if beta == 0 { db.update(repeating: 0, count: biasGrad.count) }
@@ -261,48 +275,104 @@ extension Conv2D {
     }
 
     // dy: [n, out, OH, OW]. Per sample: gradient [out][F + Hp·Wp (+slack)] holds dy at offset F on the
-    // full-width grid (all else zero); dW lanes += Σ_i dy·x shifted; dx_padded [C][Hp·Wp] =
-    // shiftedConv(gradient, W flipped and transposed to [C][out][k][k] by `prepare`); dx = its interior.
+    // full-width grid (all else zero); dx_padded [C][Hp·Wp] = shiftedConv(gradient, W flipped and
+    // transposed to [C][out][k][k] by `prepare`), dx = its interior; dW lanes += Σ_i dy·x shifted,
+    // db += Σ dy. With one thread all of it runs sample by sample in cache. With more, the weight and
+    // bias gradients are split over output channels instead of samples — each thread sums its
+    // channels over the whole batch in sample order, as one thread does — from gradient planes
+    // kept for the batch, so every thread count gives the same bits.
     private func directBackward(_ pass: Pass) {
-        pass.parallel { [self] t, samples in
-            let p = plan, k = kernel, (co, ci) = (outChannels, g.channels)
-            let xp = padded[t], grad = columns[t], dxp = panels[t], gv = lanes[t]
-            gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
-            let db = biasGrad?.target(t)
-            if let db, db.beta == 0 { db.pointer.update(repeating: 0, count: co) }
-            for s in samples {
-                p.pad(x + s * g.inputCount, into: xp)
-                var dys = dy + s * co * g.outPlane
-                let ys = y + s * co * g.outPlane
-                if let pool = fusedPool {  // the pooling's gradient for this sample, then the ReLU's mask
-                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
-                    for o in 0..<co {
-                        avgPool2x2Backward(pool.outputGrad + (s * co + o) * ph * pw, poolGrad[t] + o * g.outPlane,
-                                           height: g.outHeight, width: g.outWidth, outHeight: ph, outWidth: pw)
-                    }
-                    dys = UnsafePointer(poolGrad[t])
+        if pass.threads == 1 {
+            pass.parallel { [self] t, samples in
+                let grad = columns[t]
+                startWeightGrad(0..<outChannels, t)
+                for s in samples {
+                    gradientPlanes(s, t, into: grad)
+                    accumulateWeightGrad(s, 0..<outChannels, t, grad)
+                    inputGradient(s, t, grad)
                 }
-                for o in 0..<co {
-                    let row = grad + o * p.gradientStride + p.lead, at = o * g.outPlane
-                    if fusesReLU {
-                        reluGradientRows(ys + at, dys + at, row, dstStride: p.width, rows: g.outHeight, cols: g.outWidth)
-                    } else {
-                        for oy in 0..<g.outHeight { copyFloats(row + oy * p.width, dys + at + oy * g.outWidth, g.outWidth) }
-                    }
-                    if let db { db.pointer[o] += sumFloats(row, p.gradientPositions) }
-                }
-                shiftedWeightGrad(dy: grad + p.lead, co: co, dyStride: p.gradientStride, x: xp, ci: ci,
-                                  xStride: p.paddedStride, width: p.width, k: k, count: p.gradientPositions,
-                                  gv: gv)
-                guard let dx, let flipped else { continue }
-                shiftedConv(src: grad, ci: co, srcStride: p.gradientStride, width: p.width, k: k,
-                            nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
-                            co: ci, bias: nil, dst: dxp, dstStride: p.inputGradStride, count: p.planeCount)
-                p.crop(dxp, into: dx + s * g.inputCount)
+                finishWeightGrad(0..<outChannels, t)
             }
-            let (dw, beta) = weightGrad.target(t)
-            for j in 0..<weightGrad.count { dw[j] = (beta == 0 ? 0 : dw[j]) + gv[j].sum() }
+            return
         }
+        pass.parallel { [self] t, samples in
+            for s in samples {
+                let grad = batchGradient! + s * plan.gradientCount
+                gradientPlanes(s, t, into: grad)
+                inputGradient(s, t, grad)
+            }
+        }
+        pass.parallel(count: outChannels) { [self] t, outs in
+            if outs.isEmpty { return }
+            startWeightGrad(outs, t)
+            for s in 0..<batch { accumulateWeightGrad(s, outs, t, batchGradient! + s * plan.gradientCount) }
+            finishWeightGrad(outs, t)
+        }
+    }
+
+    /// Sample s's gradient planes (the fused pooling's gradient and ReLU mask applied) into grad
+    /// [out][gradientStride], whose zeros stay from its allocation.
+    @inline(__always)
+    private func gradientPlanes(_ s: Int, _ t: Int, into grad: UnsafeMutablePointer<Float>) {
+        let p = plan, co = outChannels
+        var dys = dy + s * co * g.outPlane
+        let ys = y + s * co * g.outPlane
+        if let pool = fusedPool {  // the pooling's gradient for this sample, then the ReLU's mask
+            let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
+            for o in 0..<co {
+                avgPool2x2Backward(pool.outputGrad + (s * co + o) * ph * pw, poolGrad[t] + o * g.outPlane,
+                                   height: g.outHeight, width: g.outWidth, outHeight: ph, outWidth: pw)
+            }
+            dys = UnsafePointer(poolGrad[t])
+        }
+        for o in 0..<co {
+            let row = grad + o * p.gradientStride + p.lead, at = o * g.outPlane
+            if fusesReLU {
+                reluGradientRows(ys + at, dys + at, row, dstStride: p.width, rows: g.outHeight, cols: g.outWidth)
+            } else {
+                for oy in 0..<g.outHeight { copyFloats(row + oy * p.width, dys + at + oy * g.outWidth, g.outWidth) }
+            }
+        }
+    }
+
+    /// dx of sample s from its gradient planes (nothing when the input needs no gradient).
+    @inline(__always)
+    private func inputGradient(_ s: Int, _ t: Int, _ grad: UnsafePointer<Float>) {
+        guard let dx, let flipped else { return }
+        let p = plan
+        shiftedConv(src: grad, ci: outChannels, srcStride: p.gradientStride, width: p.width, k: kernel,
+                    nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
+                    co: g.channels, bias: nil, dst: panels[t], dstStride: p.inputGradStride, count: p.planeCount)
+        p.crop(panels[t], into: dx + s * g.inputCount)
+    }
+
+    /// Zeroes thread t's weight-gradient lanes of output channels `outs`.
+    @inline(__always)
+    private func startWeightGrad(_ outs: Range<Int>, _ t: Int) {
+        let perOut = g.channels * kernel * kernel
+        (lanes[t] + outs.lowerBound * perOut).update(repeating: SIMD8<Float>(), count: outs.count * perOut)
+    }
+
+    /// Adds sample s's weight-gradient products of channels `outs` to thread t's lanes and its
+    /// bias gradient to db.
+    @inline(__always)
+    private func accumulateWeightGrad(_ s: Int, _ outs: Range<Int>, _ t: Int, _ grad: UnsafePointer<Float>) {
+        let p = plan, perOut = g.channels * kernel * kernel
+        p.pad(x + s * g.inputCount, into: padded[t])
+        if let db = bias?.grad.data {
+            for o in outs { db[o] += sumFloats(grad + o * p.gradientStride + p.lead, p.gradientPositions) }
+        }
+        shiftedWeightGrad(dy: grad + outs.lowerBound * p.gradientStride + p.lead, co: outs.count,
+                          dyStride: p.gradientStride, x: padded[t], ci: g.channels, xStride: p.paddedStride,
+                          width: p.width, k: kernel, count: p.gradientPositions,
+                          gv: lanes[t] + outs.lowerBound * perOut)
+    }
+
+    /// dW += the lanes' sums for channels `outs`.
+    @inline(__always)
+    private func finishWeightGrad(_ outs: Range<Int>, _ t: Int) {
+        let perOut = g.channels * kernel * kernel, dw = weight.grad.data, gv = lanes[t]
+        for j in (outs.lowerBound * perOut)..<(outs.upperBound * perOut) { dw[j] += gv[j].sum() }
     }
 }
 

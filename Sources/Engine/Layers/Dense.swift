@@ -7,7 +7,6 @@ final class DenseOperator {
     private let fusesReLU: Bool
     private let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
     private let dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?
-    private let weightGrad: GradientPartials, biasGrad: GradientPartials?
     /// Wᵀ [in, out], refreshed by `prepare` for the row-major GEMM kernel.
     private let transposed: UnsafeMutablePointer<Float>
     /// With a fused ReLU: dL/d(pre-activation) [maxBatch, out], the ReLU's mask applied to dy.
@@ -20,8 +19,6 @@ final class DenseOperator {
         self.bias = bias
         self.fusesReLU = fusesReLU
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
-        weightGrad = GradientPartials(weight, threads: b.threads)
-        biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
         transposed = .zeroed(weight.value.count)
         masked = fusesReLU ? .zeroed(b.maxBatch * outFeatures) : nil
     }
@@ -31,7 +28,11 @@ final class DenseOperator {
         masked?.deallocate()
     }
 
-    func prepare() {
+    /// The batch of the coming forward and backward (recorded serially, read by parallel bodies).
+    private var batch = 0
+
+    func prepare(_ pass: Pass) {
+        batch = pass.batch
         transpose(weight.value.data, rows: outFeatures, cols: inFeatures, rowRange: 0..<outFeatures, into: transposed)
     }
 
@@ -46,25 +47,35 @@ final class DenseOperator {
         }
     }
 
-    // dy: [n, out] (masked by the fused ReLU first); dW [out, in] += dyᵀ · x; db += Σ_rows dy;
-    // dx [n, in] = dy · W.
+    // dy: [n, out] (masked by the fused ReLU first); dx [n, in] = dy · W per sample rows; then,
+    // split over output features (so every thread count sums the same products in the same order):
+    // dW [out, in] += dyᵀ · x and db += Σ_rows dy over the whole batch.
     func backward(_ pass: Pass) {
-        pass.parallel { [self] t, samples in
+        pass.parallel { [self] _, samples in
+            guard masked != nil || dx != nil else { return }
             let (inF, outF) = (inFeatures, outFeatures)
-            let (dw, beta) = weightGrad.target(t)
-            let db = biasGrad?.target(t)
-            var rowsGrad = dy + samples.lowerBound * outF
+            let offset = samples.lowerBound * outF
+            var rowsGrad = dy + offset
             if let masked {
-                let offset = samples.lowerBound * outF
                 reluGradient(y + offset, rowsGrad, masked + offset, samples.count * outF)
                 rowsGrad = UnsafePointer(masked + offset)
             }
-            denseBackward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF,
-                          w: weight.value.data, dy: rowsGrad, dw: dw,
-                          accumulateWeights: beta != 0, db: db?.pointer, accumulateBias: db?.beta != 0,
-                          dx: dx.map { $0 + samples.lowerBound * inF })
+            if let dx, !samples.isEmpty {
+                gemmNN(m: samples.count, n: inF, k: outF, a: rowsGrad, rowStride: outF, colStride: 1,
+                       b: weight.value.data, ldb: inF, c: dx + samples.lowerBound * inF, ldc: inF, accumulate: false)
+            }
         }
-        weightGrad.reduce(pass)
-        biasGrad?.reduce(pass)
+        pass.parallel(count: outFeatures) { [self] _, features in
+            if features.isEmpty { return }
+            let (inF, outF, n) = (inFeatures, outFeatures, batch)
+            let grad = UnsafePointer(masked ?? UnsafeMutablePointer(mutating: dy))
+            gemmNN(m: features.count, n: inF, k: n, a: grad + features.lowerBound, rowStride: 1, colStride: outF,
+                   b: x, ldb: inF, c: weight.grad.data + features.lowerBound * inF, ldc: inF, accumulate: true)
+            guard let db = bias?.grad.data else { return }
+            for i in 0..<n {
+                let row = grad + i * outF
+                for o in features { db[o] += row[o] }
+            }
+        }
     }
 }

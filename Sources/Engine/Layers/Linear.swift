@@ -37,7 +37,7 @@ public final class Linear: Layer, ReLUFusing {
                         random: &random)
     }
 
-    public func prepare(_ pass: Pass) { dense.prepare() }
+    public func prepare(_ pass: Pass) { dense.prepare(pass) }
     public func forward(_ pass: Pass) { dense.forward(pass) }
     public func backward(_ pass: Pass) { dense.backward(pass) }
 }

@@ -41,13 +41,16 @@ public enum WeightInit: String, CaseIterable, Hashable, Sendable {
 }
 
 /// Per-thread partial gradients of one parameter, reduced in a fixed order so results are
-/// bit-identical for a given thread count. Thread 0 accumulates straight into `grad`.
+/// bit-identical for a given thread count (but not across thread counts: only the im2col
+/// convolution path still reduces this way). Thread 0 accumulates straight into `grad`.
 final class GradientPartials {
     let grad: UnsafeMutablePointer<Float>
     let count: Int
-    /// threads − 1 buffers of `count` floats (thread t ≥ 1 uses buffer t − 1).
+    /// threads − 1 buffers of `count` floats (thread t ≥ 1 uses buffer t − 1), for up to `threads`.
     private let storage: UnsafeMutablePointer<Float>
     private let threads: Int
+    /// The threads of the pass being reduced outside a region (read by the parallel body).
+    private var active = 1
 
     init(_ parameter: Parameter, threads: Int) {
         grad = parameter.grad.data
@@ -64,24 +67,25 @@ final class GradientPartials {
         t == 0 ? (grad, 1) : (storage + (t - 1) * count, 0)
     }
 
-    /// grad += Σ_{t ≥ 1} partial_t, elements split over threads, thread order fixed per element.
-    /// In a region the reduction is deferred to the end of the backward pass (nobody reads
-    /// parameter gradients before), where all of them run after a single barrier.
+    /// grad += Σ_{t ≥ 1} partial_t over the pass's threads, elements split over them, thread order
+    /// fixed per element. In a region the reduction is deferred to the end of the backward pass
+    /// (nobody reads parameter gradients before), where all of them run after a single barrier.
     func reduce(_ pass: Pass) {
-        if threads == 1 { return }
+        if pass.threads == 1 { return }
         if WorkerPool.regionThread != nil {
             if pass.isLead { pass.deferred.append(self) }
             return
         }
-        pass.parallel(count: count) { [self] t, range in reduce(range) }
+        active = pass.threads
+        pass.parallel(count: count) { [self] _, range in reduce(range, threads: active) }
     }
 
-    /// Thread t's share of the reduction (after every thread has written its partial).
-    func reduce(thread t: Int) {
-        reduce(WorkerPool.slice(t, of: count, threads: threads))
+    /// Thread t's share of the reduction over `threads` partials (after every thread wrote its own).
+    func reduce(thread t: Int, threads: Int) {
+        reduce(WorkerPool.slice(t, of: count, threads: threads), threads: threads)
     }
 
-    private func reduce(_ range: Range<Int>) {
+    private func reduce(_ range: Range<Int>, threads: Int) {
         for t in 1..<threads {
             let src = storage + (t - 1) * count
             for i in range { grad[i] += src[i] }

@@ -6,15 +6,18 @@ import Synchronization
 /// The caller runs index 0 itself; workers spin briefly waiting for the next job (steps arrive
 /// every few hundred microseconds), then sleep on a condition variable so idle networks cost no CPU.
 /// `run` allocates nothing when its closure captures only one class reference.
+///
+/// Of the `capacity` threads, the first `threads` take part in jobs; the rest sleep without spinning
+/// (a sweep widens a trial to the cores other trials have freed). Change `threads` only between jobs.
 final class WorkerPool: @unchecked Sendable {
-    let threads: Int
+    let capacity: Int
     private let shared: Shared
 
     init(threads: Int) {
         precondition(threads >= 1, "need at least one thread")
-        self.threads = threads
+        capacity = threads
         shared = Shared()
-        shared.threads = threads
+        shared.active.store(threads, ordering: .relaxed)
         for index in 1..<max(threads, 1) {
             let shared = self.shared
             let thread = Thread { shared.workerLoop(index: index) }
@@ -23,7 +26,18 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    deinit { shared.stop(workers: threads - 1) }
+    deinit { shared.stop(workers: capacity - 1) }
+
+    /// Threads taking part in jobs, 1...capacity.
+    var threads: Int {
+        get { shared.active.load(ordering: .relaxed) }
+        set {
+            precondition(newValue >= 1 && newValue <= capacity, "threads \(newValue) outside 1...\(capacity)")
+            guard newValue != threads else { return }
+            shared.active.store(newValue, ordering: .relaxed)
+            shared.publish()  // parked workers re-read `threads` (and go back to sleep if still idle)
+        }
+    }
 
     /// Thread t's share of 0..<count: `t·count/T ..< (t+1)·count/T` (the split `run` uses).
     @inline(__always)
@@ -107,7 +121,9 @@ final class WorkerPool: @unchecked Sendable {
         var regionBody: ((Int) -> Void)?
         var job: ((Int, Range<Int>) -> Void)?
         var count = 0
-        var threads = 1
+        /// Threads taking part in jobs (written only between jobs, published by `generation`).
+        let active = Atomic<Int>(1)
+        var threads: Int { active.load(ordering: .relaxed) }
         var stopping = false
         let mutex: UnsafeMutablePointer<pthread_mutex_t>
         let condition: UnsafeMutablePointer<pthread_cond_t>
@@ -138,6 +154,7 @@ final class WorkerPool: @unchecked Sendable {
 
         func stop(workers: Int) {
             stopping = true
+            active.store(workers + 1, ordering: .relaxed)
             remaining.store(workers, ordering: .relaxed)
             publish()
         }
@@ -149,7 +166,7 @@ final class WorkerPool: @unchecked Sendable {
                 var spins = 0
                 while generation.load(ordering: .acquiring) == seen {
                     spins += 1
-                    if spins > spinLimit {
+                    if spins > spinLimit || index >= threads {  // idle workers do not spin
                         pthread_mutex_lock(mutex)
                         while generation.load(ordering: .acquiring) == seen {
                             pthread_cond_wait(condition, mutex)
@@ -159,6 +176,7 @@ final class WorkerPool: @unchecked Sendable {
                 }
                 seen = generation.load(ordering: .acquiring)
                 if stopping { return }
+                if index >= threads || job == nil { continue }  // not in this job (or a `threads` change)
                 job?(index, (index * count / threads)..<((index + 1) * count / threads))
                 remaining.subtract(1, ordering: .releasing)
             }
