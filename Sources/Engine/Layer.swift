@@ -49,9 +49,16 @@ public struct LayerBinding {
     public let maxBatch: Int
     public let threads: Int
 
-    /// Largest number of samples one thread handles.
-    public var maxChunk: Int { (maxBatch + threads - 1) / threads }
+    /// Most reduction groups a batch has (see `reductionGroup`).
+    public var maxGroups: Int { (maxBatch + reductionGroup - 1) / reductionGroup }
 }
+
+/// Samples per reduction group. Every sum over the batch (weight and bias gradients, batch-norm
+/// statistics) is taken per group of 16 consecutive samples — group g is samples 16g ..< 16g+16 —
+/// and the group sums are then added in group order. Threads own whole groups, so each group's
+/// sum is computed the same way whichever thread computes it, and results are bit-identical for
+/// any thread count, while threads only exchange weight-sized partials, never activations.
+public let reductionGroup = 16
 
 /// Per-call state shared by all layers of one forward or backward pass.
 ///
@@ -70,7 +77,7 @@ public final class Pass {
     public var random: Random
     let pool: WorkerPool
     /// Gradient partials whose reduction a region defers to its end (appended by thread 0 only).
-    var deferred: [GradientPartials] = []
+    var deferred: [GroupPartials] = []
 
     init(pool: WorkerPool, random: Random) {
         self.pool = pool
@@ -80,18 +87,22 @@ public final class Pass {
 
     public var threads: Int { pool.threads }
 
-    /// Runs `body(thread, samples)` on every thread with a fixed, contiguous split of `0..<batch`.
+    /// Runs `body(thread, samples)` on every thread with a fixed, contiguous split of `0..<batch` in
+    /// whole reduction groups.
     /// The body may touch only its samples' rows and its thread's scratch (see the type comment).
     /// To stay allocation-free, `body` must capture a single class reference, e.g. `{ [self] t, samples in … }`
     /// reading everything else (pointers, sizes, `pass.batch`) through it; capturing locals boxes them.
     @inline(__always)
     public func parallel(_ body: @escaping (_ thread: Int, _ samples: Range<Int>) -> Void) {
         if let t = WorkerPool.regionThread {
-            body(t, WorkerPool.slice(t, of: batch, threads: pool.threads))
+            body(t, WorkerPool.slice(t, of: batch, threads: pool.threads, granule: reductionGroup))
         } else {
-            pool.run(count: batch, body)
+            pool.run(count: batch, granule: reductionGroup, body)
         }
     }
+
+    /// Reduction groups in the current batch (see `reductionGroup`).
+    public var groups: Int { (batch + reductionGroup - 1) / reductionGroup }
 
     /// Runs `body(thread, range)` on every thread with a fixed, contiguous split of `0..<count`
     /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty); in a region, after every

@@ -55,7 +55,7 @@ extension Network {
                 }
                 // The parameter-gradient reductions the layers deferred, all after one barrier.
                 pass.pool.barrier()
-                for partials in pass.deferred { partials.reduce(thread: t, threads: pass.threads) }
+                for partials in pass.deferred { partials.reduce(thread: t, threads: pass.threads, groups: pass.groups) }
             }
             pass.deferred.removeAll(keepingCapacity: true)
         }

@@ -3,12 +3,11 @@ import Foundation
 /// A directed acyclic graph of layers with every buffer planned up front for `maxBatch` samples.
 ///
 /// Forward, loss and backward allocate nothing: activations, gradients and workspaces are
-/// created here. Per-sample work is split over up to `threads` worker threads by samples; every
-/// reduction over the batch (weight and bias gradients, batch-norm statistics, the loss) is split
-/// over its *output* instead — each thread sums its channels or features over all samples in
-/// sample order — so results are bit-identical for any thread count (`isThreadCountInvariant`;
-/// only a strided convolution's im2col path still reduces per-thread partials).
-/// `activeThreads` can change between steps. OpenBLAS runs each call on one thread.
+/// created here. Work is split over up to `threads` worker threads by whole reduction groups of
+/// 16 samples; every sum over the batch (weight and bias gradients, batch-norm statistics) is
+/// taken per group and the group sums are added in group order (`reductionGroup`), so results
+/// are bit-identical for any thread count, and `activeThreads` can change between steps.
+/// OpenBLAS runs each call on one thread.
 ///
 ///     let net = Network(inputShape: [1, 32, 32], nodes: nodes, maxBatch: 64, threads: 2, seed: 0)
 ///     let logits = net.forward(images, batch: 64, training: true)
@@ -215,11 +214,6 @@ public final class Network {
     public var activeThreads: Int {
         get { pass.pool.threads }
         set { pass.pool.threads = newValue }
-    }
-
-    /// Whether results do not depend on the thread count (see the type comment).
-    public var isThreadCountInvariant: Bool {
-        !layers.contains { ($0 as? Conv2D)?.reducesPerThread == true }
     }
 
     /// Names of the ReLU nodes running inside their producer.

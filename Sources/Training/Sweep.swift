@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Reports
 import Spec
+import Synchronization
 
 /// Runs a list of trials into a results folder: per trial it takes the folder's lock, skips
 /// trials whose cached result matches, resumes interrupted ones, and records failures without
@@ -19,13 +20,19 @@ public final class Sweep: @unchecked Sendable {
     public let results: String
     public let force: Bool
     public let progress: ProgressReporter
-    /// Trials run at the same time (each with its own `train.threads` engine threads).
+    /// Trials run at the same time (each with at least its `train.threads` engine threads).
     public let jobs: Int
+    /// The machine's cores: a running trial may use cores ÷ running jobs engine threads, so the
+    /// last trials of a sweep widen onto the cores finished jobs leave (results do not change).
+    public let cores: Int
     private let data = DataCache()
+    /// Jobs still taking trials.
+    private let activeJobs = Atomic<Int>(0)
 
     public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, progress: ProgressReporter,
-                jobs: Int = 1) {
+                jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         precondition(trials.count == plans.count && jobs >= 1)
+        self.cores = max(1, cores)
         self.trials = trials
         self.plans = plans
         self.results = results
@@ -47,7 +54,9 @@ public final class Sweep: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
         progress.sweepStarted(trials: trials.count, epochs: trials.reduce(0) { $0 + $1.spec.train.epochs })
         let state = SharedState()
+        activeJobs.store(jobs, ordering: .relaxed)
         let work: @Sendable (Int) -> Void = { [self] _ in
+            defer { activeJobs.subtract(1, ordering: .relaxed) }
             while let index = state.next(count: trials.count) {
                 do {
                     let result = try runTrial(index)
@@ -123,8 +132,11 @@ public final class Sweep: @unchecked Sendable {
             return .cached
         }
         if force { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("checkpoint.safetensors")) }
-        let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder)
+        let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder,
+                                     maxThreads: cores)
         runner.progress = progress
+        let minimum = trial.spec.train.threads
+        runner.threadAllowance = { [self] in max(minimum, cores / max(1, activeJobs.load(ordering: .relaxed))) }
         do {
             let record = try runner.run()
             if record.status.hasPrefix("interrupted") { return .interrupted }

@@ -7,7 +7,7 @@ import Spec
 
 /// Version of the numerics: part of every trial's cache key. Bump it whenever a change to the
 /// engine, data pipeline or trainer can change results, so cached trials are rerun.
-public let engineVersion = "1"
+public let engineVersion = "2"
 
 /// How a trial ended.
 public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
@@ -36,6 +36,10 @@ public final class TrialRunner {
     public var progress: ProgressReporter?
     /// Polled after every batch; when it returns true the trial stops after that batch.
     public var shouldStop: () -> Bool = { Interrupt.requested }
+    /// Polled before every batch and evaluation: the engine threads the trial may use now (clamped to
+    /// 1...the `maxThreads` it was built for). A sweep widens its last trials onto freed cores; the
+    /// results do not depend on it (see `Network`).
+    public var threadAllowance: (() -> Int)?
 
     private let spec: ExperimentSpec
     private let network: Network
@@ -52,7 +56,9 @@ public final class TrialRunner {
 
     public static let evalBatchSize = 256
 
-    public init(trial: Trial, plan: NetworkPlan, data: PreparedData, folder: String) throws {
+    /// `maxThreads`: the most engine threads `threadAllowance` may grant (at least `train.threads`,
+    /// which the trial starts with).
+    public init(trial: Trial, plan: NetworkPlan, data: PreparedData, folder: String, maxThreads: Int = 1) throws {
         self.trial = trial
         self.plan = plan
         self.data = data
@@ -61,7 +67,8 @@ public final class TrialRunner {
         trialHash = TrialRunner.hash(trial: trial, fingerprint: data.fingerprint)
         let t = spec.train
         network = NetworkBuilder.build(plan, initScheme: spec.initScheme, seed: t.seed,
-                                       maxBatch: max(t.batchSize, Self.evalBatchSize), threads: t.threads)
+                                       maxBatch: max(t.batchSize, Self.evalBatchSize), threads: max(t.threads, maxThreads))
+        network.activeThreads = t.threads
         optimizer = makeOptimizer(t.optimizer, parameters: network.parameters)
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
         best = Snapshot(of: network)
@@ -110,6 +117,7 @@ public final class TrialRunner {
                 progress?.trialDiverged(label, epoch: epoch + 1, loss: train.loss)
                 break
             }
+            adjustThreads()
             let val = Evaluator.evaluate(network, valLoader, evalBuffers)
             let test = Evaluator.evaluate(network, testLoader, evalBuffers)
             let seconds = Date().timeIntervalSince(epochStart)
@@ -141,6 +149,7 @@ public final class TrialRunner {
         var seen = 0
         let batches = trainLoader.batchCount
         for b in 0..<batches {
+            adjustThreads()
             let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
             _ = network.forward(trainBuffers.images.data, batch: n, training: true)
             let r = network.loss(labels: trainBuffers.labels, batch: n, gradient: true)
@@ -156,6 +165,14 @@ public final class TrialRunner {
             if shouldStop() { return nil }
         }
         return EvalResult(loss: lossSum / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), count: seen)
+    }
+
+    /// Follows `threadAllowance` (between passes, where the engine allows a change).
+    @inline(__always)
+    private func adjustThreads() {
+        guard let threadAllowance else { return }
+        let threads = min(max(threadAllowance(), 1), network.threads)
+        if threads != network.activeThreads { network.activeThreads = threads }
     }
 
     /// Keeps the epoch's weights when they are the best so far by the configured metric.

@@ -19,10 +19,10 @@ public class BatchNorm: Layer, PoolFusing {
     private var scale: UnsafeMutablePointer<Float>!, shift: UnsafeMutablePointer<Float>!
     /// Per channel, for the training backward: mean of dy and mean of dy·x̂.
     private var meanDy: UnsafeMutablePointer<Float>!, meanDyXhat: UnsafeMutablePointer<Float>!
-    /// Per channel: the sums of `channelSums` [2, C].
+    /// Per reduction group: the two sums of `groupSums` per channel [maxGroups, 2, C].
     private var partial: UnsafeMutablePointer<Double>!
-    /// The batch of the coming forward and backward (recorded serially by `prepare`).
-    private var batch = 0
+    /// The batch and its reduction groups of the coming forward and backward (recorded by `prepare`).
+    private var batch = 0, groups = 0
     private var usedBatchStatistics = false
     var fusesReLU = false
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
@@ -69,7 +69,7 @@ public class BatchNorm: Layer, PoolFusing {
         mean = .allocate(capacity: channels); invStd = .allocate(capacity: channels)
         scale = .allocate(capacity: channels); shift = .allocate(capacity: channels)
         meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
-        partial = .allocate(capacity: 2 * channels)
+        partial = .allocate(capacity: b.maxGroups * 2 * channels)
         if shape.count == 3 { (height, width) = (shape[1], shape[2]) }
         if fusesReLU { rowGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
         if fusedPool != nil { rowOut = (0..<b.threads).map { _ in .zeroed(plane) } }
@@ -90,7 +90,7 @@ public class BatchNorm: Layer, PoolFusing {
     /// running estimates.
     public func prepare(_ pass: Pass) {
         usedBatchStatistics = pass.training
-        batch = pass.batch
+        (batch, groups) = (pass.batch, pass.groups)
         if pass.training {
             batchesTracked.value.data[0] += 1
             return
@@ -103,11 +103,16 @@ public class BatchNorm: Layer, PoolFusing {
         scaleAndShift(0..<channels)
     }
 
-    // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c. The batch statistics are split
-    // over channels: each thread sums its channels over the whole batch in sample order (so every
-    // thread count gives the same bits), then the normalization runs per sample.
+    // x, y: [n, C, plane]; y = (x − μ_c)/√(σ²_c + eps) · γ_c + β_c. Batch statistics: per reduction
+    // group sums, then per channel their total in group order (the same bits for any thread count).
     public func forward(_ pass: Pass) {
         if pass.training {
+            pass.parallel { [self] t, samples in groupSums(samples, .sum, t) }
+            pass.parallel(count: channels) { [self] _, range in
+                let count = Double(batch * plane)
+                for c in range { mean[c] = Float(total(0, c) / count) }
+            }
+            pass.parallel { [self] t, samples in groupSums(samples, .squaredDeviations, t) }
             pass.parallel(count: channels) { [self] _, range in batchStatistics(range) }
         }
         pass.parallel { [self] t, samples in
@@ -131,16 +136,12 @@ public class BatchNorm: Layer, PoolFusing {
         }
     }
 
-    /// Mean, 1/σ, running estimates, scale and shift of channels `range` from the batch.
+    /// 1/σ, running estimates, scale and shift of channels `range` from the batch's squared deviations.
     private func batchStatistics(_ range: Range<Int>) {
         let count = Double(batch * plane)
-        let sums = partial!
-        channelSums(range, .sum)
-        for c in range { mean[c] = Float(sums[c] / count) }
-        channelSums(range, .squaredDeviations)
         let rm = runningMean.value.data, rv = runningVar.value.data
         for c in range {
-            let variance = sums[c] / count
+            let variance = total(0, c) / count
             invStd[c] = Float(1 / (variance + Double(eps)).squareRoot())
             let unbiased = count > 1 ? variance * count / (count - 1) : variance
             rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
@@ -161,12 +162,12 @@ public class BatchNorm: Layer, PoolFusing {
     // dy: [n, C, plane]; dβ += Σdy; dγ += Σdy·x̂; training: dx = γ/σ · (dy − Σdy/N − x̂·Σ(dy·x̂)/N),
     // after an eval forward: dx = γ/σ · dy.
     public func backward(_ pass: Pass) {
-        pass.parallel(count: channels) { [self] t, range in
-            channelSums(range, .gradient, thread: t)
-            let dGamma = weight.grad.data, dBeta = bias.grad.data, sums = partial!
+        pass.parallel { [self] t, samples in groupSums(samples, .gradient, t) }
+        pass.parallel(count: channels) { [self] _, range in
+            let dGamma = weight.grad.data, dBeta = bias.grad.data
             let count = Float(batch * plane)
             for c in range {
-                let sumDy = Float(sums[c]), sumDyXhat = Float(sums[channels + c]) * invStd[c]
+                let sumDy = Float(total(0, c)), sumDyXhat = Float(total(1, c)) * invStd[c]
                 dBeta[c] += sumDy
                 dGamma[c] += sumDyXhat
                 meanDy[c] = sumDy / count
@@ -179,7 +180,7 @@ public class BatchNorm: Layer, PoolFusing {
             let batchStats = usedBatchStatistics
             for s in samples {
                 if plane == 1 {
-                    let grad = featureGradient(s, 0..<channels, t), src = x + s * channels, dst = dx + s * channels
+                    let grad = featureGradient(s, t), src = x + s * channels, dst = dx + s * channels
                     if batchStats {
                         for c in 0..<channels {
                             dst[c] = scale[c] * (grad[c] - meanDy[c] - (src[c] - mean[c]) * invStd[c] * meanDyXhat[c])
@@ -225,13 +226,13 @@ public class BatchNorm: Layer, PoolFusing {
         return UnsafePointer(row)
     }
 
-    /// `rowGradient` for one-position planes: sample `s`'s [C] row (valid for the channels `range`).
+    /// `rowGradient` for one-position planes: sample `s`'s [C] row.
     @inline(__always)
-    private func featureGradient(_ s: Int, _ range: Range<Int>, _ t: Int) -> UnsafePointer<Float> {
+    private func featureGradient(_ s: Int, _ t: Int) -> UnsafePointer<Float> {
         let incoming = dy + s * channels
         guard fusesReLU else { return incoming }
         let src = x + s * channels, row = rowGrad[t]
-        for c in range { row[c] = src[c] * scale[c] + shift[c] > 0 ? incoming[c] : 0 }
+        for c in 0..<channels { row[c] = src[c] * scale[c] + shift[c] > 0 ? incoming[c] : 0 }
         return UnsafePointer(row)
     }
 
@@ -244,45 +245,58 @@ public class BatchNorm: Layer, PoolFusing {
 
     private enum Sums { case sum, squaredDeviations, gradient }
 
-    /// For channels `range`, over the whole batch in sample order: `partial[c]` = Σx (`.sum`) or
-    /// Σ(x − μ)² (`.squaredDeviations`); `.gradient`: `partial[c]` = Σg and `partial[C + c]` =
-    /// Σg·(x − μ), g = dL/d(normalized output) (`rowGradient`, built in thread t's scratch).
-    /// Rows are reduced in Float (8 lanes), rows accumulated in Double.
+    /// For each reduction group among `samples`, per channel c: `.sum` Σx; `.squaredDeviations`
+    /// Σ(x − μ)²; `.gradient` Σg and Σg·(x − μ), g = dL/d(normalized output) (`rowGradient`, built in
+    /// thread t's scratch) — into the group's partials [0|1][c]. Rows are reduced in Float (8 lanes),
+    /// rows accumulated in Double.
     @inline(__always)
-    private func channelSums(_ range: Range<Int>, _ kind: Sums, thread t: Int = 0) {
+    private func groupSums(_ samples: Range<Int>, _ kind: Sums, _ t: Int) {
         let (channels, plane, x, mean) = (channels, plane, x!, mean!)
-        let first = partial!, second = first + channels
-        for c in range { first[c] = 0; second[c] = 0 }
-        for s in 0..<batch {
-            let base = s * channels * plane
-            if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
-                let row = x + base
+        var start = samples.lowerBound
+        while start < samples.upperBound {
+            let end = min(samples.upperBound, start + reductionGroup)
+            let first = partial + start / reductionGroup * 2 * channels, second = first + channels
+            first.update(repeating: 0, count: 2 * channels)
+            for s in start..<end {
+                let base = s * channels * plane
+                if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
+                    let row = x + base
+                    switch kind {
+                    case .sum: for c in 0..<channels { first[c] += Double(row[c]) }
+                    case .squaredDeviations:
+                        for c in 0..<channels { let d = row[c] - mean[c]; first[c] += Double(d * d) }
+                    case .gradient:
+                        let grad = featureGradient(s, t)
+                        for c in 0..<channels {
+                            first[c] += Double(grad[c])
+                            second[c] += Double(grad[c] * (row[c] - mean[c]))
+                        }
+                    }
+                    continue
+                }
                 switch kind {
-                case .sum: for c in range { first[c] += Double(row[c]) }
+                case .sum:
+                    for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
                 case .squaredDeviations:
-                    for c in range { let d = row[c] - mean[c]; first[c] += Double(d * d) }
+                    for c in 0..<channels { first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane)) }
                 case .gradient:
-                    let grad = featureGradient(s, range, t)
-                    for c in range {
-                        first[c] += Double(grad[c])
-                        second[c] += Double(grad[c] * (row[c] - mean[c]))
+                    for c in 0..<channels {
+                        let (a, b) = sumAndCenteredDot(rowGradient(s, c, t), x + base + c * plane, mean[c], plane)
+                        first[c] += Double(a)
+                        second[c] += Double(b)
                     }
                 }
-                continue
             }
-            switch kind {
-            case .sum:
-                for c in range { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
-            case .squaredDeviations:
-                for c in range { first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane)) }
-            case .gradient:
-                for c in range {
-                    let (a, b) = sumAndCenteredDot(rowGradient(s, c, t), x + base + c * plane, mean[c], plane)
-                    first[c] += Double(a)
-                    second[c] += Double(b)
-                }
-            }
+            start = end
         }
+    }
+
+    /// Σ over the batch's reduction groups, in group order, of partial sum `which` (0 or 1) of channel c.
+    @inline(__always)
+    private func total(_ which: Int, _ c: Int) -> Double {
+        var sum = 0.0
+        for g in 0..<groups { sum += partial[(g * 2 + which) * channels + c] }
+        return sum
     }
 }
 

@@ -6,8 +6,8 @@
 ///   connected one over `[n, C·H·W]` (`DenseOperator`, shared with `Linear`).
 /// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
-/// - `im2col`: stride > 1; each thread lowers its samples into one `[in·k·k, n·OH·OW]` matrix and
-///   runs one GEMM; the columns are kept for the weight gradient.
+/// - `im2col`: stride > 1; each reduction group of samples (`reductionGroup`) is lowered into one
+///   `[in·k·k, n·OH·OW]` matrix for one GEMM.
 ///
 /// The direct and linear paths can apply the ReLU that follows (`ReLUFusing`), and the direct path
 /// also a 2×2 average pooling after it (`PoolFusing`), in the same per-sample loop; `Network`
@@ -24,8 +24,8 @@ public final class Conv2D: Layer, PoolFusing {
     /// Per thread. im2col: columns [patch, chunk·P] and a GEMM result / gradient panel [out, chunk·P].
     /// direct: columns = gradient planes [out][gradientStride], panels = dx planes [C][inputGradStride].
     private var columns: [UnsafeMutablePointer<Float>] = [], panels: [UnsafeMutablePointer<Float>] = []
-    /// im2col: per-thread partial gradients (the other paths write parameter gradients in place).
-    private var weightGrad: GradientPartials?, biasGrad: GradientPartials?
+    /// Per reduction group partial gradients (the linear path's dense operator keeps its own).
+    private var weightGrad: GroupPartials?, biasGrad: GroupPartials?
     private enum Mode { case linear, direct, im2col }
     private var mode = Mode.im2col
     /// Direct path geometry and per-thread scratch (see `DirectConvPlan`).
@@ -45,10 +45,6 @@ public final class Conv2D: Layer, PoolFusing {
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
     /// With a fused pooling, per thread: the pooling's input gradient for one sample [out, OH, OW].
     private var poolGrad: [UnsafeMutablePointer<Float>] = []
-    /// direct, when built for more than one thread: every sample's gradient planes [n][out][gradientStride].
-    private var batchGradient: UnsafeMutablePointer<Float>?
-    /// The batch of the coming forward and backward (recorded serially by `prepare`).
-    private var batch = 0
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -59,7 +55,6 @@ public final class Conv2D: Layer, PoolFusing {
 
     deinit {
         for p in columns + panels + padded + wide + poolGrad { p.deallocate() }
-        batchGradient?.deallocate()
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
     }
@@ -85,10 +80,6 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     public var typeName: String { "conv2d" }
-
-    /// Whether the weight gradient is reduced from per-thread partials over samples (the im2col
-    /// path), which makes results depend on the thread count.
-    var reducesPerThread: Bool { mode == .im2col }
 
     public func outputShape(inputShapes: [[Int]]) -> [Int] {
         precondition(inputShapes.count == 1 && inputShapes[0].count == 3, "conv2d takes one [C, H, W] input")
@@ -120,15 +111,13 @@ public final class Conv2D: Layer, PoolFusing {
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
             if fusedPool != nil { poolGrad = threads.map { _ in .zeroed(outChannels * g.outPlane) } }
-            if b.threads > 1 { batchGradient = .zeroed(b.maxBatch * plan.gradientCount) }
-            return  // gradients are written in place (see `directBackward`)
         case .im2col:
-            let width = b.maxChunk * g.outPlane
+            let width = min(b.maxBatch, reductionGroup) * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
             panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
         }
-        weightGrad = GradientPartials(weight, threads: b.threads)
-        biasGrad = bias.map { GradientPartials($0, threads: b.threads) }
+        weightGrad = GroupPartials(weight, maxGroups: b.maxGroups)
+        biasGrad = bias.map { GroupPartials($0, maxGroups: b.maxGroups) }
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -142,7 +131,6 @@ public final class Conv2D: Layer, PoolFusing {
     /// and transposed (also after an evaluation forward: `backward` is valid after either).
     public func prepare(_ pass: Pass) {
         if let dense { return dense.prepare(pass) }
-        batch = pass.batch
         guard let flipped, dx != nil else { return }
         let w = weight.value.data
         let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
@@ -163,79 +151,74 @@ public final class Conv2D: Layer, PoolFusing {
         switch mode {
         case .linear: dense?.backward(pass); return  // reduces its own gradient partials
         case .direct: directBackward(pass)
-        case .im2col:
-            im2colBackward(pass)
-            weightGrad?.reduce(pass)
-            biasGrad?.reduce(pass)
+        case .im2col: im2colBackward(pass)
         }
+        weightGrad?.reduce(pass)
+        biasGrad?.reduce(pass)
     }
 
-    // x: [n, C, H, W] → y: [n, out, OH, OW]; per thread: col [patch, n·P] = im2col(x),
-    // panel [out, n·P] = W [out, patch] · col, y[s, o, p] = panel[o, s·P + p] + b[o].
+    // x: [n, C, H, W] → y: [n, out, OH, OW]; per reduction group of samples (so the GEMM shapes do
+    // not depend on the thread count): col [patch, n·P] = im2col(x), panel [out, n·P] = W [out, patch] · col,
+    // y[s, o, p] = panel[o, s·P + p] + b[o].
     private func im2colForward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            let n = samples.count
-            if n == 0 { return }
-            let plane = g.outPlane, ld = n * plane, col = columns[t], panel = panels[t]
-            for (j, s) in samples.enumerated() {
-                im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: j * plane)
-            }
-            sgemm(m: outChannels, n: ld, k: g.patch, a: weight.value.data, lda: g.patch, b: col, ldb: ld,
-                  beta: 0, c: panel, ldc: ld)
-            let biasValues = bias?.value.data
-            for (j, s) in samples.enumerated() {
-                for o in 0..<outChannels {
-                    let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + j * plane))
-                    let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
-                    if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
+            var start = samples.lowerBound
+            while start < samples.upperBound {
+                let end = min(samples.upperBound, start + reductionGroup)
+                let plane = g.outPlane, ld = (end - start) * plane, col = columns[t], panel = panels[t]
+                for s in start..<end { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - start) * plane) }
+                sgemm(m: outChannels, n: ld, k: g.patch, a: weight.value.data, lda: g.patch, b: col, ldb: ld,
+                      beta: 0, c: panel, ldc: ld)
+                let biasValues = bias?.value.data
+                for s in start..<end {
+                    for o in 0..<outChannels {
+                        let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + (s - start) * plane))
+                        let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
+                        if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
+                    }
                 }
+                start = end
             }
         }
     }
 
-    // dy: [n, out, OH, OW]; panel [out, n·P] = dy regrouped; dW [out, patch] += panel · colᵀ;
-    // db[o] += Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
+    // dy: [n, out, OH, OW]; per reduction group: panel [out, n·P] = dy regrouped; partial dW [out, patch] =
+    // panel · colᵀ; partial db[o] = Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
     private func im2colBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            let n = samples.count
-            if n == 0 { clearPartials(t); return }
-            let plane = g.outPlane, ld = n * plane, col = columns[t], panel = panels[t]
-            for (j, s) in samples.enumerated() {
-                for o in 0..<outChannels {
-                    let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
-                    copyFloats(panel + (o * ld + j * plane), src, plane)
+            var start = samples.lowerBound
+            while start < samples.upperBound {
+                let end = min(samples.upperBound, start + reductionGroup), group = start / reductionGroup
+                let plane = g.outPlane, ld = (end - start) * plane, col = columns[t], panel = panels[t]
+                for s in start..<end {
+                    im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - start) * plane)
+                    for o in 0..<outChannels {
+                        let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
+                        copyFloats(panel + (o * ld + (s - start) * plane), src, plane)
+                    }
                 }
-            }
-            let (dw, beta) = weightGrad!.target(t)
-            sgemm(transB: true, m: outChannels, n: g.patch, k: ld, a: panel, lda: ld, b: col, ldb: ld,
-                  beta: beta, c: dw, ldc: g.patch)
-            if let biasGrad {
-                let (db, beta) = biasGrad.target(t)
-                for o in 0..<outChannels {
-                    let row = panel + o * ld
-                    var sum: Float = 0
-                    for p in 0..<ld { sum += row[p] }
-                    db[o] = beta == 0 ? sum : db[o] + sum
+                sgemm(transB: true, m: outChannels, n: g.patch, k: ld, a: panel, lda: ld, b: col, ldb: ld,
+                      beta: 0, c: weightGrad!.target(group), ldc: g.patch)
+                if let biasGrad {
+                    let db = biasGrad.target(group)
+                    for o in 0..<outChannels {
+                        let row = panel + o * ld
+                        var sum: Float = 0
+                        for p in 0..<ld { sum += row[p] }
+                        db[o] = sum
+                    }
                 }
+                if let dx {
+                    sgemm(transA: true, m: g.patch, n: ld, k: outChannels, a: weight.value.data, lda: g.patch,
+                          b: panel, ldb: ld, beta: 0, c: col, ldc: ld)  // col now holds dcol
+                    for s in start..<end {
+                        let d = dx + s * g.inputCount
+                        d.update(repeating: 0, count: g.inputCount)
+                        col2imAdd(g, dcol: col, ld: ld, column: (s - start) * plane, dx: d)
+                    }
+                }
+                start = end
             }
-            guard let dx else { return }
-            sgemm(transA: true, m: g.patch, n: ld, k: outChannels, a: weight.value.data, lda: g.patch,
-                  b: panel, ldb: ld, beta: 0, c: col, ldc: ld)  // col now holds dcol
-            for (j, s) in samples.enumerated() {
-                let d = dx + s * g.inputCount
-                d.update(repeating: 0, count: g.inputCount)
-                col2imAdd(g, dcol: col, ld: ld, column: j * plane, dx: d)
-            }
-        }
-    }
-
-    /// Zeroes thread t's gradient partials when it had no samples (thread 0 accumulates in place).
-    private func clearPartials(_ t: Int) {
-        let (dw, beta) = weightGrad!.target(t)
-        if beta == 0 { dw.update(repeating: 0, count: weightGrad!.count) }
-        if let biasGrad {
-            let (db, beta) = biasGrad.target(t)
-            if beta == 0 { db.update(repeating: 0, count: biasGrad.count) }
         }
     }
 }
@@ -276,37 +259,33 @@ extension Conv2D {
 
     // dy: [n, out, OH, OW]. Per sample: gradient [out][F + Hp·Wp (+slack)] holds dy at offset F on the
     // full-width grid (all else zero); dx_padded [C][Hp·Wp] = shiftedConv(gradient, W flipped and
-    // transposed to [C][out][k][k] by `prepare`), dx = its interior; dW lanes += Σ_i dy·x shifted,
-    // db += Σ dy. With one thread all of it runs sample by sample in cache. With more, the weight and
-    // bias gradients are split over output channels instead of samples — each thread sums its
-    // channels over the whole batch in sample order, as one thread does — from gradient planes
-    // kept for the batch, so every thread count gives the same bits.
+    // transposed to [C][out][k][k] by `prepare`), dx = its interior; dW lanes += Σ_i dy·x shifted and
+    // db += Σ dy over a reduction group's samples, then the group's partials (lanes summed) are
+    // written for `GroupPartials` to add in group order. Everything runs sample by sample in cache.
     private func directBackward(_ pass: Pass) {
-        if pass.threads == 1 {
-            pass.parallel { [self] t, samples in
-                let grad = columns[t]
-                startWeightGrad(0..<outChannels, t)
-                for s in samples {
+        pass.parallel { [self] t, samples in
+            let grad = columns[t], xp = padded[t], gv = lanes[t]
+            var start = samples.lowerBound
+            while start < samples.upperBound {
+                let end = min(samples.upperBound, start + reductionGroup), group = start / reductionGroup
+                gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
+                let db = biasGrad?.target(group)
+                db?.update(repeating: 0, count: outChannels)
+                for s in start..<end {
                     gradientPlanes(s, t, into: grad)
-                    accumulateWeightGrad(s, 0..<outChannels, t, grad)
+                    plan.pad(x + s * g.inputCount, into: xp)
+                    if let db {
+                        for o in 0..<outChannels { db[o] += sumFloats(grad + o * plan.gradientStride + plan.lead, plan.gradientPositions) }
+                    }
+                    shiftedWeightGrad(dy: grad + plan.lead, co: outChannels, dyStride: plan.gradientStride, x: xp,
+                                      ci: g.channels, xStride: plan.paddedStride, width: plan.width, k: kernel,
+                                      count: plan.gradientPositions, gv: gv)
                     inputGradient(s, t, grad)
                 }
-                finishWeightGrad(0..<outChannels, t)
+                let dw = weightGrad!.target(group)
+                for j in 0..<weight.value.count { dw[j] = gv[j].sum() }
+                start = end
             }
-            return
-        }
-        pass.parallel { [self] t, samples in
-            for s in samples {
-                let grad = batchGradient! + s * plan.gradientCount
-                gradientPlanes(s, t, into: grad)
-                inputGradient(s, t, grad)
-            }
-        }
-        pass.parallel(count: outChannels) { [self] t, outs in
-            if outs.isEmpty { return }
-            startWeightGrad(outs, t)
-            for s in 0..<batch { accumulateWeightGrad(s, outs, t, batchGradient! + s * plan.gradientCount) }
-            finishWeightGrad(outs, t)
         }
     }
 
@@ -344,35 +323,6 @@ extension Conv2D {
                     nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
                     co: g.channels, bias: nil, dst: panels[t], dstStride: p.inputGradStride, count: p.planeCount)
         p.crop(panels[t], into: dx + s * g.inputCount)
-    }
-
-    /// Zeroes thread t's weight-gradient lanes of output channels `outs`.
-    @inline(__always)
-    private func startWeightGrad(_ outs: Range<Int>, _ t: Int) {
-        let perOut = g.channels * kernel * kernel
-        (lanes[t] + outs.lowerBound * perOut).update(repeating: SIMD8<Float>(), count: outs.count * perOut)
-    }
-
-    /// Adds sample s's weight-gradient products of channels `outs` to thread t's lanes and its
-    /// bias gradient to db.
-    @inline(__always)
-    private func accumulateWeightGrad(_ s: Int, _ outs: Range<Int>, _ t: Int, _ grad: UnsafePointer<Float>) {
-        let p = plan, perOut = g.channels * kernel * kernel
-        p.pad(x + s * g.inputCount, into: padded[t])
-        if let db = bias?.grad.data {
-            for o in outs { db[o] += sumFloats(grad + o * p.gradientStride + p.lead, p.gradientPositions) }
-        }
-        shiftedWeightGrad(dy: grad + outs.lowerBound * p.gradientStride + p.lead, co: outs.count,
-                          dyStride: p.gradientStride, x: padded[t], ci: g.channels, xStride: p.paddedStride,
-                          width: p.width, k: kernel, count: p.gradientPositions,
-                          gv: lanes[t] + outs.lowerBound * perOut)
-    }
-
-    /// dW += the lanes' sums for channels `outs`.
-    @inline(__always)
-    private func finishWeightGrad(_ outs: Range<Int>, _ t: Int) {
-        let perOut = g.channels * kernel * kernel, dw = weight.grad.data, gv = lanes[t]
-        for j in (outs.lowerBound * perOut)..<(outs.upperBound * perOut) { dw[j] += gv[j].sum() }
     }
 }
 

@@ -39,10 +39,12 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Thread t's share of 0..<count: `t·count/T ..< (t+1)·count/T` (the split `run` uses).
+    /// Thread t's share of 0..<count in whole granules (the last one possibly short): granules
+    /// `t·G/T ..< (t+1)·G/T` of the G = ⌈count/granule⌉ (the split `run` uses).
     @inline(__always)
-    static func slice(_ t: Int, of count: Int, threads: Int) -> Range<Int> {
-        (t * count / threads)..<((t + 1) * count / threads)
+    static func slice(_ t: Int, of count: Int, threads: Int, granule: Int = 1) -> Range<Int> {
+        let units = (count + granule - 1) / granule
+        return min(count, t * units / threads * granule)..<min(count, (t + 1) * units / threads * granule)
     }
 
     /// Runs `body(t)` on every thread t as one SPMD region (see `Pass`): inside it,
@@ -91,19 +93,20 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(t, range_t)` for t in 0..<threads concurrently, range_t = the t-th of `threads`
-    /// contiguous slices of 0..<count, and returns when all are done.
+    /// Runs `body(t, range_t)` for t in 0..<threads concurrently, range_t = `slice(t, of: count, …)`,
+    /// and returns when all are done.
     /// Allocation-free when `body` captures a single class reference (e.g. `[self]`): Swift then
     /// uses that object as the closure context, so only a retain/release happens per call.
     /// (A non-escaping body would need `withoutActuallyEscaping`, which boxes the context.)
     @inline(never)
-    func run(count: Int, _ body: @escaping (Int, Range<Int>) -> Void) {
+    func run(count: Int, granule: Int = 1, _ body: @escaping (Int, Range<Int>) -> Void) {
         if threads == 1 { body(0, 0..<count); return }
         shared.job = body
         shared.count = count
+        shared.granule = granule
         shared.remaining.store(threads - 1, ordering: .relaxed)
         shared.publish()
-        body(0, 0..<(count / threads))
+        body(0, WorkerPool.slice(0, of: count, threads: threads, granule: granule))
         var spins = 0
         while shared.remaining.load(ordering: .acquiring) != 0 {
             spins += 1
@@ -120,7 +123,7 @@ final class WorkerPool: @unchecked Sendable {
         let barrierPhase = Atomic<Int>(0)
         var regionBody: ((Int) -> Void)?
         var job: ((Int, Range<Int>) -> Void)?
-        var count = 0
+        var count = 0, granule = 1
         /// Threads taking part in jobs (written only between jobs, published by `generation`).
         let active = Atomic<Int>(1)
         var threads: Int { active.load(ordering: .relaxed) }
@@ -177,7 +180,7 @@ final class WorkerPool: @unchecked Sendable {
                 seen = generation.load(ordering: .acquiring)
                 if stopping { return }
                 if index >= threads || job == nil { continue }  // not in this job (or a `threads` change)
-                job?(index, (index * count / threads)..<((index + 1) * count / threads))
+                job?(index, WorkerPool.slice(index, of: count, threads: threads, granule: granule))
                 remaining.subtract(1, ordering: .releasing)
             }
         }
