@@ -91,7 +91,8 @@ public struct TrainSpec: Hashable, Sendable {
     /// Seed of this trial: initialization, dropout masks, shuffling and the validation split.
     public var seed: UInt64 = 0
     public var select: SelectionMetric = .valAcc
-    /// Worker threads for the engine (results are bit-identical for the same seed and thread count).
+    /// Engine threads per trial (at least; a sweep lends a trial the cores other trials leave free).
+    /// Results are bit-identical for any thread count.
     public var threads: Int = 2
 
     public init() {}

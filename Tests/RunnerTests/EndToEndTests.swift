@@ -143,7 +143,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try f.read(f.results("all") + "/aggregate.csv"), try f.read(merged + "/aggregate.csv"))
     }
 
-    func testConcurrentJobsGiveTheSameFilesAsOneAtATime() throws {
+    func testConcurrentJobsAndThreadCountsGiveTheSameResults() throws {
+        // Three jobs (the last trials widen onto the cores the others free) and one trial at a time
+        // on two engine threads both give one thread's results, bit for bit.
         let f = try EndToEndFixture(self, epochs: 2, seeds: [0, 1, 2])
         let one = try RunnerProcess.run(["run", f.config, "train.threads=1", "--jobs", "1", "--results", f.results("one")])
         XCTAssertEqual(one.status, 0, one.stderr)
@@ -163,6 +165,12 @@ final class EndToEndTests: XCTestCase {
         }
         XCTAssertEqual(try deterministic(f.results("one")), try deterministic(f.results("three")))
         XCTAssertEqual(try f.read(f.results("one") + "/aggregate.csv"), try f.read(f.results("three") + "/aggregate.csv"))
+        let two = try RunnerProcess.run(["run", f.config, "train.threads=2", "--jobs", "1", "--results", f.results("two")])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        for slug in ["tiny-seed0", "tiny-seed1", "tiny-seed2"] {  // the config (hash) differs, the numbers do not
+            XCTAssertEqual(try f.historyWithoutTimes(f.results("one") + "/\(slug)/history.csv"),
+                           try f.historyWithoutTimes(f.results("two") + "/\(slug)/history.csv"), slug)
+        }
         let zero = try RunnerProcess.run(["run", f.config, "--jobs", "0", "--results", f.results("zero")])
         XCTAssertEqual(zero.status, 2)
         XCTAssertEqual(zero.stderr, "runner: --jobs: expected a positive number of jobs, found 0\n")

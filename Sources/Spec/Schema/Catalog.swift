@@ -57,7 +57,7 @@ public enum Catalog {
                        "initialization, dropout, shuffling and validation split (replaced by seeds)"),
             OptionInfo("select", .choice(SelectionMetric.allCases.map(\.rawValue)), .value(.text("val_acc")),
                        "which epoch's weights become the checkpoint"),
-            OptionInfo("threads", .integer(minimum: 1), .value(.int(2)), "engine worker threads"),
+            OptionInfo("threads", .integer(minimum: 1), .value(.int(2)), "engine threads per trial (a sweep lends a trial cores other trials leave free); results do not depend on it"),
         ]),
         SectionInfo(path: "train.optimizer", doc: "PyTorch semantics", options: [
             OptionInfo("type", .choice(OptimizerKind.allCases.map(\.rawValue)), .value(.text("adam")), "algorithm"),
