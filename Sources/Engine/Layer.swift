@@ -47,6 +47,7 @@ public struct LayerBinding {
     /// Where to write dL/d(input i); nil when nobody needs it (e.g. the network input).
     public let inputGrads: [UnsafeMutablePointer<Float>?]
     public let maxBatch: Int
+    /// The most threads a pass can run on: size per-thread scratch for this many.
     public let threads: Int
 
     /// Most reduction groups a batch has (see `reductionGroup`).
@@ -85,6 +86,7 @@ public final class Pass {
         deferred.reserveCapacity(64)
     }
 
+    /// Threads running this pass (thread indices are 0..<threads).
     public var threads: Int { pool.threads }
 
     /// Runs `body(thread, samples)` on every thread with a fixed, contiguous split of `0..<batch` in

@@ -30,6 +30,7 @@ public final class Network {
     public let inputShape: [Int]
     public let nodes: [Node]
     public let maxBatch: Int
+    /// The most threads the network can run on (its per-thread scratch); `activeThreads` of them do.
     public let threads: Int
     /// Per-sample output shape of every node.
     public let shapes: [[Int]]
