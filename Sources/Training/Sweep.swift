@@ -28,6 +28,19 @@ public final class Sweep: @unchecked Sendable {
     private let data = DataCache()
     /// Jobs still taking trials.
     private let activeJobs = Atomic<Int>(0)
+    /// Trials whose cached result was up to date when `run` began (set before any job starts).
+    private var cachedAtStart: Set<Int> = []
+    /// Dataset fingerprints by folder, computed once per sweep.
+    private var fingerprints: [String: String] = [:]
+    private let fingerprintLock = NSLock()
+
+    private func fingerprint(_ folder: String) throws -> String {
+        fingerprintLock.lock(); defer { fingerprintLock.unlock() }
+        if let known = fingerprints[folder] { return known }
+        let value = try DatasetLoader.fingerprint(folder: folder)
+        fingerprints[folder] = value
+        return value
+    }
 
     public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, progress: ProgressReporter,
                 jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -52,7 +65,15 @@ public final class Sweep: @unchecked Sendable {
     /// one, running ones finish. A trial that fails is recorded and the sweep goes on.
     public func run() throws -> Outcome {
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
-        progress.sweepStarted(trials: trials.count, epochs: trials.reduce(0) { $0 + $1.spec.train.epochs })
+        // Trials already cached are known now, so the sweep's ETA counts only the epochs left.
+        cachedAtStart = force ? [] : Set(trials.indices.filter { index in
+            let trial = trials[index]
+            guard let fingerprint = try? fingerprint(trial.spec.data.path) else { return false }
+            let folder = (results as NSString).appendingPathComponent(trial.slug)
+            return Self.cachedRecord(folder: folder, hash: TrialRunner.hash(trial: trial, fingerprint: fingerprint)) != nil
+        })
+        let pending = trials.indices.filter { !cachedAtStart.contains($0) }
+        progress.sweepStarted(trials: trials.count, epochs: pending.reduce(0) { $0 + trials[$1].spec.train.epochs })
         let state = SharedState()
         activeJobs.store(jobs, ordering: .relaxed)
         let work: @Sendable (Int) -> Void = { [self] _ in
@@ -125,10 +146,10 @@ public final class Sweep: @unchecked Sendable {
             return .failed
         }
         defer { lock.release() }
-        let fingerprint = try DatasetLoader.fingerprint(folder: trial.spec.data.path)
-        let hash = TrialRunner.hash(trial: trial, fingerprint: fingerprint)
+        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data.path))
         if !force, Self.cachedRecord(folder: folder, hash: hash) != nil {
-            progress.trialCached(label, epochs: trial.spec.train.epochs, folder: folder)
+            // Epochs of a trial found cached at the start were never counted in the sweep.
+            progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : trial.spec.train.epochs, folder: folder)
             return .cached
         }
         if force { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("checkpoint.safetensors")) }

@@ -58,6 +58,25 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(f.bytes(f.results() + "/tiny-seed0/model.safetensors"), weights, "same seed → identical weights")
     }
 
+    func testSweepETACountsOnlyTheTrialsLeftToRun() throws {
+        // seed 1 is cached, seed 0 (earlier in the list) is not: from its first epoch on, the sweep's
+        // ETA is the running trial's own, not inflated by the cached trial's epochs.
+        let f = try EndToEndFixture(self, epochs: 4, seeds: [0, 1])
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results()]).status, 0)
+        try FileManager.default.removeItem(atPath: f.results() + "/tiny-seed0")
+        let r = try RunnerProcess.run(["run", f.config, "--jobs", "1", "--log-format", "json", "--results", f.results()])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let epochs = r.stdout.split(separator: "\n").compactMap { line -> [String: Any]? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["event"] as? String == "epoch" ? object : nil
+        }
+        XCTAssertEqual(epochs.count, 4, r.stdout)
+        XCTAssertTrue(r.stdout.contains("\"trial_cached\""), r.stdout)
+        for event in epochs {
+            XCTAssertEqual(event["eta_sweep_s"] as? Double, event["eta_trial_s"] as? Double, "\(event)")
+        }
+    }
+
     func testDivergedTrialIsRecordedAndOthersStillRun() throws {
         let f = try EndToEndFixture(self, seeds: [0])
         let bad = f.root + "/bad.yaml"
