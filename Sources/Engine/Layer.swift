@@ -51,7 +51,7 @@ public struct LayerBinding {
     public let threads: Int
 
     /// Most reduction groups a batch has (see `reductionGroup`).
-    public var maxGroups: Int { (maxBatch + reductionGroup - 1) / reductionGroup }
+    public var maxGroups: Int { reductionGroups(batch: maxBatch) }
 }
 
 /// Samples per reduction group. Every sum over the batch (weight and bias gradients, batch-norm
@@ -60,6 +60,22 @@ public struct LayerBinding {
 /// sum is computed the same way whichever thread computes it, and results are bit-identical for
 /// any thread count, while threads only exchange weight-sized partials, never activations.
 public let reductionGroup = 16
+
+/// Calls `body(group, members)` for each reduction group in `samples` (a thread's share, which
+/// starts at a group boundary): its index and its samples.
+@inline(__always)
+func forEachReductionGroup(_ samples: Range<Int>, _ body: (_ group: Int, _ members: Range<Int>) -> Void) {
+    var start = samples.lowerBound
+    while start < samples.upperBound {
+        let end = min(samples.upperBound, start + reductionGroup)
+        body(start / reductionGroup, start..<end)
+        start = end
+    }
+}
+
+/// Reduction groups in a batch of `batch` samples (the last one possibly short).
+@inline(__always)
+public func reductionGroups(batch: Int) -> Int { (batch + reductionGroup - 1) / reductionGroup }
 
 /// Per-call state shared by all layers of one forward or backward pass.
 ///
@@ -104,7 +120,7 @@ public final class Pass {
     }
 
     /// Reduction groups in the current batch (see `reductionGroup`).
-    public var groups: Int { (batch + reductionGroup - 1) / reductionGroup }
+    public var groups: Int { reductionGroups(batch: batch) }
 
     /// Runs `body(thread, range)` on every thread with a fixed, contiguous split of `0..<count`
     /// (thread t gets `t·count/T ..< (t+1)·count/T`, possibly empty); in a region, after every

@@ -66,12 +66,8 @@ public final class Sweep: @unchecked Sendable {
     public func run() throws -> Outcome {
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
         // Trials already cached are known now, so the sweep's ETA counts only the epochs left.
-        cachedAtStart = force ? [] : Set(trials.indices.filter { index in
-            let trial = trials[index]
-            guard let fingerprint = try? fingerprint(trial.spec.data.path) else { return false }
-            let folder = (results as NSString).appendingPathComponent(trial.slug)
-            return Self.cachedRecord(folder: folder, hash: TrialRunner.hash(trial: trial, fingerprint: fingerprint)) != nil
-        })
+        // (An unreadable dataset counts as not cached here; `runTrial` reports it.)
+        cachedAtStart = force ? [] : Set(trials.indices.filter { (try? isCached($0)) == true })
         let pending = trials.indices.filter { !cachedAtStart.contains($0) }
         progress.sweepStarted(trials: trials.count, epochs: pending.reduce(0) { $0 + trials[$1].spec.train.epochs })
         let state = SharedState()
@@ -134,10 +130,21 @@ public final class Sweep: @unchecked Sendable {
         }
     }
 
+    private func folder(_ index: Int) -> String {
+        (results as NSString).appendingPathComponent(trials[index].slug)
+    }
+
+    /// Whether trial `index`'s folder holds a finished result for its config, dataset and engine.
+    private func isCached(_ index: Int) throws -> Bool {
+        let trial = trials[index]
+        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data.path))
+        return Self.cachedRecord(folder: folder(index), hash: hash) != nil
+    }
+
     /// One trial: lock its folder, skip it when cached, else train (or resume) it.
     private func runTrial(_ index: Int) throws -> TrialResult {
         let (trial, plan) = (trials[index], plans[index])
-        let folder = (results as NSString).appendingPathComponent(trial.slug)
+        let folder = folder(index)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let label = TrialLabel(trial)
         let lock: TrialLock
@@ -146,8 +153,7 @@ public final class Sweep: @unchecked Sendable {
             return .failed
         }
         defer { lock.release() }
-        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data.path))
-        if !force, Self.cachedRecord(folder: folder, hash: hash) != nil {
+        if !force, try isCached(index) {
             // Epochs of a trial found cached at the start were never counted in the sweep.
             progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : trial.spec.train.epochs, folder: folder)
             return .cached

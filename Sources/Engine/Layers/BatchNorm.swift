@@ -21,8 +21,8 @@ public class BatchNorm: Layer, PoolFusing {
     private var meanDy: UnsafeMutablePointer<Float>!, meanDyXhat: UnsafeMutablePointer<Float>!
     /// Per reduction group: the two sums of `groupSums` per channel [maxGroups, 2, C].
     private var partial: UnsafeMutablePointer<Double>!
-    /// The batch and its reduction groups of the coming forward and backward (recorded by `prepare`).
-    private var batch = 0, groups = 0
+    /// The batch of the coming forward and backward (recorded serially by `prepare`).
+    private var batch = 0
     private var usedBatchStatistics = false
     var fusesReLU = false
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
@@ -90,7 +90,7 @@ public class BatchNorm: Layer, PoolFusing {
     /// running estimates.
     public func prepare(_ pass: Pass) {
         usedBatchStatistics = pass.training
-        (batch, groups) = (pass.batch, pass.groups)
+        batch = pass.batch
         if pass.training {
             batchesTracked.value.data[0] += 1
             return
@@ -252,12 +252,10 @@ public class BatchNorm: Layer, PoolFusing {
     @inline(__always)
     private func groupSums(_ samples: Range<Int>, _ kind: Sums, _ t: Int) {
         let (channels, plane, x, mean) = (channels, plane, x!, mean!)
-        var start = samples.lowerBound
-        while start < samples.upperBound {
-            let end = min(samples.upperBound, start + reductionGroup)
-            let first = partial + start / reductionGroup * 2 * channels, second = first + channels
+        forEachReductionGroup(samples) { group, members in
+            let first = partial + group * 2 * channels, second = first + channels
             first.update(repeating: 0, count: 2 * channels)
-            for s in start..<end {
+            for s in members {
                 let base = s * channels * plane
                 if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
                     let row = x + base
@@ -287,7 +285,6 @@ public class BatchNorm: Layer, PoolFusing {
                     }
                 }
             }
-            start = end
         }
     }
 
@@ -295,7 +292,7 @@ public class BatchNorm: Layer, PoolFusing {
     @inline(__always)
     private func total(_ which: Int, _ c: Int) -> Double {
         var sum = 0.0
-        for g in 0..<groups { sum += partial[(g * 2 + which) * channels + c] }
+        for g in 0..<reductionGroups(batch: batch) { sum += partial[(g * 2 + which) * channels + c] }
         return sum
     }
 }

@@ -162,22 +162,19 @@ public final class Conv2D: Layer, PoolFusing {
     // y[s, o, p] = panel[o, s·P + p] + b[o].
     private func im2colForward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            var start = samples.lowerBound
-            while start < samples.upperBound {
-                let end = min(samples.upperBound, start + reductionGroup)
-                let plane = g.outPlane, ld = (end - start) * plane, col = columns[t], panel = panels[t]
-                for s in start..<end { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - start) * plane) }
+            forEachReductionGroup(samples) { _, members in
+                let plane = g.outPlane, ld = members.count * plane, col = columns[t], panel = panels[t]
+                for s in members { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - members.lowerBound) * plane) }
                 sgemm(m: outChannels, n: ld, k: g.patch, a: weight.value.data, lda: g.patch, b: col, ldb: ld,
                       beta: 0, c: panel, ldc: ld)
                 let biasValues = bias?.value.data
-                for s in start..<end {
+                for s in members {
                     for o in 0..<outChannels {
-                        let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + (s - start) * plane))
+                        let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + (s - members.lowerBound) * plane))
                         let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
                         if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
                     }
                 }
-                start = end
             }
         }
     }
@@ -186,15 +183,13 @@ public final class Conv2D: Layer, PoolFusing {
     // panel · colᵀ; partial db[o] = Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
     private func im2colBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            var start = samples.lowerBound
-            while start < samples.upperBound {
-                let end = min(samples.upperBound, start + reductionGroup), group = start / reductionGroup
-                let plane = g.outPlane, ld = (end - start) * plane, col = columns[t], panel = panels[t]
-                for s in start..<end {
-                    im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - start) * plane)
+            forEachReductionGroup(samples) { group, members in
+                let plane = g.outPlane, ld = members.count * plane, col = columns[t], panel = panels[t]
+                for s in members {
+                    im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - members.lowerBound) * plane)
                     for o in 0..<outChannels {
                         let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
-                        copyFloats(panel + (o * ld + (s - start) * plane), src, plane)
+                        copyFloats(panel + (o * ld + (s - members.lowerBound) * plane), src, plane)
                     }
                 }
                 sgemm(transB: true, m: outChannels, n: g.patch, k: ld, a: panel, lda: ld, b: col, ldb: ld,
@@ -211,13 +206,12 @@ public final class Conv2D: Layer, PoolFusing {
                 if let dx {
                     sgemm(transA: true, m: g.patch, n: ld, k: outChannels, a: weight.value.data, lda: g.patch,
                           b: panel, ldb: ld, beta: 0, c: col, ldc: ld)  // col now holds dcol
-                    for s in start..<end {
+                    for s in members {
                         let d = dx + s * g.inputCount
                         d.update(repeating: 0, count: g.inputCount)
-                        col2imAdd(g, dcol: col, ld: ld, column: (s - start) * plane, dx: d)
+                        col2imAdd(g, dcol: col, ld: ld, column: (s - members.lowerBound) * plane, dx: d)
                     }
                 }
-                start = end
             }
         }
     }
@@ -265,13 +259,11 @@ extension Conv2D {
     private func directBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
             let grad = columns[t], xp = padded[t], gv = lanes[t]
-            var start = samples.lowerBound
-            while start < samples.upperBound {
-                let end = min(samples.upperBound, start + reductionGroup), group = start / reductionGroup
+            forEachReductionGroup(samples) { group, members in
                 gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
                 let db = biasGrad?.target(group)
                 db?.update(repeating: 0, count: outChannels)
-                for s in start..<end {
+                for s in members {
                     gradientPlanes(s, t, into: grad)
                     plan.pad(x + s * g.inputCount, into: xp)
                     if let db {
@@ -284,7 +276,6 @@ extension Conv2D {
                 }
                 let dw = weightGrad!.target(group)
                 for j in 0..<weight.value.count { dw[j] = gv[j].sum() }
-                start = end
             }
         }
     }
