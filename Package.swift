@@ -33,8 +33,10 @@ let package = Package(
         // YAML text → typed, validated, resolved experiment specs and network plans.
         .target(name: "Spec", dependencies: ["CYAML"]),
         // Tensors, kernels, layers, graph executor.
-        .target(name: "Engine", dependencies: ["CBLAS", "EngineAVX512"], swiftSettings: fast),
-        .target(name: "EngineAVX512", swiftSettings: avx512),
+        .target(name: "Engine", dependencies: ["CBLAS", "EngineAVX512", "SIMDMemory"], swiftSettings: fast),
+        .target(name: "EngineAVX512", dependencies: ["SIMDMemory"], swiftSettings: avx512),
+        // SIMD load/store/splat helpers both kernel families inline (compiled with each one's flags).
+        .target(name: "SIMDMemory"),
         // Network plan → engine network (the layer registry's constructors).
         .target(name: "Models", dependencies: ["Spec", "Engine"]),
         // IDX files, datasets, transforms, batching.

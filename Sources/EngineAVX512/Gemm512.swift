@@ -1,3 +1,5 @@
+import SIMDMemory
+
 /// `gemmNN` of the engine with 512-bit registers: C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n],
 /// A element (r, p) at `a[r·rowStride + p·colStride]`, B and C row-major.
 ///
@@ -87,7 +89,7 @@ private func strip8(_ k: Int, _ a: UnsafePointer<Float>, _ cs: Int, _ b: UnsafeP
     var ap = a, bp = b
     for _ in 0..<k {
         let w = ap[0]
-        acc = acc.addingProduct(load8(bp), SIMD8<Float>(w, w, w, w, w, w, w, w))
+        acc = acc.addingProduct(load8(bp), splat8(w))
         ap += cs; bp += ldb
     }
     let out = UnsafeMutableRawPointer(c)

@@ -5,26 +5,7 @@
 /// multiply-adds in the same order as its AVX2 twin, so both produce bit-identical results: the
 /// wider registers only change how many outputs advance per instruction.
 
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@inline(__always)
-func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-}
-
-@inline(__always)
-func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func splat16(_ v: Float) -> SIMD16<Float> {
-    let h = SIMD8<Float>(v, v, v, v, v, v, v, v)
-    return SIMD16<Float>(lowHalf: h, highHalf: h)
-}
+import SIMDMemory
 
 /// The widest run of outputs one block of `shiftedConv512` covers (3 registers of 16).
 public let shiftedConv512Span = 48

@@ -1,3 +1,5 @@
+import SIMDMemory
+
 /// `shiftedWeightGrad` of the engine with two output channels per 512-bit register: the low half
 /// carries channel o's 8 lanes, the high half channel o+1's, so each lane accumulates exactly the
 /// products it does in the AVX2 kernel (same partial sums, bit-identical results), with half the

@@ -161,7 +161,7 @@ extension Float: AdamLanes {
 }
 
 extension SIMD8: AdamLanes where Scalar == Float {
-    @inline(__always) init(_ broadcast: Float) {  // spelled lane by lane (see `splat8` in Engine)
+    @inline(__always) init(_ broadcast: Float) {  // spelled lane by lane (see `splat8` in SIMDMemory)
         self.init(broadcast, broadcast, broadcast, broadcast, broadcast, broadcast, broadcast, broadcast)
     }
     @inline(__always) init(_ at: UnsafeMutablePointer<Float>) {

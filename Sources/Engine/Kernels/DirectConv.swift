@@ -1,4 +1,5 @@
 import EngineAVX512
+import SIMDMemory
 
 /// Direct stride-1 convolution kernels using the "full-width" trick: an output grid as wide as the
 /// (padded) input row, so that every kernel tap is a contiguous shifted multiply-add.
@@ -9,30 +10,6 @@ import EngineAVX512
 ///
 /// On CPUs with AVX-512, `shiftedConv` and `shiftedWeightGrad` hand over to their twins in the
 /// `EngineAVX512` module (`KernelDispatch`), which produce the same bits.
-
-@inline(__always)
-func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@inline(__always)
-func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-}
-
-/// SIMD8 with every lane `v` (spelled lane by lane: `init(repeating:)` crashes the 6.3 IRGen here).
-@inline(__always)
-func splat8(_ v: Float) -> SIMD8<Float> { SIMD8<Float>(v, v, v, v, v, v, v, v) }
 
 /// Outputs per inner block of `shiftedConv` (3 vectors of 8).
 let shiftedBlock = 24

@@ -1,3 +1,5 @@
+import SIMDMemory
+
 /// Vectorized reductions over a contiguous row. Float sums accumulate in 8 lanes in a fixed order
 /// (then across lanes, then the < 8 tail), so they are deterministic and not latency-bound.
 

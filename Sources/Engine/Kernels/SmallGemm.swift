@@ -1,4 +1,5 @@
 import EngineAVX512
+import SIMDMemory
 
 /// Register-blocked single-precision GEMM for the engine's small shapes (AVX2/FMA through SIMD8),
 /// used instead of OpenBLAS, whose generic kernels are slow on this machine.

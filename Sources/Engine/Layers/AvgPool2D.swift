@@ -1,3 +1,5 @@
+import SIMDMemory
+
 /// Average pooling without padding, PyTorch `nn.AvgPool2d(kernel, stride)` semantics
 /// (floor output size, divisor k²).
 public final class AvgPool2D: Layer {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SIMDMemory
 
 /// Batch normalization over `[n, C, plane]` with PyTorch semantics: in training, batch statistics
 /// (biased variance) normalize and the running estimates move with `momentum` using the unbiased

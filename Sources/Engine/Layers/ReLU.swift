@@ -1,3 +1,5 @@
+import SIMDMemory
+
 /// max(0, x); the gradient passes where the output is positive (0 at x = 0, like PyTorch).
 public final class ReLU: ElementwiseActivation {
     public override init() {}
