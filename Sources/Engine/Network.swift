@@ -220,6 +220,7 @@ public final class Network {
     /// Names of the ReLU nodes running inside their producer.
     public var fusedNodes: [String] { nodes.indices.filter { fused[$0] }.map { nodes[$0].name } }
 
-    /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]`.
+    /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]`. Not written
+    /// for a producer whose fused ReLU feeds a fused pooling (nor for that ReLU): nothing reads it.
     public func activation(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(activations[index].data) }
 }

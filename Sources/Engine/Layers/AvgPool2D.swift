@@ -137,3 +137,107 @@ func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
     }
     (d + 2 * oh * w).update(repeating: 0, count: (h - 2 * oh) * w)
 }
+
+/// ReLU then 2×2, stride-2 average pooling of one plane, for a layer that fuses both and keeps
+/// only a byte mask of the ReLU for its backward (`reluPool2x2Gradient`) instead of the ReLU's
+/// output: src [≥ 2·outHeight rows, `width` apart] → pooled [outHeight, outWidth] =
+/// ((r + r′) + s) + s′ over each window of r = max(src, 0) (the bits of `reluForward` then
+/// `avgPool2x2Forward`), and mask [2·outHeight, maskWidth] = −1 where src > 0, else 0, for the
+/// columns 0..<2·outWidth the windows cover (others are left as they are).
+@inline(__always)
+func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: UnsafeMutablePointer<Float>,
+                        outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>, maskWidth mw: Int) {
+    for oy in 0..<oh {
+        let r0 = src + 2 * oy * w, r1 = r0 + w, out = pooled + oy * ow
+        let m0 = mask + 2 * oy * mw, m1 = m0 + mw
+        if ow < 4 {
+            for ox in 0..<ow {
+                let a = max(r0[2 * ox], 0), b = max(r0[2 * ox + 1], 0), c = max(r1[2 * ox], 0), d = max(r1[2 * ox + 1], 0)
+                out[ox] = (a + b + c + d) * 0.25
+                m0[2 * ox] = a > 0 ? -1 : 0; m0[2 * ox + 1] = b > 0 ? -1 : 0
+                m1[2 * ox] = c > 0 ? -1 : 0; m1[2 * ox + 1] = d > 0 ? -1 : 0
+            }
+            continue
+        }
+        // 4 windows from 8 values of each row (LeNet's second pooling: 5 windows, two overlapping blocks).
+        if ow < 8 {
+            @inline(__always) func windows(_ ox: Int) {
+                let a = relu8(load8(r0 + 2 * ox)), b = relu8(load8(r1 + 2 * ox))
+                let sum = ((SIMD4(a[0], a[2], a[4], a[6]) + SIMD4(a[1], a[3], a[5], a[7]))
+                           + SIMD4(b[0], b[2], b[4], b[6])) + SIMD4(b[1], b[3], b[5], b[7])
+                UnsafeMutableRawPointer(out + ox).storeBytes(of: sum * 0.25, as: SIMD4<Float>.self)
+                storeMask8(m0 + 2 * ox, a)
+                storeMask8(m1 + 2 * ox, b)
+            }
+            windows(0)
+            if ow > 4 { windows(ow - 4) }
+            continue
+        }
+        // 8 windows from 16 values of each row; the last vector overlaps the previous one when ow
+        // is not a multiple of 8 (recomputing a window gives the same bits).
+        @inline(__always) func windows(_ ox: Int) {
+            let a = relu16(load16(r0 + 2 * ox)), b = relu16(load16(r1 + 2 * ox))
+            store8(out + ox, (((evens(a) + odds(a)) + evens(b)) + odds(b)) * splat8(0.25))
+            storeMask16(m0 + 2 * ox, a)
+            storeMask16(m1 + 2 * ox, b)
+        }
+        var ox = 0
+        while ox + 8 <= ow { windows(ox); ox += 8 }
+        if ox < ow { windows(ow - 8) }
+    }
+}
+
+/// The gradient through both: grad [outHeight, outWidth] (of the pooled plane) → d rows `width`
+/// apart, d = mask ? grad · 0.25 of the cell's window : 0 (the bits of `avgPool2x2Backward` then
+/// `reluGradient`) for rows 0..<2·outHeight and columns 0..<2·outWidth; cells no window covers
+/// are not written (the caller keeps them zero).
+@inline(__always)
+func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>, maskWidth mw: Int,
+                         _ d: UnsafeMutablePointer<Float>, width w: Int, outHeight oh: Int, outWidth ow: Int) {
+    let covered = 2 * ow
+    for y in 0..<(2 * oh) {
+        let src = grad + (y / 2) * ow, m = mask + y * mw, row = d + y * w
+        if covered < 8 {
+            for x in 0..<covered { row[x] = m[x] != 0 ? src[x / 2] * 0.25 : 0 }
+            continue
+        }
+        // 8 cells from 4 window values; the last block overlaps when 2·outWidth is not a multiple of 8.
+        @inline(__always) func cells(_ x: Int) {
+            let v = SIMD4<Float>(src[x / 2], src[x / 2 + 1], src[x / 2 + 2], src[x / 2 + 3]) * 0.25
+            let pairs = SIMD8<Float>(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3])
+            // The 8 mask bytes, each spread to its lane by broadcasting the two 32-bit halves (Swift's
+            // SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int8>) converts lane by lane through memory).
+            let bytes = UnsafeRawPointer(m + x).loadUnaligned(as: UInt64.self)
+            let lo = UInt32(truncatingIfNeeded: bytes), hi = UInt32(truncatingIfNeeded: bytes &>> 32)
+            let keep = SIMD8<UInt32>(lo, lo, lo, lo, hi, hi, hi, hi) & byteLanes
+            store8(row + x, pairs.replacing(with: 0, where: keep .== SIMD8<UInt32>()))  // a vector 0: `.== 0` compares lane by lane
+        }
+        var x = 0
+        while x + 8 <= covered { cells(x); x += 8 }
+        if x < covered { cells(covered - 8) }
+    }
+}
+
+/// Lane i of 8 keeps byte i % 4 of its 32-bit word.
+private let byteLanes = SIMD8<UInt32>(0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000, 0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000)
+
+/// max(v, 0) lane-wise, as `reluForward` computes it.
+@inline(__always)
+private func relu16(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: SIMD16<Float>() .>= v) }
+
+@inline(__always)
+private func relu8(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: SIMD8<Float>() .>= v) }
+
+/// 8 mask bytes: −1 where v > 0, else 0.
+@inline(__always)
+private func storeMask8(_ p: UnsafeMutablePointer<Int8>, _ v: SIMD8<Float>) {
+    let wide = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .> SIMD8<Float>())
+    UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: wide), as: SIMD8<Int8>.self)
+}
+
+/// 16 mask bytes: −1 where v > 0, else 0.
+@inline(__always)
+private func storeMask16(_ p: UnsafeMutablePointer<Int8>, _ v: SIMD16<Float>) {
+    let wide = SIMD16<Int32>(repeating: 0).replacing(with: -1, where: v .> SIMD16<Float>())
+    UnsafeMutableRawPointer(p).storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: wide), as: SIMD16<Int8>.self)
+}

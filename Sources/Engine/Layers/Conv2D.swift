@@ -43,8 +43,9 @@ public final class Conv2D: Layer, PoolFusing {
     /// A 2×2, stride-2 average pooling after the fused ReLU, run per sample by the direct path
     /// while the sample's output is still in cache: its output and output gradient buffers.
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
-    /// With a fused pooling, per thread: the pooling's input gradient for one sample [out, OH, OW].
-    private var poolGrad: [UnsafeMutablePointer<Float>] = []
+    /// With a fused pooling the ReLU's output is not stored (nothing else reads it), only where it
+    /// is positive, for backward: [n, out, OH, OW] bytes, −1 or 0 (a quarter of the floats' traffic).
+    private var reluMask: UnsafeMutablePointer<Int8>?
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -54,7 +55,8 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     deinit {
-        for p in columns + panels + padded + wide + poolGrad { p.deallocate() }
+        for p in columns + panels + padded + wide { p.deallocate() }
+        reluMask?.deallocate()
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
     }
@@ -110,7 +112,10 @@ public final class Conv2D: Layer, PoolFusing {
             panels = threads.map { _ in .zeroed(plan.inputGradCount) }
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
-            if fusedPool != nil { poolGrad = threads.map { _ in .zeroed(outChannels * g.outPlane) } }
+            if fusedPool != nil {
+                reluMask = .allocate(capacity: b.maxBatch * outChannels * g.outPlane)
+                reluMask!.initialize(repeating: 0, count: b.maxBatch * outChannels * g.outPlane)
+            }
         case .im2col:
             let width = min(b.maxBatch, reductionGroup) * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
@@ -231,6 +236,16 @@ extension Conv2D {
                 shiftedConv(src: xp, ci: g.channels, srcStride: p.paddedStride, width: p.width, k: kernel,
                             nonzero: p.inputRows, w: weight.value.data, co: outChannels, bias: bias.map { UnsafePointer($0.value.data) },
                             dst: out, dstStride: p.wideStride, count: p.forwardCount)
+                if let pool = fusedPool, let reluMask {  // ReLU and pooling straight from the wide planes
+                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
+                    for o in 0..<outChannels {
+                        let at = s * outChannels + o
+                        reluPool2x2Forward(out + o * p.wideStride, width: p.width, pool.output + at * ph * pw,
+                                           outHeight: ph, outWidth: pw, mask: reluMask + at * g.outPlane,
+                                           maskWidth: g.outWidth)
+                    }
+                    continue
+                }
                 let ys = y + s * outChannels * g.outPlane
                 for o in 0..<outChannels {
                     let dst = ys + o * g.outPlane, src = out + o * p.wideStride
@@ -238,13 +253,6 @@ extension Conv2D {
                         reluRows(src, srcStride: p.width, dst, dstStride: g.outWidth, rows: g.outHeight, cols: g.outWidth)
                     } else {
                         for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * p.width, g.outWidth) }
-                    }
-                }
-                if let pool = fusedPool {
-                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
-                    for o in 0..<outChannels {
-                        avgPool2x2Forward(ys + o * g.outPlane, pool.output + (s * outChannels + o) * ph * pw,
-                                          width: g.outWidth, outHeight: ph, outWidth: pw)
                     }
                 }
             }
@@ -264,7 +272,7 @@ extension Conv2D {
                 let db = biasGrad?.target(group)
                 db?.update(repeating: 0, count: outChannels)
                 for s in members {
-                    gradientPlanes(s, t, into: grad)
+                    gradientPlanes(s, into: grad)
                     plan.pad(x + s * g.inputCount, into: xp)
                     if let db {
                         for o in 0..<outChannels { db[o] += sumFloats(grad + o * plan.gradientStride + plan.lead, plan.gradientPositions) }
@@ -281,20 +289,22 @@ extension Conv2D {
     }
 
     /// Sample s's gradient planes (the fused pooling's gradient and ReLU mask applied) into grad
-    /// [out][gradientStride], whose zeros stay from its allocation.
+    /// [out][gradientStride], whose zeros stay from its allocation (with a fused pooling, the cells
+    /// no pooling window covers are never written).
     @inline(__always)
-    private func gradientPlanes(_ s: Int, _ t: Int, into grad: UnsafeMutablePointer<Float>) {
+    private func gradientPlanes(_ s: Int, into grad: UnsafeMutablePointer<Float>) {
         let p = plan, co = outChannels
-        var dys = dy + s * co * g.outPlane
-        let ys = y + s * co * g.outPlane
-        if let pool = fusedPool {  // the pooling's gradient for this sample, then the ReLU's mask
+        if let pool = fusedPool, let reluMask {
             let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
             for o in 0..<co {
-                avgPool2x2Backward(pool.outputGrad + (s * co + o) * ph * pw, poolGrad[t] + o * g.outPlane,
-                                   height: g.outHeight, width: g.outWidth, outHeight: ph, outWidth: pw)
+                let at = s * co + o
+                reluPool2x2Gradient(pool.outputGrad + at * ph * pw, mask: reluMask + at * g.outPlane,
+                                    maskWidth: g.outWidth, grad + o * p.gradientStride + p.lead, width: p.width,
+                                    outHeight: ph, outWidth: pw)
             }
-            dys = UnsafePointer(poolGrad[t])
+            return
         }
+        let dys = dy + s * co * g.outPlane, ys = y + s * co * g.outPlane
         for o in 0..<co {
             let row = grad + o * p.gradientStride + p.lead, at = o * g.outPlane
             if fusesReLU {
