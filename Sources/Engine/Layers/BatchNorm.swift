@@ -227,6 +227,14 @@ public class BatchNorm: Layer, PoolFusing {
         return UnsafePointer(row)
     }
 
+    /// `rowGradient` of every channel of sample `s`: [C][plane] rows (dy's, or thread t's scratch).
+    @inline(__always)
+    private func gradientRows(_ s: Int, _ t: Int) -> UnsafePointer<Float> {
+        let first = rowGradient(s, 0, t)  // rows `plane` apart either way
+        for c in 1..<max(1, channels) { _ = rowGradient(s, c, t) }
+        return first
+    }
+
     /// `rowGradient` for one-position planes: sample `s`'s [C] row.
     @inline(__always)
     private func featureGradient(_ s: Int, _ t: Int) -> UnsafePointer<Float> {
@@ -273,14 +281,15 @@ public class BatchNorm: Layer, PoolFusing {
                     }
                     continue
                 }
+                let row = { (c: Int) in UnsafePointer(x + base + c * plane) }
                 switch kind {
                 case .sum:
-                    for c in 0..<channels { first[c] += Double(sumFloats(x + base + c * plane, plane)) }
+                    sumFloatsRows(channels, plane, row) { c, v in first[c] += Double(v) }
                 case .squaredDeviations:
-                    for c in 0..<channels { first[c] += Double(sumSquaredDeviations(x + base + c * plane, mean[c], plane)) }
+                    sumSquaredDeviationsRows(channels, plane, row, { mean[$0] }) { c, v in first[c] += Double(v) }
                 case .gradient:
-                    for c in 0..<channels {
-                        let (a, b) = sumAndCenteredDot(rowGradient(s, c, t), x + base + c * plane, mean[c], plane)
+                    let grads = gradientRows(s, t)
+                    sumAndCenteredDotRows(channels, plane, { grads + $0 * plane }, row, { mean[$0] }) { c, a, b in
                         first[c] += Double(a)
                         second[c] += Double(b)
                     }

@@ -275,7 +275,9 @@ extension Conv2D {
                     gradientPlanes(s, into: grad)
                     plan.pad(x + s * g.inputCount, into: xp)
                     if let db {
-                        for o in 0..<outChannels { db[o] += sumFloats(grad + o * plan.gradientStride + plan.lead, plan.gradientPositions) }
+                        sumFloatsRows(outChannels, plan.gradientPositions, { UnsafePointer(grad + $0 * plan.gradientStride + plan.lead) }) { o, v in
+                            db[o] += v
+                        }
                     }
                     shiftedWeightGrad(dy: grad + plan.lead, co: outChannels, dyStride: plan.gradientStride, x: xp,
                                       ci: g.channels, xStride: plan.paddedStride, width: plan.width, k: kernel,
