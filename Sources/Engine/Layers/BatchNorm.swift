@@ -7,7 +7,7 @@ import SIMDMemory
 /// (biased variance) normalize and the running estimates move with `momentum` using the unbiased
 /// variance, and `num_batches_tracked` counts the batches; in evaluation, the running estimates
 /// normalize. Applied as a per-channel scale and shift. Subclassed by `BatchNorm1D` / `BatchNorm2D`.
-public class BatchNorm: Layer, PoolFusing {
+public class BatchNorm: Layer, PoolFusing, InputGradientSource {
     public let momentum: Float, eps: Float
     public private(set) var weight: Parameter!, bias: Parameter!
     public private(set) var runningMean: StateBuffer!, runningVar: StateBuffer!, batchesTracked: StateBuffer!
@@ -34,6 +34,11 @@ public class BatchNorm: Layer, PoolFusing {
     /// rebuild it in cache instead of storing it for the batch; with a fused pooling the ReLU's
     /// output is not stored either (its forward goes through one plane of per-thread scratch).
     private var rowGrad: [UnsafeMutablePointer<Float>] = [], rowOut: [UnsafeMutablePointer<Float>] = []
+    /// Set by `Network` when the convolution producing x has it as its only reader: backward then
+    /// stops after the parameter gradients, and the convolution asks for dL/dx sample by sample
+    /// (`writeInputGradient`) while building its own gradient planes — the [n, C, plane] dx buffer
+    /// is never written or read.
+    var defersInputGradient = false
 
     init(momentum: Double, eps: Double) {
         self.momentum = Float(momentum)
@@ -175,7 +180,7 @@ public class BatchNorm: Layer, PoolFusing {
                 meanDyXhat[c] = sumDyXhat / count
             }
         }
-        guard dx != nil else { return }
+        guard dx != nil, !defersInputGradient else { return }
         pass.parallel { [self] t, samples in
             guard let dx else { return }
             let batchStats = usedBatchStatistics
@@ -192,19 +197,37 @@ public class BatchNorm: Layer, PoolFusing {
                     continue
                 }
                 for c in 0..<channels {
-                    let offset = (s * channels + c) * plane
-                    let src = x + offset, grad = rowGradient(s, c, t), dst = dx + offset
-                    let a = scale[c]
-                    if batchStats {
-                        let m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
-                        for p in 0..<plane {
-                            dst[p] = a * (grad[p] - mdy - (src[p] - m) * inv * mdx)
-                        }
-                    } else {
-                        for p in 0..<plane { dst[p] = a * grad[p] }
-                    }
+                    inputGradientRows(s, c, t, into: dx + (s * channels + c) * plane, rows: 1, cols: plane, rowStride: plane)
                 }
             }
+        }
+    }
+
+    /// dL/dx of channel c of sample s (after `backward`'s sums) as `rows` rows of `cols` values,
+    /// written `rowStride` apart: γ/σ · (g − mean(g) − x̂·mean(g·x̂)) with batch statistics, γ/σ · g
+    /// after an evaluation forward (g from `rowGradient`, in thread t's scratch).
+    @inline(__always)
+    private func inputGradientRows(_ s: Int, _ c: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>,
+                                   rows: Int, cols: Int, rowStride: Int) {
+        let offset = (s * channels + c) * plane
+        let src = x + offset, grad = rowGradient(s, c, t)
+        let a = scale[c], m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
+        let batchStats = usedBatchStatistics
+        for r in 0..<rows {
+            let g = grad + r * cols, xr = src + r * cols, d = dst + r * rowStride
+            if batchStats {
+                for p in 0..<cols { d[p] = a * (g[p] - mdy - (xr[p] - m) * inv * mdx) }
+            } else {
+                for p in 0..<cols { d[p] = a * g[p] }
+            }
+        }
+    }
+
+    /// `InputGradientSource`: sample s's dL/dx, channel c's row r at dst + c·channelStride + r·rowStride.
+    func writeInputGradient(_ s: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>, channelStride: Int,
+                            rowStride: Int) {
+        for c in 0..<channels {
+            inputGradientRows(s, c, t, into: dst + c * channelStride, rows: height, cols: width, rowStride: rowStride)
         }
     }
 
@@ -344,4 +367,14 @@ private func maskRow(_ x: UnsafePointer<Float>, _ a: Float, _ b: Float, _ incomi
     var i = 0
     while i + 8 <= n { lanes(i); i += 8 }
     if i < n { lanes(n - 8) }
+}
+
+/// A layer that can hand dL/d(its input) to the layer producing that input, one sample at a time
+/// and straight into the producer's scratch, instead of writing it for the whole batch (`Network`
+/// wires a direct-path convolution to the batch norm that alone reads it).
+protocol InputGradientSource: AnyObject {
+    /// Sample s's dL/d(input) [C, H, W]: channel c's row r at dst + c·channelStride + r·rowStride,
+    /// using thread t's scratch. Valid once the source's `backward` has run.
+    func writeInputGradient(_ s: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>, channelStride: Int,
+                            rowStride: Int)
 }

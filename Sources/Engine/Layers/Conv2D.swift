@@ -43,6 +43,9 @@ public final class Conv2D: Layer, PoolFusing {
     /// A 2×2, stride-2 average pooling after the fused ReLU, run per sample by the direct path
     /// while the sample's output is still in cache: its output and output gradient buffers.
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
+    /// The batch norm that alone reads this (direct-path) convolution's output: it writes dL/dy
+    /// into the gradient planes sample by sample (set by `Network`; dy is then never read).
+    var gradientSource: InputGradientSource?
     /// With a fused pooling the ReLU's output is not stored (nothing else reads it), only where it
     /// is positive, for backward: [n, out, OH, OW] bytes, −1 or 0 (a quarter of the floats' traffic).
     private var reluMask: UnsafeMutablePointer<Int8>?
@@ -67,6 +70,15 @@ public final class Conv2D: Layer, PoolFusing {
         let s = inputShapes[0]
         return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
                                       padding: padding)) != .im2col
+    }
+
+    /// Whether a consumer can hand over dL/d(output) per sample (`gradientSource`): the direct path
+    /// without a fused ReLU.
+    func canTakeGradientSource(inputShapes: [[Int]]) -> Bool {
+        guard !fusesReLU, inputShapes.count == 1, inputShapes[0].count == 3 else { return false }
+        let s = inputShapes[0]
+        return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
+                                      padding: padding)) == .direct
     }
 
     /// The direct path with a fused ReLU can also run the 2×2 average pooling that follows.
@@ -272,7 +284,7 @@ extension Conv2D {
                 let db = biasGrad?.target(group)
                 db?.update(repeating: 0, count: outChannels)
                 for s in members {
-                    gradientPlanes(s, into: grad)
+                    gradientPlanes(s, t, into: grad)
                     plan.pad(x + s * g.inputCount, into: xp)
                     if let db {
                         sumFloatsRows(outChannels, plan.gradientPositions, { UnsafePointer(grad + $0 * plan.gradientStride + plan.lead) }) { o, v in
@@ -294,8 +306,12 @@ extension Conv2D {
     /// [out][gradientStride], whose zeros stay from its allocation (with a fused pooling, the cells
     /// no pooling window covers are never written).
     @inline(__always)
-    private func gradientPlanes(_ s: Int, into grad: UnsafeMutablePointer<Float>) {
+    private func gradientPlanes(_ s: Int, _ t: Int, into grad: UnsafeMutablePointer<Float>) {
         let p = plan, co = outChannels
+        if let gradientSource {
+            gradientSource.writeInputGradient(s, t, into: grad + p.lead, channelStride: p.gradientStride, rowStride: p.width)
+            return
+        }
         if let pool = fusedPool, let reluMask {
             let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
             for o in 0..<co {
