@@ -35,7 +35,8 @@ let package = Package(
         // Tensors, kernels, layers, graph executor.
         .target(name: "Engine", dependencies: ["CBLAS", "EngineAVX512", "SIMDMemory"], swiftSettings: fast),
         .target(name: "EngineAVX512", dependencies: ["SIMDMemory"], swiftSettings: avx512),
-        // SIMD load/store/splat helpers both kernel families inline (compiled with each one's flags).
+        // What both kernel families inline, compiled with each one's flags: SIMD load/store/splat
+        // helpers and the GEMM's scalar edge (the two families must compute it identically).
         .target(name: "SIMDMemory"),
         // Network plan → engine network (the layer registry's constructors).
         .target(name: "Models", dependencies: ["Spec", "Engine"]),

@@ -6,7 +6,9 @@ import SIMDMemory
 /// Bit-identical to the AVX2 kernel: every element of C not in the last n mod 8 columns is one
 /// fused multiply-add chain over p = 0..<k starting from zero, then added to C (when accumulating);
 /// those last columns use the same scalar loop (separate multiply and add). Blocks: 4 rows × 48
-/// columns (12 zmm accumulators), then 16- and 8-column strips, then the scalar edge.
+/// columns (12 zmm accumulators), then 16- and 8-column strips and the scalar edge, eight or four
+/// rows at a time so that their independent chains overlap (one row's chain alone waits on the
+/// addition latency at every step: LeNet's 120- and 84-wide layers spent most of their time there).
 public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
                       b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     if m == 0 || n == 0 { return }
@@ -24,22 +26,66 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
         j += 48
     }
     while j + 16 <= n {
-        for r in 0..<m { strip16(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        var r = 0
+        while r + 8 <= m {
+            rows16(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            r += 8
+        }
+        while r < m { strip16(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate); r += 1 }
         j += 16
     }
     while j + 8 <= n {
-        for r in 0..<m { strip8(k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        var r = 0
+        while r + 8 <= m {
+            rows8(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            r += 8
+        }
+        while r < m { strip8(k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate); r += 1 }
         j += 8
     }
-    if j < n {
-        for r in 0..<m {
-            for jj in j..<n {
-                var sum: Float = accumulate ? c[r * ldc + jj] : 0
-                for p in 0..<k { sum += a[r * rowStride + p * colStride] * b[p * ldb + jj] }
-                c[r * ldc + jj] = sum
-            }
-        }
+    if j < n { gemmScalarEdge(m: m, columns: j..<n, k: k, a: a, rowStride: rowStride, colStride: colStride, b: b,
+                              ldb: ldb, c: c, ldc: ldc, accumulate: accumulate) }
+}
+
+// C[8, 16] (+)= A[8, k] · B[k, 16]: `strip16(1, …)` of eight rows at once.
+@inline(__always)
+private func rows16(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
+                    _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let x = load16(bp)
+        a0 = a0.addingProduct(x, splat16(ap[0])); a1 = a1.addingProduct(x, splat16(ap[rs]))
+        a2 = a2.addingProduct(x, splat16(ap[2 * rs])); a3 = a3.addingProduct(x, splat16(ap[3 * rs]))
+        a4 = a4.addingProduct(x, splat16(ap[4 * rs])); a5 = a5.addingProduct(x, splat16(ap[5 * rs]))
+        a6 = a6.addingProduct(x, splat16(ap[6 * rs])); a7 = a7.addingProduct(x, splat16(ap[7 * rs]))
+        ap += cs; bp += ldb
     }
+    put(c, a0, accumulate); put(c + ldc, a1, accumulate); put(c + 2 * ldc, a2, accumulate)
+    put(c + 3 * ldc, a3, accumulate); put(c + 4 * ldc, a4, accumulate); put(c + 5 * ldc, a5, accumulate)
+    put(c + 6 * ldc, a6, accumulate); put(c + 7 * ldc, a7, accumulate)
+}
+
+// C[8, 8] (+)= A[8, k] · B[k, 8]: `strip8` of eight rows at once.
+@inline(__always)
+private func rows8(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
+                   _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+    let z = SIMD8<Float>()
+    var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let x = load8(bp)
+        a0 = a0.addingProduct(x, splat8(ap[0])); a1 = a1.addingProduct(x, splat8(ap[rs]))
+        a2 = a2.addingProduct(x, splat8(ap[2 * rs])); a3 = a3.addingProduct(x, splat8(ap[3 * rs]))
+        a4 = a4.addingProduct(x, splat8(ap[4 * rs])); a5 = a5.addingProduct(x, splat8(ap[5 * rs]))
+        a6 = a6.addingProduct(x, splat8(ap[6 * rs])); a7 = a7.addingProduct(x, splat8(ap[7 * rs]))
+        ap += cs; bp += ldb
+    }
+    @inline(__always) func put8(_ row: Int, _ v: SIMD8<Float>) {
+        store8(c + row * ldc, accumulate ? load8(c + row * ldc) + v : v)
+    }
+    put8(0, a0); put8(1, a1); put8(2, a2); put8(3, a3); put8(4, a4); put8(5, a5); put8(6, a6); put8(7, a7)
 }
 
 // C[4, 48] (+)= A[4, k] · B[k, 48].

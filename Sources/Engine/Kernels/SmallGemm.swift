@@ -28,18 +28,35 @@ func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, col
         j += 24
     }
     while j + 8 <= n {
-        for r in 0..<m { gemmBlock1xV(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate) }
+        var r = 0
+        while r + 4 <= m {  // four rows' chains at once (one alone waits on the addition latency)
+            gemmBlock4x8(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            r += 4
+        }
+        while r < m { gemmBlock1xV(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate); r += 1 }
         j += 8
     }
-    if j < n {
-        for r in 0..<m {
-            for jj in j..<n {
-                var sum: Float = accumulate ? c[r * ldc + jj] : 0
-                for p in 0..<k { sum += a[r * rowStride + p * colStride] * b[p * ldb + jj] }
-                c[r * ldc + jj] = sum
-            }
-        }
+    if j < n { gemmScalarEdge(m: m, columns: j..<n, k: k, a: a, rowStride: rowStride, colStride: colStride, b: b,
+                              ldb: ldb, c: c, ldc: ldc, accumulate: accumulate) }
+}
+
+// C[4, 8] (+)= A[4, k] · B[k, 8]: `gemmBlock1xV(1, …)` of four rows at once.
+@inline(__always)
+private func gemmBlock4x8(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
+                          _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+    let z = SIMD8<Float>()
+    var a0 = z, a1 = z, a2 = z, a3 = z
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let x = load8(bp)
+        a0 = a0.addingProduct(x, splat8(ap[0])); a1 = a1.addingProduct(x, splat8(ap[rs]))
+        a2 = a2.addingProduct(x, splat8(ap[2 * rs])); a3 = a3.addingProduct(x, splat8(ap[3 * rs]))
+        ap += cs; bp += ldb
     }
+    @inline(__always) func put(_ row: Int, _ v: SIMD8<Float>) {
+        store8(c + row * ldc, accumulate ? load8(c + row * ldc) + v : v)
+    }
+    put(0, a0); put(1, a1); put(2, a2); put(3, a3)
 }
 
 // C[4, 24] (+)= A[4, k] · B[k, 24].
