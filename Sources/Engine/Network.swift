@@ -120,15 +120,15 @@ public final class Network {
             poolOf[i] = k
         }
         fused = nodes.indices.map { j in producerOf[j] != nil || poolOf.contains(j) }
-        // A batch norm that alone reads a direct-path convolution gives it dL/d(conv output) sample by
-        // sample while the convolution builds its gradient planes, instead of through a batch buffer.
+        // A batch norm that alone reads a direct-path convolution takes its plane sums from it and
+        // gives it dL/d(conv output) sample by sample (see `ConvolutionReader`).
         for node in nodes where fuse && node.inputs.count == 1 {
             guard let norm = node.layer as? BatchNorm, let i = node.inputs.first, i >= 0, readers[i] == 1,
                   shapes[i].count == 3, let conv = nodes[i].layer as? Conv2D,
-                  conv.canTakeGradientSource(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
+                  conv.canTakeReader(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
             else { continue }
-            norm.defersInputGradient = true
-            conv.gradientSource = norm
+            norm.readsConvolution = true
+            conv.reader = norm
         }
         var activations: [Tensor] = []
         for (j, shape) in shapes.enumerated() {

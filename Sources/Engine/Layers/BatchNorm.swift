@@ -7,7 +7,7 @@ import SIMDMemory
 /// (biased variance) normalize and the running estimates move with `momentum` using the unbiased
 /// variance, and `num_batches_tracked` counts the batches; in evaluation, the running estimates
 /// normalize. Applied as a per-channel scale and shift. Subclassed by `BatchNorm1D` / `BatchNorm2D`.
-public class BatchNorm: Layer, PoolFusing, InputGradientSource {
+public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
     public let momentum: Float, eps: Float
     public private(set) var weight: Parameter!, bias: Parameter!
     public private(set) var runningMean: StateBuffer!, runningVar: StateBuffer!, batchesTracked: StateBuffer!
@@ -34,11 +34,13 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
     /// rebuild it in cache instead of storing it for the batch; with a fused pooling the ReLU's
     /// output is not stored either (its forward goes through one plane of per-thread scratch).
     private var rowGrad: [UnsafeMutablePointer<Float>] = [], rowOut: [UnsafeMutablePointer<Float>] = []
-    /// Set by `Network` when the convolution producing x has it as its only reader: backward then
-    /// stops after the parameter gradients, and the convolution asks for dL/dx sample by sample
-    /// (`writeInputGradient`) while building its own gradient planes — the [n, C, plane] dx buffer
-    /// is never written or read.
-    var defersInputGradient = false
+    /// Set by `Network` when the convolution producing x has it as its only reader: the convolution
+    /// then writes each sample's per-channel Σx into `planeSums` as it writes x (the forward's first
+    /// pass over x is gone), backward stops after the parameter gradients, and the convolution asks
+    /// for dL/dx sample by sample (`writeInputGradient`) while building its own gradient planes —
+    /// the [n, C, plane] dx buffer is never written or read.
+    var readsConvolution = false
+    private(set) var planeSums: UnsafeMutablePointer<Float>?
 
     init(momentum: Double, eps: Double) {
         self.momentum = Float(momentum)
@@ -48,6 +50,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
     deinit {
         for p in [mean, invStd, scale, shift, meanDy, meanDyXhat] { p?.deallocate() }
         partial?.deallocate()
+        planeSums?.deallocate()
         for p in rowGrad + rowOut { p.deallocate() }
     }
 
@@ -76,6 +79,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
         scale = .allocate(capacity: channels); shift = .allocate(capacity: channels)
         meanDy = .allocate(capacity: channels); meanDyXhat = .allocate(capacity: channels)
         partial = .allocate(capacity: b.maxGroups * 2 * channels)
+        if readsConvolution { planeSums = .zeroed(b.maxBatch * channels) }
         if shape.count == 3 { (height, width) = (shape[1], shape[2]) }
         if fusesReLU { rowGrad = (0..<b.threads).map { _ in .zeroed(channels * plane) } }
         if fusedPool != nil { rowOut = (0..<b.threads).map { _ in .zeroed(plane) } }
@@ -113,7 +117,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
     // group sums, then per channel their total in group order (the same bits for any thread count).
     public func forward(_ pass: Pass) {
         if pass.training {
-            pass.parallel { [self] t, samples in groupSums(samples, .sum, t) }
+            pass.parallel { [self] t, samples in groupSums(samples, planeSums == nil ? .sum : .providedSums, t) }
             pass.parallel(count: channels) { [self] _, range in
                 let count = Double(batch * plane)
                 for c in range { mean[c] = Float(total(0, c) / count) }
@@ -180,7 +184,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
                 meanDyXhat[c] = sumDyXhat / count
             }
         }
-        guard dx != nil, !defersInputGradient else { return }
+        guard dx != nil, !readsConvolution else { return }
         pass.parallel { [self] t, samples in
             guard let dx else { return }
             let batchStats = usedBatchStatistics
@@ -223,7 +227,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
         }
     }
 
-    /// `InputGradientSource`: sample s's dL/dx, channel c's row r at dst + c·channelStride + r·rowStride.
+    /// `ConvolutionReader`: sample s's dL/dx, channel c's row r at dst + c·channelStride + r·rowStride.
     func writeInputGradient(_ s: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>, channelStride: Int,
                             rowStride: Int) {
         for c in 0..<channels {
@@ -275,9 +279,10 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
         if fusesReLU { reluForward(dst, dst, channels) }
     }
 
-    private enum Sums { case sum, squaredDeviations, gradient }
+    private enum Sums { case sum, providedSums, squaredDeviations, gradient }
 
-    /// For each reduction group among `samples`, per channel c: `.sum` Σx; `.squaredDeviations`
+    /// For each reduction group among `samples`, per channel c: `.sum` Σx (`.providedSums`: the
+    /// same per-sample Σx, taken by the convolution into `planeSums`); `.squaredDeviations`
     /// Σ(x − μ)²; `.gradient` Σg and Σg·(x − μ), g = dL/d(normalized output) (`rowGradient`, built in
     /// thread t's scratch) — into the group's partials [0|1][c]. Rows are reduced in Float (8 lanes),
     /// rows accumulated in Double.
@@ -292,7 +297,7 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
                 if plane == 1 {  // the per-row reductions below, for one-value rows, over the channels
                     let row = x + base
                     switch kind {
-                    case .sum: for c in 0..<channels { first[c] += Double(row[c]) }
+                    case .sum, .providedSums: for c in 0..<channels { first[c] += Double(row[c]) }
                     case .squaredDeviations:
                         for c in 0..<channels { let d = row[c] - mean[c]; first[c] += Double(d * d) }
                     case .gradient:
@@ -308,6 +313,9 @@ public class BatchNorm: Layer, PoolFusing, InputGradientSource {
                 switch kind {
                 case .sum:
                     sumFloatsRows(channels, plane, row) { c, v in first[c] += Double(v) }
+                case .providedSums:
+                    let sums = planeSums! + s * channels
+                    for c in 0..<channels { first[c] += Double(sums[c]) }
                 case .squaredDeviations:
                     sumSquaredDeviationsRows(channels, plane, row, { mean[$0] }) { c, v in first[c] += Double(v) }
                 case .gradient:
@@ -369,10 +377,13 @@ private func maskRow(_ x: UnsafePointer<Float>, _ a: Float, _ b: Float, _ incomi
     if i < n { lanes(n - 8) }
 }
 
-/// A layer that can hand dL/d(its input) to the layer producing that input, one sample at a time
-/// and straight into the producer's scratch, instead of writing it for the whole batch (`Network`
-/// wires a direct-path convolution to the batch norm that alone reads it).
-protocol InputGradientSource: AnyObject {
+/// A layer that alone reads a direct-path convolution and works across the boundary with it, so
+/// that the batch-sized tensor between them is read once less and its gradient never materialized
+/// (`Network` wires a convolution to the batch norm that alone reads it).
+protocol ConvolutionReader: AnyObject {
+    /// Where the convolution writes Σ of each of its output planes, [sample][channel] — the same
+    /// `sumFloats` the reader would take — as it writes them (nil: not wanted).
+    var planeSums: UnsafeMutablePointer<Float>? { get }
     /// Sample s's dL/d(input) [C, H, W]: channel c's row r at dst + c·channelStride + r·rowStride,
     /// using thread t's scratch. Valid once the source's `backward` has run.
     func writeInputGradient(_ s: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>, channelStride: Int,

@@ -43,9 +43,10 @@ public final class Conv2D: Layer, PoolFusing {
     /// A 2×2, stride-2 average pooling after the fused ReLU, run per sample by the direct path
     /// while the sample's output is still in cache: its output and output gradient buffers.
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)?
-    /// The batch norm that alone reads this (direct-path) convolution's output: it writes dL/dy
-    /// into the gradient planes sample by sample (set by `Network`; dy is then never read).
-    var gradientSource: InputGradientSource?
+    /// The batch norm that alone reads this (direct-path) convolution's output: forward hands it
+    /// each sample's plane sums, and it writes dL/dy into the gradient planes sample by sample
+    /// (set by `Network`; dy is then never read).
+    var reader: ConvolutionReader?
     /// With a fused pooling the ReLU's output is not stored (nothing else reads it), only where it
     /// is positive, for backward: [n, out, OH, OW] bytes, −1 or 0 (a quarter of the floats' traffic).
     private var reluMask: UnsafeMutablePointer<Int8>?
@@ -72,9 +73,8 @@ public final class Conv2D: Layer, PoolFusing {
                                       padding: padding)) != .im2col
     }
 
-    /// Whether a consumer can hand over dL/d(output) per sample (`gradientSource`): the direct path
-    /// without a fused ReLU.
-    func canTakeGradientSource(inputShapes: [[Int]]) -> Bool {
+    /// Whether a `reader` can be wired: the direct path without a fused ReLU.
+    func canTakeReader(inputShapes: [[Int]]) -> Bool {
         guard !fusesReLU, inputShapes.count == 1, inputShapes[0].count == 3 else { return false }
         let s = inputShapes[0]
         return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
@@ -267,6 +267,10 @@ extension Conv2D {
                         for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * p.width, g.outWidth) }
                     }
                 }
+                if let sums = reader?.planeSums {  // the reader's Σ per plane, while the planes are in cache
+                    let at = sums + s * outChannels
+                    sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
+                }
             }
         }
     }
@@ -308,8 +312,8 @@ extension Conv2D {
     @inline(__always)
     private func gradientPlanes(_ s: Int, _ t: Int, into grad: UnsafeMutablePointer<Float>) {
         let p = plan, co = outChannels
-        if let gradientSource {
-            gradientSource.writeInputGradient(s, t, into: grad + p.lead, channelStride: p.gradientStride, rowStride: p.width)
+        if let reader {
+            reader.writeInputGradient(s, t, into: grad + p.lead, channelStride: p.gradientStride, rowStride: p.width)
             return
         }
         if let pool = fusedPool, let reluMask {
