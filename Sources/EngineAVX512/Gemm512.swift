@@ -28,7 +28,8 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
     while j + 16 <= n {
         var r = 0
         while r + 8 <= m {
-            rows16(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            eightRows(SIMD16<Float>.self, k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc,
+                      accumulate)
             r += 8
         }
         while r < m { strip16(1, k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate); r += 1 }
@@ -37,7 +38,8 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
     while j + 8 <= n {
         var r = 0
         while r + 8 <= m {
-            rows8(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
+            eightRows(SIMD8<Float>.self, k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc,
+                      accumulate)
             r += 8
         }
         while r < m { strip8(k, a + r * rowStride, colStride, b + j, ldb, c + r * ldc + j, accumulate); r += 1 }
@@ -47,45 +49,28 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
                               ldb: ldb, c: c, ldc: ldc, accumulate: accumulate) }
 }
 
-// C[8, 16] (+)= A[8, k] · B[k, 16]: `strip16(1, …)` of eight rows at once.
+// C[8, w] (+)= A[8, k] · B[k, w], w = V.scalarCount (16 or 8): `strip16(1, …)` or `strip8` of eight
+// rows at once, each row's chain unchanged.
 @inline(__always)
-private func rows16(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
-                    _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
-    let z = SIMD16<Float>()
+private func eightRows<V: SIMD>(_: V.Type, _ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int,
+                                _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                                _ accumulate: Bool) where V.Scalar == Float {
+    let z = V()
     var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z
     var ap = a, bp = b
     for _ in 0..<k {
-        let x = load16(bp)
-        a0 = a0.addingProduct(x, splat16(ap[0])); a1 = a1.addingProduct(x, splat16(ap[rs]))
-        a2 = a2.addingProduct(x, splat16(ap[2 * rs])); a3 = a3.addingProduct(x, splat16(ap[3 * rs]))
-        a4 = a4.addingProduct(x, splat16(ap[4 * rs])); a5 = a5.addingProduct(x, splat16(ap[5 * rs]))
-        a6 = a6.addingProduct(x, splat16(ap[6 * rs])); a7 = a7.addingProduct(x, splat16(ap[7 * rs]))
+        let x = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+        a0 = a0.addingProduct(x, V(repeating: ap[0])); a1 = a1.addingProduct(x, V(repeating: ap[rs]))
+        a2 = a2.addingProduct(x, V(repeating: ap[2 * rs])); a3 = a3.addingProduct(x, V(repeating: ap[3 * rs]))
+        a4 = a4.addingProduct(x, V(repeating: ap[4 * rs])); a5 = a5.addingProduct(x, V(repeating: ap[5 * rs]))
+        a6 = a6.addingProduct(x, V(repeating: ap[6 * rs])); a7 = a7.addingProduct(x, V(repeating: ap[7 * rs]))
         ap += cs; bp += ldb
     }
-    put(c, a0, accumulate); put(c + ldc, a1, accumulate); put(c + 2 * ldc, a2, accumulate)
-    put(c + 3 * ldc, a3, accumulate); put(c + 4 * ldc, a4, accumulate); put(c + 5 * ldc, a5, accumulate)
-    put(c + 6 * ldc, a6, accumulate); put(c + 7 * ldc, a7, accumulate)
-}
-
-// C[8, 8] (+)= A[8, k] · B[k, 8]: `strip8` of eight rows at once.
-@inline(__always)
-private func rows8(_ k: Int, _ a: UnsafePointer<Float>, _ rs: Int, _ cs: Int, _ b: UnsafePointer<Float>,
-                   _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
-    let z = SIMD8<Float>()
-    var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z
-    var ap = a, bp = b
-    for _ in 0..<k {
-        let x = load8(bp)
-        a0 = a0.addingProduct(x, splat8(ap[0])); a1 = a1.addingProduct(x, splat8(ap[rs]))
-        a2 = a2.addingProduct(x, splat8(ap[2 * rs])); a3 = a3.addingProduct(x, splat8(ap[3 * rs]))
-        a4 = a4.addingProduct(x, splat8(ap[4 * rs])); a5 = a5.addingProduct(x, splat8(ap[5 * rs]))
-        a6 = a6.addingProduct(x, splat8(ap[6 * rs])); a7 = a7.addingProduct(x, splat8(ap[7 * rs]))
-        ap += cs; bp += ldb
+    @inline(__always) func put(_ row: Int, _ v: V) {
+        let p = UnsafeMutableRawPointer(c + row * ldc)
+        p.storeBytes(of: accumulate ? p.loadUnaligned(as: V.self) + v : v, as: V.self)
     }
-    @inline(__always) func put8(_ row: Int, _ v: SIMD8<Float>) {
-        store8(c + row * ldc, accumulate ? load8(c + row * ldc) + v : v)
-    }
-    put8(0, a0); put8(1, a1); put8(2, a2); put8(3, a3); put8(4, a4); put8(5, a5); put8(6, a6); put8(7, a7)
+    put(0, a0); put(1, a1); put(2, a2); put(3, a3); put(4, a4); put(5, a5); put(6, a6); put(7, a7)
 }
 
 // C[4, 48] (+)= A[4, k] · B[k, 48].
