@@ -162,7 +162,7 @@ func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: Uns
         // 4 windows from 8 values of each row (LeNet's second pooling: 5 windows, two overlapping blocks).
         if ow < 8 {
             @inline(__always) func windows(_ ox: Int) {
-                let a = relu8(load8(r0 + 2 * ox)), b = relu8(load8(r1 + 2 * ox))
+                let a = relu(load8(r0 + 2 * ox)), b = relu(load8(r1 + 2 * ox))
                 let sum = ((SIMD4(a[0], a[2], a[4], a[6]) + SIMD4(a[1], a[3], a[5], a[7]))
                            + SIMD4(b[0], b[2], b[4], b[6])) + SIMD4(b[1], b[3], b[5], b[7])
                 UnsafeMutableRawPointer(out + ox).storeBytes(of: sum * 0.25, as: SIMD4<Float>.self)
@@ -176,7 +176,7 @@ func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: Uns
         // 8 windows from 16 values of each row; the last vector overlaps the previous one when ow
         // is not a multiple of 8 (recomputing a window gives the same bits).
         @inline(__always) func windows(_ ox: Int) {
-            let a = relu16(load16(r0 + 2 * ox)), b = relu16(load16(r1 + 2 * ox))
+            let a = relu(load16(r0 + 2 * ox)), b = relu(load16(r1 + 2 * ox))
             store8(out + ox, (((evens(a) + odds(a)) + evens(b)) + odds(b)) * splat8(0.25))
             storeMask16(m0 + 2 * ox, a)
             storeMask16(m1 + 2 * ox, b)
@@ -220,13 +220,6 @@ func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>
 
 /// Lane i of 8 keeps byte i % 4 of its 32-bit word.
 private let byteLanes = SIMD8<UInt32>(0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000, 0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000)
-
-/// max(v, 0) lane-wise, as `reluForward` computes it.
-@inline(__always)
-private func relu16(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: SIMD16<Float>() .>= v) }
-
-@inline(__always)
-private func relu8(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: SIMD8<Float>() .>= v) }
 
 /// 8 mask bytes: −1 where v > 0, else 0.
 @inline(__always)

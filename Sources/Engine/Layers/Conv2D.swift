@@ -66,26 +66,20 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     /// The direct and linear paths apply a following ReLU in their output copy and their dy copy.
-    func canFuseReLU(inputShapes: [[Int]]) -> Bool {
-        guard inputShapes.count == 1, inputShapes[0].count == 3 else { return false }
-        let s = inputShapes[0]
-        return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
-                                      padding: padding)) != .im2col
-    }
+    func canFuseReLU(inputShapes: [[Int]]) -> Bool { mode(inputShapes: inputShapes).map { $0 != .im2col } ?? false }
 
     /// Whether a `reader` can be wired: the direct path without a fused ReLU.
-    func canTakeReader(inputShapes: [[Int]]) -> Bool {
-        guard !fusesReLU, inputShapes.count == 1, inputShapes[0].count == 3 else { return false }
-        let s = inputShapes[0]
-        return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
-                                      padding: padding)) == .direct
-    }
+    func canTakeReader(inputShapes: [[Int]]) -> Bool { !fusesReLU && mode(inputShapes: inputShapes) == .direct }
 
     /// The direct path with a fused ReLU can also run the 2×2 average pooling that follows.
-    func canFusePool(inputShapes: [[Int]]) -> Bool {
-        fusesReLU && canFuseReLU(inputShapes: inputShapes)
-            && Self.mode(ConvGeometry(channels: inputShapes[0][0], height: inputShapes[0][1], width: inputShapes[0][2],
-                                      kernel: kernel, stride: stride, padding: padding)) == .direct
+    func canFusePool(inputShapes: [[Int]]) -> Bool { fusesReLU && mode(inputShapes: inputShapes) == .direct }
+
+    /// The path these inputs would take (nil unless one [C, H, W] input).
+    private func mode(inputShapes: [[Int]]) -> Mode? {
+        guard inputShapes.count == 1, inputShapes[0].count == 3 else { return nil }
+        let s = inputShapes[0]
+        return Self.mode(ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride,
+                                      padding: padding))
     }
 
     private static func mode(_ g: ConvGeometry) -> Mode {
@@ -267,7 +261,7 @@ extension Conv2D {
                         for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * p.width, g.outWidth) }
                     }
                 }
-                if let sums = reader?.planeSums {  // the reader's Σ per plane, while the planes are in cache
+                if pass.training, let sums = reader?.planeSums {  // the reader's Σ per plane, while in cache
                     let at = sums + s * outChannels
                     sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
                 }
