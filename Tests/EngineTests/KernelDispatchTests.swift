@@ -91,4 +91,30 @@ final class KernelDispatchTests: XCTestCase {
             return [losses] + net.parameters.map { $0.value.array }
         }
     }
+
+    func testLaneLayoutShapesAreBitIdentical() {
+        // Geometries the AVX-512 family runs in the lane layout (full-width grid ≥ 1.25× the output
+        // width): padding (10×10, k 5, p 2), kernel 3 with a fused ReLU + pooling that leaves a row
+        // and a column uncovered (3×3 → 1×1), kernel 2 read by a batch norm, a batch of 21 (a short
+        // reduction group), and the input gradient through all of it.
+        assertSameBits("lane layout, 3 SGD steps") {
+            let layers: [any Layer] = [
+                Conv2D(outChannels: 5, kernel: 5, padding: 2), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 6, kernel: 3), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 4, kernel: 2, padding: 1), BatchNorm2D(momentum: 0.1, eps: 1e-5), ReLU(),
+                Flatten(), Linear(outFeatures: 10),
+            ]
+            let batch = 21
+            let net = Network(inputShape: [2, 10, 10], nodes: EngineFixtures.chain(layers), maxBatch: batch,
+                              threads: 2, seed: 11, inputGradient: true)
+            var values: [[Float]] = []
+            for step in 0..<3 {
+                let images = engineRandomValues(batch * 2 * 10 * 10, seed: UInt64(30 + step))
+                let labels = EngineFixtures.labels(batch, classes: 10, seed: UInt64(step))
+                values.append([Float(EngineFixtures.trainStep(net, images: images, labels: labels, lr: 0.05).loss)])
+                values.append(Array(UnsafeBufferPointer(start: net.inputGradient!, count: images.count)))
+            }
+            return values + net.parameters.map { $0.value.array }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import EngineAVX512
+
 /// 2-D convolution with square kernels, PyTorch `nn.Conv2d` semantics and layout:
 /// weight `[out, in, k, k]`, optional bias `[out]`.
 ///
@@ -5,7 +7,12 @@
 /// - `linear`: the kernel covers the whole unpadded input (LeNet's conv3), so the layer is a fully
 ///   connected one over `[n, C·H·W]` (`DenseOperator`, shared with `Linear`).
 /// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
-///   (no BLAS), sample by sample on per-thread zero-padded scratch planes.
+///   (no BLAS), sample by sample on per-thread zero-padded scratch planes. On AVX-512 machines,
+///   when the full-width grid would be ≥ 1.25× as wide as the output (LeNet's conv2: 14 for 10),
+///   the forward and the input gradient run instead on a reduction group at a time in the lane
+///   layout (`EngineAVX512/LaneConv512.swift`: the group's 16 samples in the 16 vector lanes, no
+///   wasted products, a fused ReLU + pooling without shuffles), bit-identically; the weight and
+///   bias gradients keep the full-width kernels (their summation order is the results').
 /// - `im2col`: stride > 1; each reduction group of samples (`reductionGroup`) is lowered into one
 ///   `[in·k·k, n·OH·OW]` matrix for one GEMM.
 ///
@@ -50,6 +57,10 @@ public final class Conv2D: Layer, PoolFusing {
     /// With a fused pooling the ReLU's output is not stored (nothing else reads it), only where it
     /// is positive, for backward: [n, out, OH, OW] bytes, −1 or 0 (a quarter of the floats' traffic).
     private var reluMask: UnsafeMutablePointer<Int8>?
+    /// direct, on AVX-512 machines, when the full-width grid is at least 1.25× as wide as the output
+    /// (LeNet's conv2: 14 for 10): per-thread planes of the lane layout (`LaneConv512.swift`), which
+    /// computes the forward and the input gradient without the grid's waste, bit-identically.
+    private var laneScratch: [LaneScratch]?
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -63,6 +74,7 @@ public final class Conv2D: Layer, PoolFusing {
         reluMask?.deallocate()
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
+        for scratch in laneScratch ?? [] { scratch.deallocate() }
     }
 
     /// The direct and linear paths apply a following ReLU in their output copy and their dy copy.
@@ -118,9 +130,14 @@ public final class Conv2D: Layer, PoolFusing {
             panels = threads.map { _ in .zeroed(plan.inputGradCount) }
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
+            if KernelDispatch.avx512Available && 4 * plan.width >= 5 * g.outWidth {
+                laneScratch = threads.map { _ in LaneScratch(plan, outChannels: outChannels) }
+            }
             if fusedPool != nil {
-                reluMask = .allocate(capacity: b.maxBatch * outChannels * g.outPlane)
-                reluMask!.initialize(repeating: 0, count: b.maxBatch * outChannels * g.outPlane)
+                // [n, out, OH, OW] bytes, or on the lane path [group][out][OH][OW][16]
+                let count = b.maxGroups * reductionGroup * outChannels * g.outPlane
+                reluMask = .allocate(capacity: count)
+                reluMask!.initialize(repeating: 0, count: count)
             }
         case .im2col:
             let width = min(b.maxBatch, reductionGroup) * g.outPlane
@@ -235,6 +252,10 @@ extension Conv2D {
     // wide [out][OH·Wp] = b + shifted products, y = wide without its k−1 garbage columns per row.
     private func directForward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
+            if let lane = laneScratch, KernelDispatch.useAVX512 {
+                forEachReductionGroup(samples) { group, members in laneForward(group, members, lane[t], pass.training) }
+                return
+            }
             let p = plan
             let xp = padded[t], out = wide[t]
             for s in samples {
@@ -242,30 +263,76 @@ extension Conv2D {
                 shiftedConv(src: xp, ci: g.channels, srcStride: p.paddedStride, width: p.width, k: kernel,
                             nonzero: p.inputRows, w: weight.value.data, co: outChannels, bias: bias.map { UnsafePointer($0.value.data) },
                             dst: out, dstStride: p.wideStride, count: p.forwardCount)
-                if let pool = fusedPool, let reluMask {  // ReLU and pooling straight from the wide planes
-                    let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
-                    for o in 0..<outChannels {
-                        let at = s * outChannels + o
-                        reluPool2x2Forward(out + o * p.wideStride, width: p.width, pool.output + at * ph * pw,
-                                           outHeight: ph, outWidth: pw, mask: reluMask + at * g.outPlane,
-                                           maskWidth: g.outWidth)
-                    }
-                    continue
-                }
-                let ys = y + s * outChannels * g.outPlane
-                for o in 0..<outChannels {
-                    let dst = ys + o * g.outPlane, src = out + o * p.wideStride
-                    if fusesReLU {
-                        reluRows(src, srcStride: p.width, dst, dstStride: g.outWidth, rows: g.outHeight, cols: g.outWidth)
-                    } else {
-                        for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * p.width, g.outWidth) }
-                    }
-                }
-                if pass.training, let sums = reader?.planeSums {  // the reader's Σ per plane, while in cache
-                    let at = sums + s * outChannels
-                    sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
+                finishForward(s, out, planeStride: p.wideStride, rowWidth: p.width, training: pass.training)
+            }
+        }
+    }
+
+    /// The lane-layout forward of one reduction group (`LaneConv512.swift`): the members' inputs
+    /// into the lanes of the padded planes, one pass of the kernel, then each member's planes out
+    /// of its lane, compact (rows `outWidth` apart), for `finishForward`.
+    private func laneForward(_ group: Int, _ members: Range<Int>, _ lane: LaneScratch, _ training: Bool) {
+        let (h, w, pad, wp) = (g.height, g.width, g.padding, plan.width)
+        let first = x + members.lowerBound * g.inputCount
+        if pad == 0 {
+            toLanes512(first, sampleStride: g.inputCount, samples: members.count, count: g.inputCount, lane.input, at: 0)
+        } else {
+            for c in 0..<g.channels {
+                for iy in 0..<h {
+                    toLanes512(first + (c * h + iy) * w, sampleStride: g.inputCount, samples: members.count, count: w,
+                               lane.input, at: (c * (h + 2 * pad) + iy + pad) * wp + pad)
                 }
             }
+        }
+        laneConv512(x: lane.input, ci: g.channels, height: h + 2 * pad, width: wp, k: kernel, w: weight.value.data,
+                    co: outChannels, bias: bias.map { UnsafePointer($0.value.data) }, out: lane.output)
+        if let pool = fusedPool, let reluMask {  // ReLU, pooling and mask in the lanes; only the pooled planes come out
+            let (ph, pw) = (g.outHeight / 2, g.outWidth / 2), pooledCount = outChannels * ph * pw
+            let mask = reluMask + group * reductionGroup * outChannels * g.outPlane
+            for o in 0..<outChannels {
+                laneReluPool2x2Forward(lane.output + o * g.outPlane * 16, rowWidth: g.outWidth,
+                                       lane.pooled + o * ph * pw * 16, outHeight: ph, outWidth: pw,
+                                       mask: mask + o * g.outPlane * 16)
+            }
+            fromLanes512(lane.pooled, at: 0, count: pooledCount, pool.output + members.lowerBound * pooledCount,
+                         sampleStride: pooledCount, samples: members.count)
+            return
+        }
+        let count = outChannels * g.outPlane
+        fromLanes512(lane.output, at: 0, count: count, lane.planes, sampleStride: count, samples: members.count)
+        for (l, s) in members.enumerated() {
+            finishForward(s, lane.planes + l * count, planeStride: g.outPlane, rowWidth: g.outWidth, training: training)
+        }
+    }
+
+    /// Sample s's output from its convolution planes (channel o at planes + o·planeStride, rows
+    /// `rowWidth` apart): the fused ReLU and pooling with its mask, or y (ReLU'd or copied) and the
+    /// reader's plane sums.
+    @inline(__always)
+    private func finishForward(_ s: Int, _ out: UnsafeMutablePointer<Float>, planeStride: Int, rowWidth: Int,
+                               training: Bool) {
+        if let pool = fusedPool, let reluMask {  // ReLU and pooling straight from the wide planes
+            let (ph, pw) = (g.outHeight / 2, g.outWidth / 2)
+            for o in 0..<outChannels {
+                let at = s * outChannels + o
+                reluPool2x2Forward(out + o * planeStride, width: rowWidth, pool.output + at * ph * pw,
+                                   outHeight: ph, outWidth: pw, mask: reluMask + at * g.outPlane,
+                                   maskWidth: g.outWidth)
+            }
+            return
+        }
+        let ys = y + s * outChannels * g.outPlane
+        for o in 0..<outChannels {
+            let dst = ys + o * g.outPlane, src = out + o * planeStride
+            if fusesReLU {
+                reluRows(src, srcStride: rowWidth, dst, dstStride: g.outWidth, rows: g.outHeight, cols: g.outWidth)
+            } else {
+                for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * rowWidth, g.outWidth) }
+            }
+        }
+        if training, let sums = reader?.planeSums {  // the reader's Σ per plane, while in cache
+            let at = sums + s * outChannels
+            sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
         }
     }
 
@@ -276,13 +343,17 @@ extension Conv2D {
     // written for `GroupPartials` to add in group order. Everything runs sample by sample in cache.
     private func directBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            let grad = columns[t], xp = padded[t], gv = lanes[t]
+            let xp = padded[t], gv = lanes[t]
+            let lane = KernelDispatch.useAVX512 ? laneScratch?[t] : nil
             forEachReductionGroup(samples) { group, members in
                 gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
                 let db = biasGrad?.target(group)
                 db?.update(repeating: 0, count: outChannels)
-                for s in members {
-                    gradientPlanes(s, t, into: grad)
+                let laneGlue = lane != nil && fusedPool != nil
+                if let lane, laneGlue { laneGradients(group, members, lane) }
+                for (l, s) in members.enumerated() {
+                    let grad = lane.map { $0.gradPlanes + l * outChannels * plan.gradientStride } ?? columns[t]
+                    if !laneGlue { gradientPlanes(s, t, into: grad) }
                     plan.pad(x + s * g.inputCount, into: xp)
                     if let db {
                         sumFloatsRows(outChannels, plan.gradientPositions, { UnsafePointer(grad + $0 * plan.gradientStride + plan.lead) }) { o, v in
@@ -292,11 +363,33 @@ extension Conv2D {
                     shiftedWeightGrad(dy: grad + plan.lead, co: outChannels, dyStride: plan.gradientStride, x: xp,
                                       ci: g.channels, xStride: plan.paddedStride, width: plan.width, k: kernel,
                                       count: plan.gradientPositions, gv: gv)
-                    inputGradient(s, t, grad)
+                    if lane == nil { inputGradient(s, t, grad) }
                 }
+                if let lane, let dx { laneInputGradient(members, lane, dx, gradientsInLanes: laneGlue) }
                 let dw = weightGrad!.target(group)
                 for j in 0..<weight.value.count { dw[j] = gv[j].sum() }
             }
+        }
+    }
+
+    /// The lane path's gradient through the fused ReLU and pooling, for a whole reduction group:
+    /// the pooled gradient into the lanes, the mask applied there (into the lane gradient planes the
+    /// input gradient reads), and each member's full-width gradient planes out (for the weight and
+    /// bias gradients).
+    private func laneGradients(_ group: Int, _ members: Range<Int>, _ lane: LaneScratch) {
+        guard let pool = fusedPool, let reluMask else { return }
+        let (ph, pw) = (g.outHeight / 2, g.outWidth / 2), pooledCount = outChannels * ph * pw
+        toLanes512(pool.outputGrad + members.lowerBound * pooledCount, sampleStride: pooledCount,
+                   samples: members.count, count: pooledCount, lane.pooled, at: 0)
+        let mask = reluMask + group * reductionGroup * outChannels * g.outPlane
+        let dy = lane.outputGrad + lane.lead * 16
+        for o in 0..<outChannels {
+            laneReluPool2x2Gradient(lane.pooled + o * ph * pw * 16, mask: mask + o * g.outPlane * 16,
+                                    maskWidth: g.outWidth, dy + o * lane.planeStride * 16, rowWidth: plan.width,
+                                    outHeight: ph, outWidth: pw)
+            fromLanes512(dy, at: o * lane.planeStride, count: lane.planeStride,
+                         lane.gradPlanes + o * plan.gradientStride + plan.lead,
+                         sampleStride: outChannels * plan.gradientStride, samples: members.count)
         }
     }
 
@@ -331,6 +424,25 @@ extension Conv2D {
         }
     }
 
+    /// dx of a reduction group's members on the lane path: their full-width gradient planes into the
+    /// lanes (unless `laneGradients` already left them there), the kernel, and dx out.
+    private func laneInputGradient(_ members: Range<Int>, _ lane: LaneScratch, _ dx: UnsafeMutablePointer<Float>,
+                                   gradientsInLanes: Bool) {
+        let dy = lane.outputGrad + lane.lead * 16
+        if !gradientsInLanes {
+            for o in 0..<outChannels {
+                toLanes512(lane.gradPlanes + o * plan.gradientStride + plan.lead,
+                           sampleStride: outChannels * plan.gradientStride, samples: members.count,
+                           count: lane.planeStride, dy, at: o * lane.planeStride)
+            }
+        }
+        laneInputGrad512(dy: dy, co: outChannels, planeStride: lane.planeStride, outHeight: g.outHeight,
+                         outWidth: g.outWidth, k: kernel, w: weight.value.data, ci: g.channels, height: g.height,
+                         width: g.width, padding: g.padding, dx: lane.inputGrad)
+        fromLanes512(lane.inputGrad, at: 0, count: g.inputCount, dx + members.lowerBound * g.inputCount,
+                     sampleStride: g.inputCount, samples: members.count)
+    }
+
     /// dx of sample s from its gradient planes (nothing when the input needs no gradient).
     @inline(__always)
     private func inputGradient(_ s: Int, _ t: Int, _ grad: UnsafePointer<Float>) {
@@ -340,6 +452,41 @@ extension Conv2D {
                     nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
                     co: g.channels, bias: nil, dst: panels[t], dstStride: p.inputGradStride, count: p.planeCount)
         p.crop(panels[t], into: dx + s * g.inputCount)
+    }
+}
+
+/// One thread's planes for the lane layout (16 floats per position, one lane per sample of a
+/// reduction group; `LaneConv512.swift`): the zero-padded input [C][Hp][Wp], the output
+/// [out][OH][OW], the pooled output or its gradient [out][OH/2][OW/2], the output gradient in the
+/// full-width layout (`lead` zero positions, then planes `planeStride` apart with rows of Wp
+/// positions, zero after the OW valid ones), the input gradient [C][H][W]; and, in plain floats,
+/// each sample's compact output planes [16][out][OH·OW] and full-width gradient planes
+/// [16][out][gradientStride] (the layout of the direct path's per-sample scratch, for the weight
+/// and bias gradients). Zeroed once; what must stay zero is never written.
+struct LaneScratch {
+    let input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>
+    let outputGrad: UnsafeMutablePointer<Float>, inputGrad: UnsafeMutablePointer<Float>
+    let planes: UnsafeMutablePointer<Float>, gradPlanes: UnsafeMutablePointer<Float>
+    /// Zero positions before the first output-gradient plane (≥ k − 1: the kernel reads up to
+    /// k − 1 positions before a row), and the planes' stride (OH·Wp rounded up to 16, so that the
+    /// transposes have no scalar tail).
+    let lead = 16, planeStride: Int
+
+    init(_ p: DirectConvPlan, outChannels co: Int) {
+        let g = p.g, (hp, wp) = (g.height + 2 * g.padding, p.width)
+        precondition(g.kernel - 1 <= lead, "lane layout: kernel wider than its zero lead")
+        planeStride = (g.outHeight * wp + 15) / 16 * 16
+        input = .zeroed(g.channels * hp * wp * 16)
+        output = .zeroed(co * g.outPlane * 16)
+        pooled = .zeroed(co * (g.outHeight / 2) * (g.outWidth / 2) * 16)
+        outputGrad = .zeroed((lead + co * planeStride) * 16)
+        inputGrad = .zeroed(g.inputCount * 16)
+        planes = .zeroed(16 * co * g.outPlane)
+        gradPlanes = .zeroed(16 * co * p.gradientStride)
+    }
+
+    func deallocate() {
+        for p in [input, output, pooled, outputGrad, inputGrad, planes, gradPlanes] { p.deallocate() }
     }
 }
 
