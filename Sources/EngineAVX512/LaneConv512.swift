@@ -99,25 +99,41 @@ private func forwardTiles1(_ px: Int, _ x: UnsafePointer<Float>, _ ci: Int, _ hp
     }
 }
 
+// The tile sizes and tap counts as literals (one function per channel count and width, so that
+// every inlined tile has few siblings and the inliner stays willing).
 @inline(never)
 private func gradTiles4(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
                         _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
                         _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    if k == 5 && px == 4 && taps == 0..<5 {  // a whole 5×5 kernel: the tap loop unrolls
-        return gradTile(4, 4, dy, co, ps, dyWidth, 5, rows, 0..<5, yy, xx, w, ci, dst, inPlane)
+    let top = taps.upperBound - 1
+    switch px {
+    case 4: gradTiles4Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTiles4Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(4, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(4, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
-    gradEdgeTiles4(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
 }
 
 @inline(never)
-private func gradEdgeTiles4(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                            _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                            _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch px {
-    case 4: gradTile(4, 4, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(4, 3, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTile(4, 2, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(4, 1, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
+private func gradTiles4Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 5: gradTile(4, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTile(4, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(4, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(4, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    }
+}
+
+@inline(never)
+private func gradTiles4Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 2: gradTile(4, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 1: gradTile(4, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(4, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
@@ -125,21 +141,35 @@ private func gradEdgeTiles4(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ 
 private func gradTiles3(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
                         _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
                         _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    if k == 5 && px == 4 && taps == 0..<5 {  // a whole 5×5 kernel: the tap loop unrolls
-        return gradTile(3, 4, dy, co, ps, dyWidth, 5, rows, 0..<5, yy, xx, w, ci, dst, inPlane)
+    let top = taps.upperBound - 1
+    switch px {
+    case 4: gradTiles3Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTiles3Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(3, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(3, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
-    gradEdgeTiles3(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
 }
 
 @inline(never)
-private func gradEdgeTiles3(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                            _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                            _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch px {
-    case 4: gradTile(3, 4, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(3, 3, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTile(3, 2, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(3, 1, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
+private func gradTiles3Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 5: gradTile(3, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTile(3, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(3, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(3, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    }
+}
+
+@inline(never)
+private func gradTiles3Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 2: gradTile(3, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 1: gradTile(3, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(3, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
@@ -147,21 +177,35 @@ private func gradEdgeTiles3(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ 
 private func gradTiles2(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
                         _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
                         _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    if k == 5 && px == 4 && taps == 0..<5 {  // a whole 5×5 kernel: the tap loop unrolls
-        return gradTile(2, 4, dy, co, ps, dyWidth, 5, rows, 0..<5, yy, xx, w, ci, dst, inPlane)
+    let top = taps.upperBound - 1
+    switch px {
+    case 4: gradTiles2Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTiles2Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(2, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(2, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
-    gradEdgeTiles2(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
 }
 
 @inline(never)
-private func gradEdgeTiles2(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                            _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                            _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch px {
-    case 4: gradTile(2, 4, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(2, 3, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTile(2, 2, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(2, 1, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
+private func gradTiles2Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 5: gradTile(2, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTile(2, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(2, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(2, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    }
+}
+
+@inline(never)
+private func gradTiles2Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 2: gradTile(2, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 1: gradTile(2, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(2, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
@@ -169,21 +213,35 @@ private func gradEdgeTiles2(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ 
 private func gradTiles1(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
                         _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
                         _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    if k == 5 && px == 4 && taps == 0..<5 {  // a whole 5×5 kernel: the tap loop unrolls
-        return gradTile(1, 4, dy, co, ps, dyWidth, 5, rows, 0..<5, yy, xx, w, ci, dst, inPlane)
+    let top = taps.upperBound - 1
+    switch px {
+    case 4: gradTiles1Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTiles1Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(1, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(1, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
-    gradEdgeTiles1(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
 }
 
 @inline(never)
-private func gradEdgeTiles1(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                            _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                            _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch px {
-    case 4: gradTile(1, 4, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(1, 3, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTile(1, 2, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(1, 1, dy, co, ps, dyWidth, k, rows, taps, yy, xx, w, ci, dst, inPlane)
+private func gradTiles1Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 5: gradTile(1, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTile(1, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(1, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(1, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    }
+}
+
+@inline(never)
+private func gradTiles1Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
+                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
+                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    switch count {
+    case 2: gradTile(1, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 1: gradTile(1, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(1, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
@@ -290,12 +348,13 @@ private func laneBackward(_ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ oh
 }
 
 // `chans` (1–4) input channels × `px` (1–4) positions of one input row (padded coordinates
-// yy, xx…xx+px−1). For each o, output row oy↑ and tap kx↓ (so ox = xx + j − kx rises), the
-// weights w[o][c][yy − oy][kx] are broadcast once and shared by the positions; a position whose
-// ox falls outside the output row reads a zero column.
+// yy, xx…xx+px−1). For each o, output row oy↑ and the `count` taps kx = top, top − 1, … (so
+// ox = xx + j − kx rises), the weights w[o][c][yy − oy][kx] are broadcast once and shared by the
+// positions; a position whose ox falls outside the output row reads a zero column. `chans`, `px`
+// and (where it can be) `count` are literals at the call.
 @inline(__always)
-private func gradTile(_ chans: Int, _ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                      _ k: Int, _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int,
+private func gradTile(_ chans: Int, _ px: Int, _ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int,
+                      _ dyWidth: Int, _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int,
                       _ w: UnsafePointer<Float>, _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
     let z = SIMD16<Float>()
     var a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z
@@ -305,7 +364,8 @@ private func gradTile(_ chans: Int, _ px: Int, _ dy: UnsafePointer<Float>, _ co:
         for oy in rows {
             let row = dy + (o * ps + oy * dyWidth + xx) * 16
             let wr = w + o * wo + (yy - oy) * k
-            for kx in taps.reversed() {
+            for j in 0..<count {  // kx = top, top − 1, …: ox rises
+                let kx = top - j
                 let p = row - kx * 16
                 let g0 = load16(p)
                 let g1 = px > 1 ? load16(p + 16) : g0

@@ -1,3 +1,4 @@
+import EngineAVX512
 import SIMDMemory
 
 /// Average pooling without padding, PyTorch `nn.AvgPool2d(kernel, stride)` semantics
@@ -147,6 +148,9 @@ func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
 @inline(__always)
 func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: UnsafeMutablePointer<Float>,
                         outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>, maskWidth mw: Int) {
+    if ow >= 8 && KernelDispatch.useAVX512 {
+        return reluPool2x2Forward512(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
+    }
     for oy in 0..<oh {
         let r0 = src + 2 * oy * w, r1 = r0 + w, out = pooled + oy * ow
         let m0 = mask + 2 * oy * mw, m1 = m0 + mw
@@ -195,6 +199,9 @@ func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: Uns
 func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>, maskWidth mw: Int,
                          _ d: UnsafeMutablePointer<Float>, width w: Int, outHeight oh: Int, outWidth ow: Int) {
     let covered = 2 * ow
+    if covered >= 16 && KernelDispatch.useAVX512 {
+        return reluPool2x2Gradient512(grad, mask: mask, maskWidth: mw, d, width: w, outHeight: oh, outWidth: ow)
+    }
     for y in 0..<(2 * oh) {
         let src = grad + (y / 2) * ow, m = mask + y * mw, row = d + y * w
         if covered < 8 {
@@ -235,45 +242,3 @@ private func storeMask16(_ p: UnsafeMutablePointer<Int8>, _ v: SIMD16<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: wide), as: SIMD16<Int8>.self)
 }
 
-/// `reluPool2x2Forward` over a lane plane (16 floats per position, one lane per sample of a
-/// reduction group, see `LaneConv512.swift`): src [≥ 2·outHeight rows of `rowWidth` positions] →
-/// pooled [outHeight, outWidth] positions = ((r + r′) + s) + s′ over each window of r = relu(src),
-/// and mask [2·outHeight, rowWidth] positions × 16 bytes, −1 where src > 0, for the positions the
-/// windows cover: the same bits per lane, and no shuffles (the window's four cells are four vectors).
-@inline(__always)
-func laneReluPool2x2Forward(_ src: UnsafePointer<Float>, rowWidth w: Int, _ pooled: UnsafeMutablePointer<Float>,
-                            outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>) {
-    for oy in 0..<oh {
-        for ox in 0..<ow {
-            let p = (2 * oy * w + 2 * ox) * 16
-            let a = relu(load16(src + p)), b = relu(load16(src + p + 16))
-            let c = relu(load16(src + p + w * 16)), d = relu(load16(src + p + w * 16 + 16))
-            store16(pooled + (oy * ow + ox) * 16, (((a + b) + c) + d) * splat16(0.25))
-            storeMask16(mask + p, a); storeMask16(mask + p + 16, b)
-            storeMask16(mask + p + w * 16, c); storeMask16(mask + p + w * 16 + 16, d)
-        }
-    }
-}
-
-/// `reluPool2x2Gradient` over lane planes: grad [outHeight, outWidth] positions (of the pooled
-/// plane) and the mask of `laneReluPool2x2Forward` (rows `maskWidth` positions apart) → d rows
-/// `rowWidth` positions apart, d = mask ? grad · 0.25 of the cell's window : 0, for the cells the
-/// windows cover (the caller keeps the others zero).
-@inline(__always)
-func laneReluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>, maskWidth mw: Int,
-                             _ d: UnsafeMutablePointer<Float>, rowWidth w: Int, outHeight oh: Int, outWidth ow: Int) {
-    for y in 0..<(2 * oh) {
-        for x in 0..<(2 * ow) {
-            let v = load16(grad + ((y / 2) * ow + x / 2) * 16) * splat16(0.25)
-            // 16 mask bytes spread to their lanes by broadcasting each 32-bit word (see `reluPool2x2Gradient`).
-            let m = UnsafeRawPointer(mask + (y * mw + x) * 16)
-            let w0 = m.loadUnaligned(as: UInt32.self), w1 = m.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-            let w2 = m.loadUnaligned(fromByteOffset: 8, as: UInt32.self), w3 = m.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
-            let words = SIMD16<UInt32>(w0, w0, w0, w0, w1, w1, w1, w1, w2, w2, w2, w2, w3, w3, w3, w3)
-            store16(d + (y * w + x) * 16, v.replacing(with: 0, where: words & byteLanes16 .== SIMD16<UInt32>()))
-        }
-    }
-}
-
-/// Lane i of 16 keeps byte i % 4 of its 32-bit word.
-private let byteLanes16 = SIMD16<UInt32>(lowHalf: byteLanes, highHalf: byteLanes)

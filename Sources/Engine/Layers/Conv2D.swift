@@ -290,7 +290,7 @@ extension Conv2D {
             let (ph, pw) = (g.outHeight / 2, g.outWidth / 2), pooledCount = outChannels * ph * pw
             let mask = reluMask + group * reductionGroup * outChannels * g.outPlane
             for o in 0..<outChannels {
-                laneReluPool2x2Forward(lane.output + o * g.outPlane * 16, rowWidth: g.outWidth,
+                laneReluPool2x2Forward512(lane.output + o * g.outPlane * 16, rowWidth: g.outWidth,
                                        lane.pooled + o * ph * pw * 16, outHeight: ph, outWidth: pw,
                                        mask: mask + o * g.outPlane * 16)
             }
@@ -384,7 +384,7 @@ extension Conv2D {
         let mask = reluMask + group * reductionGroup * outChannels * g.outPlane
         let dy = lane.outputGrad + lane.lead * 16
         for o in 0..<outChannels {
-            laneReluPool2x2Gradient(lane.pooled + o * ph * pw * 16, mask: mask + o * g.outPlane * 16,
+            laneReluPool2x2Gradient512(lane.pooled + o * ph * pw * 16, mask: mask + o * g.outPlane * 16,
                                     maskWidth: g.outWidth, dy + o * lane.planeStride * 16, rowWidth: plan.width,
                                     outHeight: ph, outWidth: pw)
             fromLanes512(dy, at: o * lane.planeStride, count: lane.planeStride,
