@@ -15,6 +15,12 @@ let avx512: [SwiftSetting] = [
                  .when(configuration: .release)),
 ]
 
+/// Our C loops: vectorized only without errno and with no contraction the Swift code would not do.
+let cKernels: [CSetting] = [
+    .unsafeFlags(["-fno-math-errno", "-ffp-contract=off"]),
+    .unsafeFlags(["-O3", "-mavx2", "-mfma"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "declarative-dl",
     platforms: [.macOS(.v13)],
@@ -38,12 +44,15 @@ let package = Package(
         // What both kernel families inline, compiled with each one's flags: SIMD load/store/splat
         // helpers and the GEMM's scalar edge (the two families must compute it identically).
         .target(name: "SIMDMemory"),
+        // Loops Swift cannot vectorize (a square root without errno): Adam's update.
+        .target(name: "CKernels", cSettings: cKernels),
         // Network plan → engine network (the layer registry's constructors).
         .target(name: "Models", dependencies: ["Spec", "Engine"]),
         // IDX files, datasets, transforms, batching.
         .target(name: "Data", dependencies: ["CZlib", "Engine"], swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
-        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports", "CKernels"],
+                swiftSettings: fast),
         // CSV, SVG, Markdown, statistics, safetensors, atomic files.
         .target(name: "Reports", dependencies: []),
         .executableTarget(

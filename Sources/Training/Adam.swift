@@ -1,3 +1,4 @@
+import CKernels
 import Engine
 import Foundation
 
@@ -84,19 +85,14 @@ struct AdamCore {
         let shrink = decoupled && weightDecay != 0
         // PyTorch's lerp: `start + w·(end − start)` for |w| < 0.5, else `end + (w − 1)·(end − start)`.
         let smallWeight = lerpWeight.magnitude < 0.5, lerpWeightMinusOne = lerpWeight - 1
-        let c = AdamConstants(negStepSize: negStepSize, bc2Sqrt: bc2Sqrt, lerpWeight: lerpWeight,
-                              lerpWeightMinusOne: lerpWeightMinusOne, b2: b2, oneMinusB2: oneMinusB2, eps: epsF,
-                              wd: wd, decay: decay)
+        var c = ckernels_adam_constants(neg_step_size: negStepSize, bc2_sqrt: bc2Sqrt, lerp_weight: lerpWeight,
+                                        lerp_weight_minus_one: lerpWeightMinusOne, b2: b2, one_minus_b2: oneMinusB2,
+                                        eps: epsF, wd: wd, decay: decay)
         for (k, parameter) in parameters.enumerated() {
-            let p = parameter.value.data, g = parameter.grad.data, n = parameter.value.count
             let m = moments[0].tensors[k].data, v = moments[1].tensors[k].data
-            // The flags are loop-invariant: one specialized loop each, so the body vectorizes.
-            switch (shrink, coupled, smallWeight) {
-            case (false, false, true): adamUpdate(p, g, m, v, n, c, shrink: false, coupled: false, smallWeight: true)
-            case (false, true, true): adamUpdate(p, g, m, v, n, c, shrink: false, coupled: true, smallWeight: true)
-            case (true, false, true): adamUpdate(p, g, m, v, n, c, shrink: true, coupled: false, smallWeight: true)
-            default: adamUpdate(p, g, m, v, n, c, shrink: shrink, coupled: coupled, smallWeight: smallWeight)
-            }
+            // C (CKernels/adam.c): the same operations, with a vector square root.
+            ckernels_adam_update(parameter.value.data, parameter.grad.data, m, v, parameter.value.count, &c,
+                                 shrink ? 1 : 0, coupled ? 1 : 0, smallWeight ? 1 : 0)
         }
     }
 
@@ -109,65 +105,3 @@ struct AdamCore {
     }
 }
 
-/// The scalars of one Adam step, rounded to Float32.
-struct AdamConstants {
-    let negStepSize: Float, bc2Sqrt: Float, lerpWeight: Float, lerpWeightMinusOne: Float
-    let b2: Float, oneMinusB2: Float, eps: Float, wd: Float, decay: Float
-}
-
-/// p, g, m, v: [n], the flat views of one parameter, its gradient and its two moments.
-/// Eight lanes at a time, then a scalar tail; every lane does exactly the scalar operations
-/// (IEEE sqrt and division, the same fmas), so the result does not depend on the split.
-@inline(__always)
-private func adamUpdate(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
-                        _ c: AdamConstants, shrink: Bool, coupled: Bool, smallWeight: Bool) {
-    @inline(__always)
-    func update<L: AdamLanes>(_ at: Int, _: L.Type) {
-        var pv = L(p + at)
-        if shrink { pv = pv * L(c.decay) }
-        let gi = coupled ? L(g + at).addingProduct(pv, L(c.wd)) : L(g + at)
-        let mv = L(m + at)
-        let mi = smallWeight ? mv.addingProduct(L(c.lerpWeight), gi - mv)
-                             : gi.addingProduct(L(c.lerpWeightMinusOne), gi - mv)
-        var vi = L(v + at) * L(c.b2)
-        vi = vi.addingProduct(L(c.oneMinusB2) * gi, gi)
-        let denom = vi.squareRoot() / L(c.bc2Sqrt) + L(c.eps)
-        (pv + L(c.negStepSize) * mi / denom).store(p + at)
-        mi.store(m + at)
-        vi.store(v + at)
-    }
-    var i = 0
-    while i + 8 <= n { update(i, SIMD8<Float>.self); i += 8 }
-    while i < n { update(i, Float.self); i += 1 }
-}
-
-/// Float or SIMD8<Float>: what Adam's update needs, lane-wise.
-private protocol AdamLanes {
-    init(_ broadcast: Float)
-    init(_ at: UnsafeMutablePointer<Float>)
-    func store(_ at: UnsafeMutablePointer<Float>)
-    func addingProduct(_ a: Self, _ b: Self) -> Self
-    func squareRoot() -> Self
-    static func + (a: Self, b: Self) -> Self
-    static func - (a: Self, b: Self) -> Self
-    static func * (a: Self, b: Self) -> Self
-    static func / (a: Self, b: Self) -> Self
-}
-
-extension Float: AdamLanes {
-    @inline(__always) init(_ at: UnsafeMutablePointer<Float>) { self = at.pointee }
-    @inline(__always) func store(_ at: UnsafeMutablePointer<Float>) { at.pointee = self }
-}
-
-extension SIMD8: AdamLanes where Scalar == Float {
-    @inline(__always) init(_ broadcast: Float) {  // spelled lane by lane (see `splat8` in SIMDMemory)
-        self.init(broadcast, broadcast, broadcast, broadcast, broadcast, broadcast, broadcast, broadcast)
-    }
-    @inline(__always) init(_ at: UnsafeMutablePointer<Float>) {
-        self = UnsafeRawPointer(at).loadUnaligned(as: SIMD8<Float>.self)
-    }
-    @inline(__always) func store(_ at: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(at).storeBytes(of: self, as: SIMD8<Float>.self)
-    }
-}
