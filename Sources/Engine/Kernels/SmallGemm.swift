@@ -125,11 +125,49 @@ func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, rowRange: Rang
         var c0 = 0
         while c0 < cols {
             let c1 = min(c0 + 8, cols)
-            for r in r0..<r1 { for col in c0..<c1 { dst[col * rows + r] = src[r * cols + col] } }
+            if r1 - r0 == 8 && c1 - c0 == 8 {  // a whole 8×8 block in registers
+                transpose8x8(src + r0 * cols + c0, rowStride: cols, dst + c0 * rows + r0, dstStride: rows)
+            } else {
+                for r in r0..<r1 { for col in c0..<c1 { dst[col * rows + r] = src[r * cols + col] } }
+            }
             c0 = c1
         }
         r0 = r1
     }
+}
+
+/// dst row i (i in 0..<8, `dstStride` apart) = column i of the 8×8 block at src (rows `rowStride`
+/// apart): the classic three rounds of in-lane unpacks, 64-bit shuffles and 128-bit moves.
+@inline(__always)
+private func transpose8x8(_ src: UnsafePointer<Float>, rowStride: Int, _ dst: UnsafeMutablePointer<Float>,
+                          dstStride: Int) {
+    @inline(__always) func row(_ i: Int) -> SIMD8<Float> { load8(src + i * rowStride) }
+    @inline(__always) func lo32(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
+    }
+    @inline(__always) func hi32(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
+    }
+    @inline(__always) func lo64(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
+    }
+    @inline(__always) func hi64(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
+    }
+    let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5), r6 = row(6), r7 = row(7)
+    let t0 = lo32(r0, r1), t1 = hi32(r0, r1), t2 = lo32(r2, r3), t3 = hi32(r2, r3)
+    let t4 = lo32(r4, r5), t5 = hi32(r4, r5), t6 = lo32(r6, r7), t7 = hi32(r6, r7)
+    // u0 = column 0 of rows 0–3 | column 4 of rows 0–3; u4 the same for rows 4–7; and so on.
+    let u0 = lo64(t0, t2), u1 = hi64(t0, t2), u2 = lo64(t1, t3), u3 = hi64(t1, t3)
+    let u4 = lo64(t4, t6), u5 = hi64(t4, t6), u6 = lo64(t5, t7), u7 = hi64(t5, t7)
+    store8(dst, SIMD8(lowHalf: u0.lowHalf, highHalf: u4.lowHalf))
+    store8(dst + dstStride, SIMD8(lowHalf: u1.lowHalf, highHalf: u5.lowHalf))
+    store8(dst + 2 * dstStride, SIMD8(lowHalf: u2.lowHalf, highHalf: u6.lowHalf))
+    store8(dst + 3 * dstStride, SIMD8(lowHalf: u3.lowHalf, highHalf: u7.lowHalf))
+    store8(dst + 4 * dstStride, SIMD8(lowHalf: u0.highHalf, highHalf: u4.highHalf))
+    store8(dst + 5 * dstStride, SIMD8(lowHalf: u1.highHalf, highHalf: u5.highHalf))
+    store8(dst + 6 * dstStride, SIMD8(lowHalf: u2.highHalf, highHalf: u6.highHalf))
+    store8(dst + 7 * dstStride, SIMD8(lowHalf: u3.highHalf, highHalf: u7.highHalf))
 }
 
 /// Fully connected forward for one thread's rows: x [n, inF], wt [inF, outF] (Wᵀ), bias [outF] or nil

@@ -219,10 +219,35 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
         let batchStats = usedBatchStatistics
         for r in 0..<rows {
             let g = grad + r * cols, xr = src + r * cols, d = dst + r * rowStride
+            if cols < 8 {
+                if batchStats {
+                    for p in 0..<cols { d[p] = a * (g[p] - mdy - (xr[p] - m) * inv * mdx) }
+                } else {
+                    for p in 0..<cols { d[p] = a * g[p] }
+                }
+                continue
+            }
+            // 8 lanes of the same expression (each lane its scalar operations); the last block
+            // overlaps the one before when cols is not a multiple of 8 (same values rewritten).
+            let av = splat8(a), mdyv = splat8(mdy), mv = splat8(m), invv = splat8(inv), mdxv = splat8(mdx)
+            let last = cols - 8
             if batchStats {
-                for p in 0..<cols { d[p] = a * (g[p] - mdy - (xr[p] - m) * inv * mdx) }
+                var p = 0
+                while true {
+                    let q = min(p, last)
+                    let centered = (load8(xr + q) - mv) * invv
+                    store8(d + q, av * ((load8(g + q) - mdyv) - centered * mdxv))
+                    if q == last { break }
+                    p += 8
+                }
             } else {
-                for p in 0..<cols { d[p] = a * g[p] }
+                var p = 0
+                while true {
+                    let q = min(p, last)
+                    store8(d + q, av * load8(g + q))
+                    if q == last { break }
+                    p += 8
+                }
             }
         }
     }
