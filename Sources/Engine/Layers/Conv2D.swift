@@ -299,6 +299,12 @@ extension Conv2D {
             return
         }
         let count = outChannels * g.outPlane
+        if !fusesReLU {  // y is the compact planes themselves: straight out of the lanes
+            fromLanes512(lane.output, at: 0, count: count, y + members.lowerBound * count, sampleStride: count,
+                         samples: members.count)
+            if training { for s in members { writePlaneSums(s) } }
+            return
+        }
         fromLanes512(lane.output, at: 0, count: count, lane.planes, sampleStride: count, samples: members.count)
         for (l, s) in members.enumerated() {
             finishForward(s, lane.planes + l * count, planeStride: g.outPlane, rowWidth: g.outWidth, training: training)
@@ -330,10 +336,15 @@ extension Conv2D {
                 for oy in 0..<g.outHeight { copyFloats(dst + oy * g.outWidth, src + oy * rowWidth, g.outWidth) }
             }
         }
-        if training, let sums = reader?.planeSums {  // the reader's Σ per plane, while in cache
-            let at = sums + s * outChannels
-            sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
-        }
+        if training { writePlaneSums(s) }  // while in cache
+    }
+
+    /// The reader's Σ of each of sample s's output planes (y), if it wants them.
+    @inline(__always)
+    private func writePlaneSums(_ s: Int) {
+        guard let sums = reader?.planeSums else { return }
+        let ys = y + s * outChannels * g.outPlane, at = sums + s * outChannels
+        sumFloatsRows(outChannels, g.outPlane, { UnsafePointer(ys + $0 * g.outPlane) }) { o, v in at[o] = v }
     }
 
     // dy: [n, out, OH, OW]. Per sample: gradient [out][F + Hp·Wp (+slack)] holds dy at offset F on the
