@@ -65,6 +65,17 @@ final class FusionTests: XCTestCase {
         }
     }
 
+    func testBatchNormWithEvenPlanesFusesReLUAndPooling() {
+        // Even planes at least 8 wide take the batch norm's one-pass gradient through the fused
+        // ReLU and pooling (12×12 → conv → 10×10 → 5×5, as LeNet's 28×28 and 10×10).
+        assertFusionChangesNothing("batchnorm, even planes", inputShape: [2, 12, 12], fusedNodes: ["l2", "l3"]) {
+            EngineFixtures.chain([
+                Conv2D(outChannels: 3, kernel: 3), BatchNorm2D(momentum: 0.1, eps: 1e-5), ReLU(),
+                AvgPool2D(kernel: 2, stride: 2), Flatten(), Linear(outFeatures: 10),
+            ])
+        }
+    }
+
     func testUnfusableShapesStillTrainTheSame() {
         // A strided conv (im2col path, not fused), a conv read by a ReLU and by an add (two readers,
         // not fused), a ReLU reading the input.

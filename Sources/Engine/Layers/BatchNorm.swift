@@ -214,9 +214,13 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
     private func inputGradientRows(_ s: Int, _ c: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>,
                                    rows: Int, cols: Int, rowStride: Int) {
         let offset = (s * channels + c) * plane
-        let src = x + offset, grad = rowGradient(s, c, t)
         let a = scale[c], m = mean[c], inv = invStd[c], mdy = meanDy[c], mdx = meanDyXhat[c]
         let batchStats = usedBatchStatistics
+        if batchStats, fusesReLU, let pool = fusedPool, rows % 2 == 0, cols % 2 == 0, cols >= 8 {
+            return pooledInputGradientRows(pool.outputGrad + (s * channels + c) * plane / 4, x + offset, c,
+                                           into: dst, rows: rows, cols: cols, rowStride: rowStride)
+        }
+        let src = x + offset, grad = rowGradient(s, c, t)
         for r in 0..<rows {
             let g = grad + r * cols, xr = src + r * cols, d = dst + r * rowStride
             if cols < 8 {
@@ -252,6 +256,53 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
         }
     }
 
+    /// `inputGradientRows` with batch statistics after a fused ReLU and 2×2 pooling (even sizes), in
+    /// one pass: `pooledRowGradient`'s g, then the input-gradient expression — per lane the same
+    /// operations as the separate passes, without their scratch row.
+    @inline(__always)
+    private func pooledInputGradientRows(_ pooled: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ c: Int,
+                                         into dst: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                         rowStride: Int) {
+        let av = splat8(scale[c]), mv = splat8(mean[c]), invv = splat8(invStd[c])
+        let mdyv = splat8(meanDy[c]), mdxv = splat8(meanDyXhat[c])
+        forEachPooledBlock(pooled, src, c, rows: rows, cols: cols) { r, q, xv, g in
+            let centered = (xv - mv) * invv
+            store8(dst + r * rowStride + q, av * ((g - mdyv) - centered * mdxv))
+        }
+    }
+
+    /// `rowGradient` after a fused ReLU and 2×2 pooling (even sizes) in one pass instead of
+    /// `avgPool2x2Backward` then `maskRow`: the same values, into `row` [height·width].
+    @inline(__always)
+    private func pooledRowGradient(_ pooled: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ c: Int,
+                                   into row: UnsafeMutablePointer<Float>) {
+        forEachPooledBlock(pooled, src, c, rows: height, cols: width) { r, q, _, g in store8(row + r * width + q, g) }
+    }
+
+    /// For 8-cell blocks q of each row r of channel c's plane (the last block overlapping the one
+    /// before when cols is not a multiple of 8): x there and g = dL/d(normalized output) — the
+    /// window's pooled gradient · 0.25 (`avgPool2x2Backward`), 0 where x·scale + shift is not
+    /// positive (`maskRow`). Rows and cols even, cols ≥ 8.
+    @inline(__always)
+    private func forEachPooledBlock(_ pooled: UnsafePointer<Float>, _ src: UnsafePointer<Float>, _ c: Int, rows: Int,
+                                    cols: Int, _ body: (_ r: Int, _ q: Int, _ x: SIMD8<Float>, _ g: SIMD8<Float>) -> Void) {
+        let av = splat8(scale[c]), bv = splat8(shift[c]), quarter = splat8(0.25)
+        let pw = cols / 2, last = cols - 8
+        for r in 0..<rows {
+            let pr = pooled + (r / 2) * pw, xr = src + r * cols
+            var p = 0
+            while true {
+                let q = min(p, last), h = q / 2  // q is even: cells q…q+7 are windows h…h+3
+                let incoming = SIMD8<Float>(pr[h], pr[h], pr[h + 1], pr[h + 1], pr[h + 2], pr[h + 2],
+                                            pr[h + 3], pr[h + 3]) * quarter
+                let xv = load8(xr + q)
+                body(r, q, xv, incoming.replacing(with: 0, where: .!(xv * av + bv .> SIMD8<Float>())))
+                if q == last { break }
+                p += 8
+            }
+        }
+    }
+
     /// `ConvolutionReader`: sample s's dL/dx, channel c's row r at dst + c·channelStride + r·rowStride.
     func writeInputGradient(_ s: Int, _ t: Int, into dst: UnsafeMutablePointer<Float>, channelStride: Int,
                             rowStride: Int) {
@@ -269,6 +320,10 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
         guard fusesReLU else { return dy + offset }
         let row = rowGrad[t] + c * plane
         var incoming = dy + offset
+        if let pool = fusedPool, height % 2 == 0, width % 2 == 0, width >= 8 {
+            pooledRowGradient(pool.outputGrad + offset / 4, x + offset, c, into: row)
+            return UnsafePointer(row)
+        }
         if let pool = fusedPool {
             let (ph, pw) = (height / 2, width / 2)
             avgPool2x2Backward(pool.outputGrad + (s * channels + c) * ph * pw, row, height: height, width: width,
