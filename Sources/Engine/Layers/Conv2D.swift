@@ -59,7 +59,9 @@ public final class Conv2D: Layer, PoolFusing {
     private var reluMask: UnsafeMutablePointer<Int8>?
     /// direct, on AVX-512 machines, when the full-width grid is at least 1.25× as wide as the output
     /// (LeNet's conv2: 14 for 10): per-thread planes of the lane layout (`LaneConv512.swift`), which
-    /// computes the forward and the input gradient without the grid's waste, bit-identically.
+    /// computes the forward and the input gradient without the grid's waste, bit-identically. Used
+    /// while `KernelDispatch.useAVX512` is on, which must not change between a forward and its
+    /// backward (the ReLU mask's layout follows the path).
     private var laneScratch: [LaneScratch]?
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
@@ -478,14 +480,14 @@ struct LaneScratch {
     let input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>
     let outputGrad: UnsafeMutablePointer<Float>, inputGrad: UnsafeMutablePointer<Float>
     let planes: UnsafeMutablePointer<Float>, gradPlanes: UnsafeMutablePointer<Float>
-    /// Zero positions before the first output-gradient plane (≥ k − 1: the kernel reads up to
-    /// k − 1 positions before a row), and the planes' stride (OH·Wp rounded up to 16, so that the
-    /// transposes have no scalar tail).
-    let lead = 16, planeStride: Int
+    /// Zero positions before the first output-gradient plane (≥ k − 1, a multiple of 16: the kernel
+    /// reads up to k − 1 positions before a row), and the planes' stride (OH·Wp rounded up to 16, so
+    /// that the transposes have no scalar tail).
+    let lead: Int, planeStride: Int
 
     init(_ p: DirectConvPlan, outChannels co: Int) {
         let g = p.g, (hp, wp) = (g.height + 2 * g.padding, p.width)
-        precondition(g.kernel - 1 <= lead, "lane layout: kernel wider than its zero lead")
+        lead = max(16, (g.kernel - 1 + 15) / 16 * 16)
         planeStride = (g.outHeight * wp + 15) / 16 * 16
         input = .zeroed(g.channels * hp * wp * 16)
         output = .zeroed(co * g.outPlane * 16)
