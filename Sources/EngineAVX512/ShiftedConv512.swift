@@ -53,6 +53,9 @@ private func channels(_ vectors: Int, _ src: UnsafePointer<Float>, _ ci: Int, _ 
                       _ k: Int, _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ ws: Int, _ co: Int,
                       _ bias: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>, _ ds: Int) {
     var o = 0
+    if co == 6 {  // LeNet's conv1: all six channels in one pass over the input (18 accumulators)
+        return block(6, vectors, src, ci, srcStride, width, k, rows, w, ws, bias, dst, ds)
+    }
     while o + 4 <= co {
         block(4, vectors, src, ci, srcStride, width, k, rows, w + o * ws, ws, bias.map { $0 + o }, dst + o * ds, ds)
         o += 4
@@ -66,8 +69,8 @@ private func channels(_ vectors: Int, _ src: UnsafePointer<Float>, _ ci: Int, _ 
     }
 }
 
-// `outs` (1, 2 or 4) output channels × `vectors` (1–3) registers of 16 positions. Both counts are
-// literals at every call, so the unused accumulators and loads fold away.
+// `outs` (1, 2, 4 or 6) output channels × `vectors` (1–3) registers of 16 positions. Both counts
+// are literals at every call, so the unused accumulators and loads fold away.
 @inline(__always)
 private func block(_ outs: Int, _ vectors: Int, _ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int,
                    _ width: Int, _ k: Int, _ rows: Range<Int>, _ w: UnsafePointer<Float>, _ ws: Int,
@@ -76,6 +79,8 @@ private func block(_ outs: Int, _ vectors: Int, _ src: UnsafePointer<Float>, _ c
     var b0 = outs > 1 ? splat16(bias?[1] ?? 0) : a0, b1 = b0, b2 = b0
     var c0 = outs > 2 ? splat16(bias?[2] ?? 0) : a0, c1 = c0, c2 = c0
     var d0 = outs > 3 ? splat16(bias?[3] ?? 0) : a0, d1 = d0, d2 = d0
+    var e0 = outs > 4 ? splat16(bias?[4] ?? 0) : a0, e1 = e0, e2 = e0
+    var f0 = outs > 5 ? splat16(bias?[5] ?? 0) : a0, f1 = f0, f2 = f0
     for c in 0..<ci {
         var row = src + c * srcStride + rows.lowerBound * width
         var wp = w + (c * k + rows.lowerBound) * k
@@ -101,6 +106,12 @@ private func block(_ outs: Int, _ vectors: Int, _ src: UnsafePointer<Float>, _ c
                     if vectors > 1 { c1 = c1.addingProduct(x1, wc); d1 = d1.addingProduct(x1, wd) }
                     if vectors > 2 { c2 = c2.addingProduct(x2, wc); d2 = d2.addingProduct(x2, wd) }
                 }
+                if outs > 4 {
+                    let we = splat16(wp[4 * ws]), wf = splat16(wp[5 * ws])
+                    e0 = e0.addingProduct(x0, we); f0 = f0.addingProduct(x0, wf)
+                    if vectors > 1 { e1 = e1.addingProduct(x1, we); f1 = f1.addingProduct(x1, wf) }
+                    if vectors > 2 { e2 = e2.addingProduct(x2, we); f2 = f2.addingProduct(x2, wf) }
+                }
                 wp += 1
             }
             row += width
@@ -111,6 +122,10 @@ private func block(_ outs: Int, _ vectors: Int, _ src: UnsafePointer<Float>, _ c
     if outs > 2 {
         storeRow(dst + 2 * ds, vectors, c0, c1, c2)
         storeRow(dst + 3 * ds, vectors, d0, d1, d2)
+    }
+    if outs > 4 {
+        storeRow(dst + 4 * ds, vectors, e0, e1, e2)
+        storeRow(dst + 5 * ds, vectors, f0, f1, f2)
     }
 }
 
