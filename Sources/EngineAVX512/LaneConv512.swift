@@ -44,9 +44,9 @@ private func laneForward(_ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: 
                 let outs = co - o >= 4 ? 4 : co - o >= 2 ? 2 : 1
                 let wo = w + o * ws, bo = bias.map { $0 + o }, d = dst + o * outPlane
                 switch outs {
-                case 4: forwardTiles4(px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
-                case 2: forwardTiles2(px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
-                default: forwardTiles1(px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
+                case 4: forwardTiles(Four.self, px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
+                case 2: forwardTiles(Two.self, px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
+                default: forwardTiles(One.self, px, src, ci, hp, wp, k, wo, ws, bo, d, outPlane)
                 }
                 o += outs
             }
@@ -55,193 +55,72 @@ private func laneForward(_ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: 
     }
 }
 
-// The tile sizes as literals, one function per channel count (one caller per inlined tile keeps
-// the inliner willing).
+/// A count known at compile time: the tile functions below are generic over it, and each
+/// specialization sees a literal (so the unused accumulators and loads fold away).
+private protocol Literal { static var value: Int { get } }
+private enum One: Literal { static var value: Int { 1 } }
+private enum Two: Literal { static var value: Int { 2 } }
+private enum Three: Literal { static var value: Int { 3 } }
+private enum Four: Literal { static var value: Int { 4 } }
+
+// The tile sizes as literals, one specialization per channel count (few inlined tiles per
+// function keep the inliner willing).
 @inline(never)
-private func forwardTiles4(_ px: Int, _ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: Int, _ k: Int,
-                           _ w: UnsafePointer<Float>, _ ws: Int, _ bias: UnsafePointer<Float>?,
-                           _ dst: UnsafeMutablePointer<Float>, _ outPlane: Int) {
+private func forwardTiles<Outs: Literal>(_: Outs.Type, _ px: Int, _ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int,
+                                         _ wp: Int, _ k: Int, _ w: UnsafePointer<Float>, _ ws: Int,
+                                         _ bias: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>,
+                                         _ outPlane: Int) {
+    let outs = Outs.value
     switch (px, k) {
-    case (4, 5): forwardTile(4, 4, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (2, 5): forwardTile(4, 2, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (4, _): forwardTile(4, 4, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (3, _): forwardTile(4, 3, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (2, _): forwardTile(4, 2, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    default: forwardTile(4, 1, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
+    case (4, 5): forwardTile(outs, 4, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
+    case (2, 5): forwardTile(outs, 2, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
+    case (4, _): forwardTile(outs, 4, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
+    case (3, _): forwardTile(outs, 3, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
+    case (2, _): forwardTile(outs, 2, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
+    default: forwardTile(outs, 1, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
     }
 }
 
+// The tile sizes and tap counts as literals (one specialization per channel count and one
+// function per width, so that every inlined tile has few siblings and the inliner stays willing).
 @inline(never)
-private func forwardTiles2(_ px: Int, _ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: Int, _ k: Int,
-                           _ w: UnsafePointer<Float>, _ ws: Int, _ bias: UnsafePointer<Float>?,
-                           _ dst: UnsafeMutablePointer<Float>, _ outPlane: Int) {
-    switch (px, k) {
-    case (4, 5): forwardTile(2, 4, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (2, 5): forwardTile(2, 2, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (4, _): forwardTile(2, 4, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (3, _): forwardTile(2, 3, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (2, _): forwardTile(2, 2, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    default: forwardTile(2, 1, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    }
-}
-
-@inline(never)
-private func forwardTiles1(_ px: Int, _ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: Int, _ k: Int,
-                           _ w: UnsafePointer<Float>, _ ws: Int, _ bias: UnsafePointer<Float>?,
-                           _ dst: UnsafeMutablePointer<Float>, _ outPlane: Int) {
-    switch (px, k) {
-    case (4, 5): forwardTile(1, 4, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (2, 5): forwardTile(1, 2, x, ci, hp, wp, 5, w, ws, bias, dst, outPlane)
-    case (4, _): forwardTile(1, 4, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (3, _): forwardTile(1, 3, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    case (2, _): forwardTile(1, 2, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    default: forwardTile(1, 1, x, ci, hp, wp, k, w, ws, bias, dst, outPlane)
-    }
-}
-
-// The tile sizes and tap counts as literals (one function per channel count and width, so that
-// every inlined tile has few siblings and the inliner stays willing).
-@inline(never)
-private func gradTiles4(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                        _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                        _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    let top = taps.upperBound - 1
+private func gradTiles<Chans: Literal>(_: Chans.Type, _ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int,
+                                       _ dyWidth: Int, _ k: Int, _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int,
+                                       _ xx: Int, _ w: UnsafePointer<Float>, _ ci: Int,
+                                       _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    let top = taps.upperBound - 1, chans = Chans.value
     switch px {
-    case 4: gradTiles4Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTiles4Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(4, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(4, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTilesWide4(Chans.self, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTilesWide2(Chans.self, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(chans, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(chans, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
 @inline(never)
-private func gradTiles4Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+private func gradTilesWide4<Chans: Literal>(_: Chans.Type, _ count: Int, _ dy: UnsafePointer<Float>, _ co: Int,
+                                            _ ps: Int, _ dyWidth: Int, _ k: Int, _ rows: Range<Int>, _ top: Int,
+                                            _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>, _ ci: Int,
+                                            _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    let chans = Chans.value
     switch count {
-    case 5: gradTile(4, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 4: gradTile(4, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(4, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(4, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 5: gradTile(chans, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 4: gradTile(chans, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 3: gradTile(chans, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(chans, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
 @inline(never)
-private func gradTiles4Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+private func gradTilesWide2<Chans: Literal>(_: Chans.Type, _ count: Int, _ dy: UnsafePointer<Float>, _ co: Int,
+                                            _ ps: Int, _ dyWidth: Int, _ k: Int, _ rows: Range<Int>, _ top: Int,
+                                            _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>, _ ci: Int,
+                                            _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
+    let chans = Chans.value
     switch count {
-    case 2: gradTile(4, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 1: gradTile(4, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(4, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles3(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                        _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                        _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    let top = taps.upperBound - 1
-    switch px {
-    case 4: gradTiles3Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTiles3Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(3, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(3, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles3Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 5: gradTile(3, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 4: gradTile(3, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(3, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(3, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles3Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 2: gradTile(3, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 1: gradTile(3, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(3, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles2(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                        _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                        _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    let top = taps.upperBound - 1
-    switch px {
-    case 4: gradTiles2Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTiles2Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(2, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(2, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles2Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 5: gradTile(2, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 4: gradTile(2, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(2, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(2, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles2Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 2: gradTile(2, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 1: gradTile(2, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(2, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles1(_ px: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int, _ k: Int,
-                        _ rows: Range<Int>, _ taps: Range<Int>, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                        _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    let top = taps.upperBound - 1
-    switch px {
-    case 4: gradTiles1Wide4(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 2: gradTiles1Wide2(taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(1, 3, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(1, 1, taps.count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles1Wide4(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 5: gradTile(1, 4, 5, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 4: gradTile(1, 4, 4, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 3: gradTile(1, 4, 3, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(1, 4, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    }
-}
-
-@inline(never)
-private func gradTiles1Wide2(_ count: Int, _ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ dyWidth: Int,
-                             _ k: Int, _ rows: Range<Int>, _ top: Int, _ yy: Int, _ xx: Int, _ w: UnsafePointer<Float>,
-                             _ ci: Int, _ dst: UnsafeMutablePointer<Float>, _ inPlane: Int) {
-    switch count {
-    case 2: gradTile(1, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    case 1: gradTile(1, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
-    default: gradTile(1, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 2: gradTile(chans, 2, 2, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    case 1: gradTile(chans, 2, 1, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
+    default: gradTile(chans, 2, count, dy, co, ps, dyWidth, k, rows, top, yy, xx, w, ci, dst, inPlane)
     }
 }
 
@@ -335,10 +214,10 @@ private func laneBackward(_ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ oh
                 let chans = left == 6 || left == 3 ? 3 : min(left, 4)
                 let wc = w + c * k * k, d = dst + c * inPlane
                 switch chans {
-                case 3: gradTiles3(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
-                case 4: gradTiles4(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
-                case 2: gradTiles2(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
-                default: gradTiles1(px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
+                case 3: gradTiles(Three.self, px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
+                case 4: gradTiles(Four.self, px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
+                case 2: gradTiles(Two.self, px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
+                default: gradTiles(One.self, px, dy, co, ps, dyWidth, k, rows, taps, yy, xx, wc, ci, d, inPlane)
                 }
                 c += chans
             }

@@ -17,7 +17,7 @@ public func reluPool2x2Forward512(_ src: UnsafePointer<Float>, width w: Int, _ p
         let r0 = src + 2 * oy * w, r1 = r0 + w, out = pooled + oy * ow
         let m0 = mask + 2 * oy * mw, m1 = m0 + mw
         @inline(__always) func windows(_ ox: Int) {
-            let a = relu16(load16(r0 + 2 * ox)), b = relu16(load16(r1 + 2 * ox))
+            let a = relu(load16(r0 + 2 * ox)), b = relu(load16(r1 + 2 * ox))
             store8(out + ox, (((evens(a) + odds(a)) + evens(b)) + odds(b)) * splat8(0.25))
             storeMask(m0 + 2 * ox, a)
             storeMask(m1 + 2 * ox, b)
@@ -48,19 +48,7 @@ public func reluPool2x2Gradient512(_ grad: UnsafePointer<Float>, mask: UnsafePoi
     }
 }
 
-/// The engine's `relu`: max(v, 0) with the same comparison (0 ≥ v → 0; NaN stays).
-@inline(__always)
-private func relu16(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: SIMD16<Float>() .>= v) }
 
-@inline(__always)
-private func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
-    SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
-}
-
-@inline(__always)
-private func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
-    SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
-}
 
 /// 16 mask bytes: −1 where v > 0, else 0. Narrowed in two steps: Int32 → Int16 → Int8 compiles to
 /// one compare into a mask register and one mask → bytes move, where the direct Int32 → Int8
@@ -102,8 +90,8 @@ public func laneReluPool2x2Forward512(_ src: UnsafePointer<Float>, rowWidth w: I
     for oy in 0..<oh {
         for ox in 0..<ow {
             let p = (2 * oy * w + 2 * ox) * 16
-            let a = relu16(load16(src + p)), b = relu16(load16(src + p + 16))
-            let c = relu16(load16(src + p + w * 16)), d = relu16(load16(src + p + w * 16 + 16))
+            let a = relu(load16(src + p)), b = relu(load16(src + p + 16))
+            let c = relu(load16(src + p + w * 16)), d = relu(load16(src + p + w * 16 + 16))
             store16(pooled + (oy * ow + ox) * 16, (((a + b) + c) + d) * splat16(0.25))
             storeMask(mask + p, a); storeMask(mask + p + 16, b)
             storeMask(mask + p + w * 16, c); storeMask(mask + p + w * 16 + 16, d)

@@ -100,15 +100,6 @@ func avgPool2x2Forward(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<
     }
 }
 
-@inline(__always)
-private func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
-    SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
-}
-
-@inline(__always)
-private func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
-    SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
-}
 
 /// Its gradient: grad [outHeight, outWidth] → d [height, width], each value · 0.25 written to its
 /// window's four cells; cells no window covers (odd edges) are zeroed.

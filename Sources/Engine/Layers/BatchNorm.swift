@@ -430,7 +430,7 @@ private func normalizeRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePoint
     let av = splat8(a), bv = splat8(b)
     @inline(__always) func lanes(_ i: Int) {
         let v = load8(src + i) * av + bv
-        store8(dst + i, relu ? Engine.relu(v) : v)
+        store8(dst + i, relu ? SIMDMemory.relu(v) : v)
     }
     var i = 0
     while i + 8 <= n { lanes(i); i += 8 }

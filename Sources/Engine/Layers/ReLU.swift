@@ -49,14 +49,6 @@ func reluGradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: U
     if i < n { lanes(n - 8) }
 }
 
-/// max(v, 0) lane-wise, exactly as Swift's `max(v, 0)` per lane: 0 for −0 and negatives, NaN kept.
-/// Concrete overloads, not one generic: the SIMD protocol's generic comparisons (and a comparison
-/// with a scalar, `.>= 0`) run lane by lane; the concrete types' operators are single instructions.
-@inline(__always)
-func relu(_ v: SIMD8<Float>) -> SIMD8<Float> { v.replacing(with: 0, where: SIMD8<Float>() .>= v) }
-
-@inline(__always)
-func relu(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: SIMD16<Float>() .>= v) }
 
 /// `reluForward` row by row: src rows `srcStride` apart → dst rows `dstStride` apart (one call per
 /// plane, so short rows — 10 or 28 wide in LeNet — pay no call overhead).
