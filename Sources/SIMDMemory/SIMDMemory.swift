@@ -2,6 +2,9 @@
 /// the few lines both kernel families need. A module of its own so the engine (built for AVX2) and
 /// its AVX-512 twins (built for skylake-avx512) share them: the bodies are `@inlinable`, so each
 /// client compiles them with its own target flags, and no AVX-512 code ever reaches the AVX2 engine.
+/// That holds only while every call is inlined (an out-of-line copy is one symbol the modules
+/// share): keep the bodies small, `@inline(__always)`, without nested functions — `.ci/run` fails
+/// if the release binary calls into this module.
 
 @inlinable @inline(__always)
 public func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {

@@ -139,8 +139,11 @@ func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
 @inline(__always)
 func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: UnsafeMutablePointer<Float>,
                         outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>, maskWidth mw: Int) {
-    if ow >= 8 && KernelDispatch.useAVX512 {
-        return reluPool2x2Forward512(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
+    if ow >= 8 {  // 8 windows per 16-value load (SIMDMemory), compiled for either family
+        if KernelDispatch.useAVX512 {
+            return reluPool2x2Forward512(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
+        }
+        return reluPool2x2Rows(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
     }
     for oy in 0..<oh {
         let r0 = src + 2 * oy * w, r1 = r0 + w, out = pooled + oy * ow
@@ -155,30 +158,16 @@ func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: Uns
             continue
         }
         // 4 windows from 8 values of each row (LeNet's second pooling: 5 windows, two overlapping blocks).
-        if ow < 8 {
-            @inline(__always) func windows(_ ox: Int) {
-                let a = relu(load8(r0 + 2 * ox)), b = relu(load8(r1 + 2 * ox))
-                let sum = ((SIMD4(a[0], a[2], a[4], a[6]) + SIMD4(a[1], a[3], a[5], a[7]))
-                           + SIMD4(b[0], b[2], b[4], b[6])) + SIMD4(b[1], b[3], b[5], b[7])
-                UnsafeMutableRawPointer(out + ox).storeBytes(of: sum * 0.25, as: SIMD4<Float>.self)
-                storeMask8(m0 + 2 * ox, a)
-                storeMask8(m1 + 2 * ox, b)
-            }
-            windows(0)
-            if ow > 4 { windows(ow - 4) }
-            continue
-        }
-        // 8 windows from 16 values of each row; the last vector overlaps the previous one when ow
-        // is not a multiple of 8 (recomputing a window gives the same bits).
         @inline(__always) func windows(_ ox: Int) {
-            let a = relu(load16(r0 + 2 * ox)), b = relu(load16(r1 + 2 * ox))
-            store8(out + ox, (((evens(a) + odds(a)) + evens(b)) + odds(b)) * splat8(0.25))
-            storeMask16(m0 + 2 * ox, a)
-            storeMask16(m1 + 2 * ox, b)
+            let a = relu(load8(r0 + 2 * ox)), b = relu(load8(r1 + 2 * ox))
+            let sum = ((SIMD4(a[0], a[2], a[4], a[6]) + SIMD4(a[1], a[3], a[5], a[7]))
+                       + SIMD4(b[0], b[2], b[4], b[6])) + SIMD4(b[1], b[3], b[5], b[7])
+            UnsafeMutableRawPointer(out + ox).storeBytes(of: sum * 0.25, as: SIMD4<Float>.self)
+            storeMask(m0 + 2 * ox, a)
+            storeMask(m1 + 2 * ox, b)
         }
-        var ox = 0
-        while ox + 8 <= ow { windows(ox); ox += 8 }
-        if ox < ow { windows(ow - 8) }
+        windows(0)
+        if ow > 4 { windows(ow - 4) }
     }
 }
 
@@ -203,33 +192,10 @@ func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>
         @inline(__always) func cells(_ x: Int) {
             let v = SIMD4<Float>(src[x / 2], src[x / 2 + 1], src[x / 2 + 2], src[x / 2 + 3]) * 0.25
             let pairs = SIMD8<Float>(v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3])
-            // The 8 mask bytes, each spread to its lane by broadcasting the two 32-bit halves (Swift's
-            // SIMD8<Int32>(truncatingIfNeeded: SIMD8<Int8>) converts lane by lane through memory).
-            let bytes = UnsafeRawPointer(m + x).loadUnaligned(as: UInt64.self)
-            let lo = UInt32(truncatingIfNeeded: bytes), hi = UInt32(truncatingIfNeeded: bytes &>> 32)
-            let keep = SIMD8<UInt32>(lo, lo, lo, lo, hi, hi, hi, hi) & byteLanes
-            store8(row + x, pairs.replacing(with: 0, where: keep .== SIMD8<UInt32>()))  // a vector 0: `.== 0` compares lane by lane
+            store8(row + x, keepingMasked(pairs, m + x))
         }
         var x = 0
         while x + 8 <= covered { cells(x); x += 8 }
         if x < covered { cells(covered - 8) }
     }
 }
-
-/// Lane i of 8 keeps byte i % 4 of its 32-bit word.
-private let byteLanes = SIMD8<UInt32>(0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000, 0xFF, 0xFF00, 0xFF_0000, 0xFF00_0000)
-
-/// 8 mask bytes: −1 where v > 0, else 0.
-@inline(__always)
-private func storeMask8(_ p: UnsafeMutablePointer<Int8>, _ v: SIMD8<Float>) {
-    let wide = SIMD8<Int32>(repeating: 0).replacing(with: -1, where: v .> SIMD8<Float>())
-    UnsafeMutableRawPointer(p).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: wide), as: SIMD8<Int8>.self)
-}
-
-/// 16 mask bytes: −1 where v > 0, else 0.
-@inline(__always)
-private func storeMask16(_ p: UnsafeMutablePointer<Int8>, _ v: SIMD16<Float>) {
-    let wide = SIMD16<Int32>(repeating: 0).replacing(with: -1, where: v .> SIMD16<Float>())
-    UnsafeMutableRawPointer(p).storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: wide), as: SIMD16<Int8>.self)
-}
-
