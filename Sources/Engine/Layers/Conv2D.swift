@@ -158,10 +158,11 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     /// Refreshes the rearranged weights: Wᵀ for the linear path; for the direct path's dx, W flipped
-    /// and transposed (also after an evaluation forward: `backward` is valid after either).
+    /// and transposed (also after an evaluation forward: `backward` is valid after either) — unless
+    /// the lane path computes dx, straight from W.
     public func prepare(_ pass: Pass) {
         if let dense { return dense.prepare(pass) }
-        guard let flipped, dx != nil else { return }
+        guard let flipped, dx != nil, !(laneScratch != nil && KernelDispatch.useAVX512) else { return }
         let w = weight.value.data
         let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
         for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
