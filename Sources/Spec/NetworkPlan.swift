@@ -41,6 +41,6 @@ public struct NetworkPlan: Hashable, Sendable {
         self.layers = layers
     }
 
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
-    public var flops: Int { layers.reduce(0) { $0 + $1.flops } }
+    public var parameterCount: Int { layers.reduce(0) { Saturating.sum($0, $1.parameterCount) } }
+    public var flops: Int { layers.reduce(0) { Saturating.sum($0, $1.flops) } }
 }

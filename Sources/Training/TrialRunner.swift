@@ -54,7 +54,7 @@ public final class TrialRunner {
     private let evalBuffers: BatchBuffers
     private var shuffleRandom: Random
 
-    public static let evalBatchSize = 256
+    public static let evalBatchSize = MemoryEstimate.evaluationBatch
 
     /// `maxThreads`: the most engine threads `threadAllowance` may grant (at least `train.threads`,
     /// which the trial starts with).
@@ -66,18 +66,20 @@ public final class TrialRunner {
         spec = trial.spec
         trialHash = TrialRunner.hash(trial: trial, fingerprint: data.fingerprint)
         let t = spec.train
+        splits = try TrialSplits(spec: spec, data: data)
+        // A batch larger than the training split is the whole split: allocate for what it will see.
+        let trainBatch = max(1, min(t.batchSize, splits.train.count))
         network = NetworkBuilder.build(plan, initScheme: spec.initScheme, seed: t.seed,
-                                       maxBatch: max(t.batchSize, Self.evalBatchSize), threads: max(t.threads, maxThreads))
+                                       maxBatch: max(trainBatch, Self.evalBatchSize), threads: max(t.threads, maxThreads))
         network.activeThreads = t.threads
         optimizer = makeOptimizer(t.optimizer, parameters: network.parameters)
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
         best = Snapshot(of: network)
-        splits = try TrialSplits(spec: spec, data: data)
         let mean = Float(spec.data.mean), std = Float(spec.data.std)
-        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: t.batchSize, mean: mean, std: std)
+        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
         valLoader = BatchLoader(set: data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
         testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
-        trainBuffers = BatchBuffers(batchSize: t.batchSize, imageSize: data.imageSize)
+        trainBuffers = BatchBuffers(batchSize: trainBatch, imageSize: data.imageSize)
         evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, imageSize: data.imageSize)
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
     }

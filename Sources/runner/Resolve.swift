@@ -13,11 +13,14 @@ struct Resolve: ParsableCommand {
     @Option(help: "Replace the file's seeds with 0..<N.")
     var seeds: Int?
 
+    @Option(help: "Refuse to expand to more than N trials (checked before any is built).")
+    var maxTrials = ExperimentLoader.defaultMaxTrials
+
     func run() throws {
         guard inputs.filter({ !$0.contains("=") }).count == 1 else {
             throw ValidationError("expected exactly one experiment file")
         }
-        let trials = try loadTrials(inputs, seeds: seeds)
+        let trials = try loadTrials(inputs, seeds: seeds, maxTrials: maxTrials)
         for (i, trial) in trials.enumerated() {
             if i > 0 { print() }
             print("# \(trial.variant), seed \(trial.spec.train.seed) (sha256 \(trial.hash))")

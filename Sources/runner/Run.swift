@@ -26,6 +26,9 @@ struct Run: ParsableCommand {
     @Option(help: "Run each trial once per seed 0..<N (replaces the files' seeds).")
     var seeds: Int?
 
+    @Option(help: "Refuse to expand to more than N trials (checked before any is built).")
+    var maxTrials = ExperimentLoader.defaultMaxTrials
+
     @Flag(help: "Rerun trials even when a cached result exists.")
     var force = false
 
@@ -52,7 +55,7 @@ struct Run: ParsableCommand {
             report(error)
             throw ExitCode(2)
         }
-        let all = try loadTrials(inputs, seeds: seeds)
+        let all = try loadTrials(inputs, seeds: seeds, maxTrials: maxTrials)
         try checkDistinctFolders(all)
         let trials = shard.select(all)
         let plans = try planTrials(trials)

@@ -15,8 +15,11 @@ struct Validate: ParsableCommand {
     @Option(help: "Replace each file's seeds with 0..<N.")
     var seeds: Int?
 
+    @Option(help: "Refuse to expand to more than N trials (checked before any is built).")
+    var maxTrials = ExperimentLoader.defaultMaxTrials
+
     func run() throws {
-        let trials = try loadTrials(inputs, seeds: seeds)
+        let trials = try loadTrials(inputs, seeds: seeds, maxTrials: maxTrials)
         var variants: [(trial: Trial, seeds: [UInt64])] = []
         for trial in trials {
             if let i = variants.firstIndex(where: { $0.trial.variant == trial.variant && $0.trial.configFile == trial.configFile }) {
@@ -49,9 +52,10 @@ struct Validate: ParsableCommand {
 
 /// Splits arguments into files and overrides and loads every trial; on failure prints every
 /// error line to stderr and throws `ExitCode(2)`.
-func loadTrials(_ arguments: [String], seeds: Int? = nil) throws -> [Trial] {
+func loadTrials(_ arguments: [String], seeds: Int? = nil,
+                maxTrials: Int = ExperimentLoader.defaultMaxTrials) throws -> [Trial] {
     do {
-        return try ExperimentArguments(arguments).load(seeds: seeds)
+        return try ExperimentArguments(arguments).load(seeds: seeds, maxTrials: maxTrials)
     } catch {
         reportErrors(error)
         throw ExitCode(2)

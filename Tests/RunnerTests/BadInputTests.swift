@@ -40,6 +40,53 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// Limits are checked at validate time, before anything is allocated: one line, exit 2, no trap.
+    func testOversizedNetworksAndGridsAreRefusedBeforeAllocation() throws {
+        let f = try EndToEndFixture(self, seeds: [0])
+        let huge = f.root + "/huge.yaml"
+        try """
+            extends: tiny.yaml
+            name: Huge
+            model:
+              layers:
+                - {type: flatten}
+                - {type: linear, name: fc1, out: 100000000}
+                - {type: linear, name: fc2, out: 10}
+            """.write(toFile: huge, atomically: true, encoding: .utf8)
+        let r = try RunnerProcess.run(["run", huge, "--results", f.results()])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.stderr)
+        XCTAssertTrue(lines.first?.hasPrefix("\(huge):4:3: model: needs at least 1.79 TB of memory (79,500,000,010 parameters") == true,
+                      r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.results()))
+
+        let grid = (1...20).map(String.init).joined(separator: ", ")
+        let sweep = f.root + "/grid.yaml"
+        try """
+            extends: tiny.yaml
+            name: Grid
+            sweep:
+              train.epochs: [\(grid)]
+              train.batch_size: [\(grid)]
+              train.seed: [\(grid)]
+              data.pad: [\(grid)]
+            """.write(toFile: sweep, atomically: true, encoding: .utf8)
+        try expectFailure(["validate", sweep, "--max-trials", "1000"], [
+            "\(sweep):4:3: sweep: expands to 160000 trials (20 × 20 × 20 × 20 points × 1 seed), more than the limit of 1000; "
+            + "pass --max-trials 160000 to allow it",
+        ])
+    }
+
+    /// A batch larger than the training split trains as one batch of the whole split.
+    func testBatchLargerThanTheDataTrains() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        let r = try RunnerProcess.run(["run", f.config, "train.batch_size=100000", "--results", f.results(), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try f.rows(f.results())
+        XCTAssertEqual(rows.map { $0["status"] }, ["completed"])
+    }
+
     func testShapeMismatchIsReportedAtTheLayer() throws {
         let f = try EndToEndFixture(self, seeds: [0])
         let bad = f.root + "/bad.yaml"

@@ -33,14 +33,20 @@ public struct ExperimentArguments: Sendable {
 
     /// Loads every file with the overrides; throws the argument problems and the errors of all
     /// files together.
-    public func load(seeds: Int? = nil) throws(SpecErrors) -> [Trial] {
+    /// `maxTrials` bounds each file's expansion and all files' trials together.
+    public func load(seeds: Int? = nil, maxTrials: Int = ExperimentLoader.defaultMaxTrials) throws(SpecErrors) -> [Trial] {
         var trials: [Trial] = []
         var errors = problems
         for file in files {
             do {
-                trials += try ExperimentLoader.load(file: file, overrides: overrides, seeds: seeds)
+                trials += try ExperimentLoader.load(file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials)
             } catch {
                 errors += error.errors.filter { !errors.contains($0) }
+            }
+            if trials.count > maxTrials {
+                errors.append(SpecError("the files expand to more than \(maxTrials) trials (the limit) by \(file); "
+                                        + "pass --max-trials to allow more"))
+                break
             }
         }
         guard errors.isEmpty else { throw SpecErrors(errors) }

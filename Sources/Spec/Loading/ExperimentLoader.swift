@@ -7,17 +7,22 @@
 public enum ExperimentLoader {
     /// Loads a file (following `extends`), applies overrides (`key.path=value`), expands `sweep:`
     /// and seeds. `seeds: N` (CLI `--seeds`) replaces the file's seeds with `0..<N`.
-    public static func load(file: String, overrides: [String] = [], seeds: Int? = nil) throws(SpecErrors) -> [Trial] {
+    /// `maxTrials`: a file that would expand to more trials is refused before any is built.
+    public static func load(file: String, overrides: [String] = [], seeds: Int? = nil,
+                            maxTrials: Int = defaultMaxTrials) throws(SpecErrors) -> [Trial] {
         guard let text = Composer.readFromDisk(file) else {
             throw SpecErrors([SpecError("no such file", at: .whole(file))])
         }
-        return try load(text: text, file: file, overrides: overrides, seeds: seeds)
+        return try load(text: text, file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials)
     }
+
+    /// Trials one invocation may expand to unless `--max-trials` says otherwise.
+    public static let defaultMaxTrials = 10_000
 
     /// Same as `load(file:...)` for text already in memory; `extends` paths are resolved relative
     /// to `file` and read from disk.
     public static func load(text: String, file: String, overrides: [String] = [],
-                            seeds: Int? = nil) throws(SpecErrors) -> [Trial] {
+                            seeds: Int? = nil, maxTrials: Int = defaultMaxTrials) throws(SpecErrors) -> [Trial] {
         var composer = Composer()
         var log = ErrorLog()
         let composed = composer.compose(text: text, file: file)
@@ -41,6 +46,22 @@ public enum ExperimentLoader {
             }
         }
 
+        // Count before expanding: a refused grid costs nothing (the product is never built).
+        let seedCount = seeds ?? Self.child("seeds", of: root).map { node in
+            if case let .sequence(items) = node.value { return max(items.count, 1) }
+            return 1
+        } ?? 1
+        let counts = axes.map(\.values.count) + [seedCount]
+        let total = Saturating.product(counts)
+        if total > maxTrials {
+            let factors = axes.map { "\($0.values.count)" }.joined(separator: " × ")
+            let breakdown = (axes.isEmpty ? "" : factors + " points × ") + "\(seedCount) seed\(seedCount == 1 ? "" : "s")"
+            log.add("expands to \(total == Int.max ? "more than \(Int.max)" : "\(total)") trials (\(breakdown)), "
+                    + "more than the limit of \(maxTrials); pass --max-trials \(total == Int.max ? "N" : "\(total)") to allow it",
+                    at: sweepNode?.mark ?? root.mark, path: axes.isEmpty ? "seeds" : "sweep")
+            throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName)))
+        }
+
         var trials: [Trial] = []
         var slugs = SlugRegistry()
         for point in Sweep.points(axes) {
@@ -50,7 +71,10 @@ public enum ExperimentLoader {
             log.add(contentsOf: decoder.log.errors)
             if decoder.modelIsValid {
                 do {
-                    _ = try ShapeInference.plan(spec)
+                    let plan = try ShapeInference.plan(spec)
+                    if let problem = Self.memoryProblem(spec, plan) {
+                        log.add(problem, at: Self.child("model", of: tree)?.mark, path: "model")
+                    }
                 } catch {
                     let modelMark = Self.child("model", of: tree)?.mark
                     log.add(contentsOf: error.errors.map { e in
@@ -73,6 +97,20 @@ public enum ExperimentLoader {
         }
         guard log.isEmpty else { throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName))) }
         return trials
+    }
+
+    /// Why `plan` cannot be trained on this machine (its estimated memory exceeds the machine's), or nil.
+    static func memoryProblem(_ spec: ExperimentSpec, _ plan: NetworkPlan,
+                              machineBytes: Double = MemoryEstimate.machineBytes) -> String? {
+        let trainSamples = spec.data.trainLimit ?? max(Catalog.trainingImages - spec.data.validation, 1)
+        let batch = max(min(spec.train.batchSize, trainSamples), MemoryEstimate.evaluationBatch)
+        let estimate = MemoryEstimate(plan: plan, batch: batch)
+        guard estimate.totalBytes > machineBytes else { return nil }
+        return "needs at least \(MemoryEstimate.describe(estimate.totalBytes)) of memory "
+            + "(\(plan.parameterCount == Int.max ? "too many" : groupedThousands(plan.parameterCount)) parameters: "
+            + "\(MemoryEstimate.describe(estimate.parameterBytes)) with gradients and optimizer state; activations for "
+            + "batches of \(batch): \(MemoryEstimate.describe(estimate.activationBytes))), more than this machine's "
+            + "\(MemoryEstimate.describe(machineBytes))"
     }
 
     /// The value of top-level `key`, removing it from the mapping.

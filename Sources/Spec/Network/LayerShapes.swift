@@ -23,10 +23,11 @@ extension LayerKind {
         switch self {
         case let .conv2d(out, kernel, stride, padding, _):
             guard x.count == 3 else { return .failure(.expects("an image input [C, H, W]", hint: "")) }
-            guard x[1] + 2 * padding >= kernel, x[2] + 2 * padding >= kernel else {
+            let padded = (Saturating.sum(x[1], Saturating.product(2, padding)), Saturating.sum(x[2], Saturating.product(2, padding)))
+            guard padded.0 >= kernel, padded.1 >= kernel else {
                 return .failure(.tooSmall(window: kernel, padding: padding))
             }
-            return .success([out, (x[1] + 2 * padding - kernel) / stride + 1, (x[2] + 2 * padding - kernel) / stride + 1])
+            return .success([out, (padded.0 - kernel) / stride + 1, (padded.1 - kernel) / stride + 1])
         case let .maxpool2d(kernel, stride), let .avgpool2d(kernel, stride):
             guard x.count == 3 else { return .failure(.expects("an image input [C, H, W]", hint: "")) }
             guard x[1] >= kernel, x[2] >= kernel else { return .failure(.tooSmall(window: kernel, padding: 0)) }
@@ -43,7 +44,7 @@ extension LayerKind {
         case .relu, .tanh, .sigmoid, .dropout:
             return .success(x)
         case .flatten:
-            return .success([x.reduce(1, *)])
+            return .success([Saturating.product(x)])
         case .add:
             guard inputs.allSatisfy({ $0 == x }) else { return .failure(.mismatch("inputs of equal shape")) }
             return .success(x)
@@ -52,7 +53,7 @@ extension LayerKind {
             guard inputs.allSatisfy({ $0.count == x.count && rest($0) == rest(x) }) else {
                 return .failure(.mismatch(x.count == 3 ? "inputs of equal spatial size" : "inputs of equal rank"))
             }
-            return .success([inputs.reduce(0) { $0 + ($1.first ?? 0) }] + rest(x))
+            return .success([inputs.reduce(0) { Saturating.sum($0, $1.first ?? 0) }] + rest(x))
         }
     }
 
@@ -60,8 +61,8 @@ extension LayerKind {
     func parameterCount(input x: [Int]) -> Int {
         let channels = x.first ?? 0
         switch self {
-        case let .conv2d(out, kernel, _, _, bias): return out * channels * kernel * kernel + (bias ? out : 0)
-        case let .linear(out, bias): return out * channels + (bias ? out : 0)
+        case let .conv2d(out, kernel, _, _, bias): return Saturating.sum(Saturating.product(out, channels, kernel, kernel), bias ? out : 0)
+        case let .linear(out, bias): return Saturating.sum(Saturating.product(out, channels), bias ? out : 0)
         case .batchnorm1d, .batchnorm2d: return 2 * channels
         default: return 0
         }
@@ -69,15 +70,16 @@ extension LayerKind {
 
     /// Forward FLOPs per sample (see the type's notes for the counting rules).
     func flops(inputs: [[Int]], output: [Int]) -> Int {
-        let elements = output.reduce(1, *)
+        let elements = Saturating.product(output)
         let channels = inputs.first?.first ?? 0
         switch self {
-        case let .conv2d(_, kernel, _, _, bias): return elements * (2 * channels * kernel * kernel + (bias ? 1 : 0))
-        case let .linear(_, bias): return elements * (2 * channels + (bias ? 1 : 0))
-        case let .maxpool2d(kernel, _), let .avgpool2d(kernel, _): return elements * kernel * kernel
+        case let .conv2d(_, kernel, _, _, bias):
+            return Saturating.product(elements, Saturating.sum(Saturating.product(2, channels, kernel, kernel), bias ? 1 : 0))
+        case let .linear(_, bias): return Saturating.product(elements, Saturating.sum(Saturating.product(2, channels), bias ? 1 : 0))
+        case let .maxpool2d(kernel, _), let .avgpool2d(kernel, _): return Saturating.product(elements, kernel, kernel)
         case .relu, .tanh, .sigmoid, .dropout: return elements
-        case .batchnorm1d, .batchnorm2d: return 2 * elements
-        case .add: return elements * max(inputs.count - 1, 0)
+        case .batchnorm1d, .batchnorm2d: return Saturating.product(2, elements)
+        case .add: return Saturating.product(elements, max(inputs.count - 1, 0))
         case .flatten, .concat: return 0
         }
     }
