@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `runner`: declarative deep-learning experiments from YAML files.
 @main
@@ -17,4 +18,21 @@ struct Runner: ParsableCommand {
             """,
         subcommands: [Run.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self],
         defaultSubcommand: Run.self)
+
+    /// Parses and runs; a command line the parser rejects is bad input like any other: one line
+    /// on standard error (`runner: Unknown option '--bogus'. Did you mean '--jobs'?`) and exit 2,
+    /// where swift-argument-parser would print its usage block and exit 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                FileHandle.standardError.write(Data("runner: \(first) (see 'runner help')\n".utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

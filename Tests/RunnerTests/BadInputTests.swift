@@ -22,6 +22,20 @@ final class BadInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/r"), "no results folder for bad input")
     }
 
+    /// Command lines the option parser rejects are bad input too: one line, exit 2 (not the parser's 64).
+    func testOptionParsingErrorsAreOneLineAndExitTwo() throws {
+        let f = try EndToEndFixture(self, seeds: [0])
+        try expectFailure(["run", f.config, "--seeds", "abc"],
+                          ["runner: The value 'abc' is invalid for '--seeds <seeds>' (see 'runner help')"])
+        try expectFailure(["run", f.config, "--bogus"],
+                          ["runner: Unknown option '--bogus'. Did you mean '--jobs'? (see 'runner help')"])
+        try expectFailure(["resolve", f.config, f.config],
+                          ["runner: expected exactly one experiment file (see 'runner help')"])
+        let help = try RunnerProcess.run(["run", "--help"])
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertTrue(help.stdout.contains("--max-trials"), help.stdout)
+    }
+
     func testYAMLErrorsAreOneLineEachWithLocation() throws {
         let dir = try temporaryFolder(self)
         try "name: X\ntrain:\n\tepochs: 5\n".write(toFile: dir + "/tab.yaml", atomically: true, encoding: .utf8)
