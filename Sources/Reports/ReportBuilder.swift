@@ -20,43 +20,75 @@ public enum ReportBuilder {
         public var history: [EpochRecord]
     }
 
+    /// The trials of a results folder that could be read, and one line per trial folder that could not.
+    public struct Scan: Sendable {
+        public var trials: [LoadedTrial] = []
+        public var damaged: [ReportError] = []
+    }
+
     /// Reads every `<resultsDir>/*/metrics.json` (with `history.csv`), ordered by folder name.
     ///
-    /// Folders without `metrics.json` are skipped; an unreadable file throws one line naming it.
-    public static func loadTrials(resultsDir: String) throws -> [LoadedTrial] {
-        let fm = FileManager.default
+    /// Folders without `metrics.json` are skipped; a folder whose files cannot be read is one line
+    /// naming the file in `damaged`, and the other folders are still read. Throws only when the
+    /// results folder itself cannot be listed.
+    public static func scan(resultsDir: String) throws -> Scan {
         let names: [String]
-        do { names = try fm.contentsOfDirectory(atPath: resultsDir) } catch {
+        do { names = try FileManager.default.contentsOfDirectory(atPath: resultsDir) } catch {
             throw ReportError("\(resultsDir): cannot list the results folder")
         }
-        var trials: [LoadedTrial] = []
+        var scan = Scan()
         for name in names.sorted() where !name.hasPrefix(".") && name != "variants" {
             let folder = resultsDir + "/" + name
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
-                  fm.fileExists(atPath: folder + "/metrics.json") else { continue }
-            let record = try readRecord(folder + "/metrics.json")
-            let historyPath = folder + "/history.csv"
-            var history = record.history ?? []
-            if fm.fileExists(atPath: historyPath) {
-                guard let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else {
-                    throw ReportError("\(historyPath): cannot read the file as UTF-8 text")
-                }
-                history = try HistoryCSV.parse(text, file: historyPath)
+            do {
+                if let trial = try loadTrial(folder: folder) { scan.trials.append(trial) }
+            } catch {
+                scan.damaged.append(error as? ReportError ?? ReportError("\(folder): \(error)"))
             }
-            trials.append(LoadedTrial(record: record, history: history))
         }
-        return trials
+        return scan
+    }
+
+    /// The trial in `folder`, nil when it is not a trial folder (no `metrics.json`).
+    static func loadTrial(folder: String) throws -> LoadedTrial? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue,
+              fm.fileExists(atPath: folder + "/metrics.json") else { return nil }
+        let record = try readRecord(folder + "/metrics.json")
+        let historyPath = folder + "/history.csv"
+        var history = record.history ?? []
+        if fm.fileExists(atPath: historyPath) {
+            guard let text = try? String(contentsOfFile: historyPath, encoding: .utf8) else {
+                throw ReportError("\(historyPath): cannot read the file as UTF-8 text")
+            }
+            history = try HistoryCSV.parse(text, file: historyPath)
+        }
+        return LoadedTrial(record: record, history: history)
+    }
+
+    /// Every trial of `resultsDir`; the first unreadable file throws one line naming it.
+    public static func loadTrials(resultsDir: String) throws -> [LoadedTrial] {
+        let scan = try scan(resultsDir: resultsDir)
+        if let first = scan.damaged.first { throw first }
+        return scan.trials
     }
 
     /// `runner report RESULTS_DIR`: rewrites `results.csv`, `aggregate.csv`, `summary.md`,
     /// `comparison.svg` and `variants/<variant-slug>.svg` from the trial folders, atomically.
     ///
     /// The output depends only on the trials' contents, never on folder order, so results merged
-    /// from shards give the same bytes as one unsharded run. Returns the paths written.
+    /// from shards give the same bytes as one unsharded run.
+    ///
+    /// A trial folder that cannot be read is left out of the tables and returned in `damaged` (one
+    /// line naming the file); the tables of all the other trials are still written. A folder with
+    /// no trial at all (readable or not) is refused with `ReportError` and nothing is written.
     @discardableResult
-    public static func rebuild(resultsDir: String) throws -> [String] {
-        let trials = try loadTrials(resultsDir: resultsDir)
+    public static func rebuild(resultsDir: String) throws -> Rebuilt {
+        let scan = try scan(resultsDir: resultsDir)
+        guard !scan.trials.isEmpty || !scan.damaged.isEmpty else {
+            throw ReportError("\(resultsDir): holds no trial folders (no */metrics.json); nothing written")
+        }
+        let trials = scan.trials
         let records = Aggregation.sortedRecords(trials.map(\.record))
         let aggregates = Aggregation.aggregate(records)
         let historyBySlug = Dictionary(trials.map { ($0.record.slug, $0.history) }, uniquingKeysWith: { a, _ in a })
@@ -87,7 +119,13 @@ public enum ReportBuilder {
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
             try? FileManager.default.removeItem(atPath: resultsDir + "/variants/" + stale)
         }
-        return written
+        return Rebuilt(written: written, damaged: scan.damaged)
+    }
+
+    /// What `rebuild` wrote, and the trial folders it had to leave out.
+    public struct Rebuilt: Sendable {
+        public var written: [String]
+        public var damaged: [ReportError]
     }
 
     /// Decodes one `metrics.json`, reporting a problem as one line naming the file.

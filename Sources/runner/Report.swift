@@ -5,18 +5,24 @@ import Reports
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild results.csv, aggregate.csv, summary.md and all plots from the trial folders in a results folder.",
-        discussion: "Use it after merging the trial folders of sharded runs (Slurm, Kubernetes) into one folder.")
+        discussion: "Use it after merging the trial folders of sharded runs (Slurm, Kubernetes) into one folder. Exit status: 0 rebuilt, 1 rebuilt without the unreadable trial folders it names, 2 no trials or the folder cannot be listed (nothing written).")
 
     @Argument(help: "Results folder holding trial folders.")
     var resultsDir = "results"
 
+    /// Exit status: 0 rebuilt; 1 rebuilt without the trial folders named on stderr (unreadable);
+    /// 2 the folder cannot be listed or holds no trials (nothing written).
     func run() throws {
+        let rebuilt: ReportBuilder.Rebuilt
         do {
-            try ReportBuilder.rebuild(resultsDir: resultsDir)
+            rebuilt = try ReportBuilder.rebuild(resultsDir: resultsDir)
         } catch {
             report(error)
             throw ExitCode(2)
         }
-        print("runner: rebuilt reports in \(resultsDir)")
+        for problem in rebuilt.damaged { report(problem) }
+        let left = rebuilt.damaged.isEmpty ? "" : " without \(rebuilt.damaged.count) unreadable trial folder\(rebuilt.damaged.count == 1 ? "" : "s")"
+        print("runner: rebuilt reports in \(resultsDir)\(left)")
+        if !rebuilt.damaged.isEmpty { throw ExitCode(1) }
     }
 }

@@ -75,14 +75,17 @@ struct Run: ParsableCommand {
             report(error)
             throw ExitCode(2)
         }
+        var unreadable = 0
         do {
-            try ReportBuilder.rebuild(resultsDir: results)
+            let rebuilt = try ReportBuilder.rebuild(resultsDir: results)
+            for problem in rebuilt.damaged { report(problem) }
+            unreadable = rebuilt.damaged.count
         } catch {
             report(error)
             throw ExitCode(1)
         }
         if outcome.interrupted { throw ExitCode(130) }
-        if outcome.failures > 0 { throw ExitCode(1) }
+        if outcome.failures > 0 || unreadable > 0 { throw ExitCode(1) }
     }
 
     private func selectShard() throws -> Shard {

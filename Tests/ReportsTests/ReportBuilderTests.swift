@@ -36,7 +36,7 @@ final class ReportBuilderTests: XCTestCase {
         let dir = try makeTempDir()
         try writeTrials(Fixtures.twoVariants, into: dir)
         try fm.createDirectory(atPath: dir + "/not-a-trial", withIntermediateDirectories: true)
-        let written = try ReportBuilder.rebuild(resultsDir: dir)
+        let written = try ReportBuilder.rebuild(resultsDir: dir).written
         XCTAssertEqual(written, outputs.map { dir + "/" + $0 })
         let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(results.count, 8)
@@ -96,7 +96,9 @@ final class ReportBuilderTests: XCTestCase {
         try writeTrials([Fixtures.twoVariants[1]], into: dir)
         let trial = dir + "/no-regularization-seed-1"
         func message() -> String {
-            do { try ReportBuilder.rebuild(resultsDir: dir); return "no error" } catch { return "\(error)" }
+            do { return try ReportBuilder.rebuild(resultsDir: dir).damaged.map(\.message).joined(separator: "\n") } catch {
+                return "thrown: \(error)"
+            }
         }
         try AtomicFile.write("epoch,train_loss\n", to: trial + "/history.csv")
         XCTAssertEqual(message(), "\(trial)/history.csv:1: expected the header "
@@ -110,6 +112,34 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertThrowsError(try ReportBuilder.loadTrials(resultsDir: dir + "/missing")) {
             XCTAssertEqual("\($0)", "\(dir)/missing: cannot list the results folder")
         }
+    }
+
+    /// One unreadable trial folder is named, and the tables of all the others are still complete.
+    func testOneBadFolderIsReportedAndTheOthersStillMakeTheTables() throws {
+        let good = try makeTempDir("one-bad-folder-good"), mixed = try makeTempDir("one-bad-folder-mixed")
+        try writeTrials(Fixtures.twoVariants, into: good)
+        try writeTrials(Fixtures.twoVariants, into: mixed)
+        try ReportBuilder.rebuild(resultsDir: good)
+        let bad = mixed + "/zz-broken-seed0"
+        try fm.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        try AtomicFile.write("{\"name\": ", to: bad + "/metrics.json")
+        let rebuilt = try ReportBuilder.rebuild(resultsDir: mixed)
+        XCTAssertEqual(rebuilt.damaged.map(\.message), ["\(bad)/metrics.json: malformed JSON"])
+        for file in ["results.csv", "aggregate.csv", "summary.md", "comparison.svg"] {
+            XCTAssertEqual(fm.contents(atPath: mixed + "/" + file), fm.contents(atPath: good + "/" + file), file)
+        }
+    }
+
+    /// A folder without trials is refused and nothing in it is touched.
+    func testFolderWithoutTrialsIsRefusedAndNothingIsWritten() throws {
+        let dir = try makeTempDir()
+        try AtomicFile.write("keep me", to: dir + "/results.csv")
+        try fm.createDirectory(atPath: dir + "/not-a-trial", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ReportBuilder.rebuild(resultsDir: dir)) {
+            XCTAssertEqual("\($0)", "\(dir): holds no trial folders (no */metrics.json); nothing written")
+        }
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir).sorted(), ["not-a-trial", "results.csv"])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/results.csv", encoding: .utf8), "keep me")
     }
 
     func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {

@@ -92,6 +92,28 @@ final class BadInputTests: XCTestCase {
         ])
     }
 
+    /// `runner report` names one unreadable trial folder (exit 1) and still writes the others' tables;
+    /// a folder with no trials is refused (exit 2) and left as it was.
+    func testReportSurvivesOneBadFolderAndRefusesAnEmptyOne() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        let run = try RunnerProcess.run(["run", f.config, "--results", f.results(), "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let table = try f.read(f.results() + "/results.csv")
+        let bad = f.results() + "/broken-seed0"
+        try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
+        try "{\"name\": ".write(toFile: bad + "/metrics.json", atomically: true, encoding: .utf8)
+        let r = try RunnerProcess.run(["report", f.results()])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "runner: \(bad)/metrics.json: malformed JSON\n")
+        XCTAssertEqual(r.stdout, "runner: rebuilt reports in \(f.results()) without 1 unreadable trial folder\n")
+        XCTAssertEqual(try f.read(f.results() + "/results.csv"), table)
+
+        let empty = f.root + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try expectFailure(["report", empty], ["runner: \(empty): holds no trial folders (no */metrics.json); nothing written"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: empty), [])
+    }
+
     /// A batch larger than the training split trains as one batch of the whole split.
     func testBatchLargerThanTheDataTrains() throws {
         let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
