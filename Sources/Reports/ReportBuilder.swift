@@ -66,13 +66,6 @@ public enum ReportBuilder {
         return LoadedTrial(record: record, history: history)
     }
 
-    /// Every trial of `resultsDir`; the first unreadable file throws one line naming it.
-    public static func loadTrials(resultsDir: String) throws -> [LoadedTrial] {
-        let scan = try scan(resultsDir: resultsDir)
-        if let first = scan.damaged.first { throw first }
-        return scan.trials
-    }
-
     /// `runner report RESULTS_DIR`: rewrites `results.csv`, `aggregate.csv`, `summary.md`,
     /// `comparison.svg` and `variants/<variant-slug>.svg` from the trial folders, atomically.
     ///

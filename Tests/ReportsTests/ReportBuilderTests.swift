@@ -109,7 +109,7 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(message(), "\(trial)/metrics.json: missing key \"variant\"")
         try AtomicFile.write("{\"name\": 3}", to: trial + "/metrics.json")
         XCTAssertEqual(message(), "\(trial)/metrics.json: name: expected String")
-        XCTAssertThrowsError(try ReportBuilder.loadTrials(resultsDir: dir + "/missing")) {
+        XCTAssertThrowsError(try ReportBuilder.scan(resultsDir: dir + "/missing")) {
             XCTAssertEqual("\($0)", "\(dir)/missing: cannot list the results folder")
         }
     }

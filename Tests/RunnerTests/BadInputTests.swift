@@ -57,16 +57,14 @@ final class BadInputTests: XCTestCase {
     /// Limits are checked at validate time, before anything is allocated: one line, exit 2, no trap.
     func testOversizedNetworksAndGridsAreRefusedBeforeAllocation() throws {
         let f = try EndToEndFixture(self, seeds: [0])
-        let huge = f.root + "/huge.yaml"
-        try """
-            extends: tiny.yaml
+        let huge = try f.variant("huge.yaml", """
             name: Huge
             model:
               layers:
                 - {type: flatten}
                 - {type: linear, name: fc1, out: 100000000}
                 - {type: linear, name: fc2, out: 10}
-            """.write(toFile: huge, atomically: true, encoding: .utf8)
+            """)
         let r = try RunnerProcess.run(["run", huge, "--results", f.results()])
         XCTAssertEqual(r.status, 2, r.stderr)
         let lines = r.stderr.split(separator: "\n")
@@ -76,16 +74,14 @@ final class BadInputTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.results()))
 
         let grid = (1...20).map(String.init).joined(separator: ", ")
-        let sweep = f.root + "/grid.yaml"
-        try """
-            extends: tiny.yaml
+        let sweep = try f.variant("grid.yaml", """
             name: Grid
             sweep:
               train.epochs: [\(grid)]
               train.batch_size: [\(grid)]
               train.seed: [\(grid)]
               data.pad: [\(grid)]
-            """.write(toFile: sweep, atomically: true, encoding: .utf8)
+            """)
         try expectFailure(["validate", sweep, "--max-trials", "1000"], [
             "\(sweep):4:3: sweep: expands to 160000 trials (20 × 20 × 20 × 20 points × 1 seed), more than the limit of 1000; "
             + "pass --max-trials 160000 to allow it",
@@ -125,15 +121,13 @@ final class BadInputTests: XCTestCase {
 
     func testShapeMismatchIsReportedAtTheLayer() throws {
         let f = try EndToEndFixture(self, seeds: [0])
-        let bad = f.root + "/bad.yaml"
-        try """
-            extends: tiny.yaml
+        let bad = try f.variant("bad.yaml", """
             name: Bad
             model:
               layers:
                 - {type: conv2d, name: conv1, out: 4, kernel: 5, stride: 2}
                 - {type: linear, name: fc1, out: 10}
-            """.write(toFile: bad, atomically: true, encoding: .utf8)
+            """)
         let r = try RunnerProcess.run(["run", bad, "--results", f.results()])
         XCTAssertEqual(r.status, 2)
         let lines = r.stderr.split(separator: "\n")

@@ -36,6 +36,13 @@ struct EndToEndFixture {
 
     func results(_ name: String = "results") -> String { root + "/" + name }
 
+    /// Writes `<root>/<name>` holding `extends: tiny.yaml` and `body`; returns its path.
+    func variant(_ name: String, _ body: String) throws -> String {
+        let path = root + "/" + name
+        try ("extends: tiny.yaml\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
     func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }

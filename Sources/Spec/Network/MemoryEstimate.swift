@@ -8,8 +8,6 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var parameterBytes: Double
     /// Per batch: the input, each layer's output and its gradient (floats).
     public var activationBytes: Double
-    /// The largest batch the engine is built for (training or evaluation).
-    public var batch: Int
 
     public var totalBytes: Double { parameterBytes + activationBytes }
 
@@ -21,7 +19,6 @@ public struct MemoryEstimate: Sendable, Equatable {
             sum + 2 * layer.outputShape.reduce(1.0) { $0 * Double($1) }
         }
         activationBytes = perSample * Double(batch) * float
-        self.batch = batch
     }
 
     /// The memory this machine has (bytes).
