@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "Reports", "TestSupport"]),
     ]
 )

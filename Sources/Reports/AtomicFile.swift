@@ -14,7 +14,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(TempCounter.next())"
+        let temp = folder + "/." + url.lastPathComponent + temporaryMarker + "\(getpid())-\(TempCounter.next())"
+        try FaultInjection.point("write", path: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path, "could not create a temporary file") }
         var ok = data.withUnsafeBytes { raw -> Bool in
@@ -26,15 +27,48 @@ public enum AtomicFile {
             }
             return true
         }
-        ok = ok && fsync(fd) == 0
+        var injected: (any Error)?
+        if ok { do { try FaultInjection.point("fsync", path: path) } catch { injected = error } }
+        ok = ok && injected == nil && fsync(fd) == 0
         let saved = errno
         close(fd)
+        if let injected { unlink(temp); throw injected }
         guard ok else { unlink(temp); errno = saved; throw failure(path, "could not write") }
+        do { try FaultInjection.point("rename", path: path) } catch { unlink(temp); throw error }
         guard rename(temp, path) == 0 else {
             let saved = errno
             unlink(temp); errno = saved
             throw failure(path, "could not replace the file")
         }
+        try syncFolder(folder)
+    }
+
+    /// Removes the file at `path` if it exists (and flushes its folder); a missing file is fine.
+    public static func remove(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try FaultInjection.point("remove", path: path)
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure(path, "could not remove the file") }
+        try syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    /// Removes the temporary files that runs which died mid-write left in `folder` (those whose
+    /// process is gone); temporaries of live processes, this one included, stay.
+    public static func removeStaleTemporaries(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: temporaryMarker, options: .backwards),
+                  let pid = Int32(name[marker.upperBound...].split(separator: "-").first ?? "") else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
+        }
+    }
+
+    /// Temporary files are named `.<file>.tmp-<pid>-<n>` beside their destination.
+    static let temporaryMarker = ".tmp-"
+
+    private static func syncFolder(_ folder: String) throws {
+        try FaultInjection.point("fsync", path: folder.isEmpty ? "." : folder)
         let dirFD = open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)
         if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
     }

@@ -8,10 +8,17 @@ public enum ReportBuilder {
         try makeFolder(dir)
         try AtomicFile.write(HistoryCSV.render(history), to: dir + "/history.csv")
         try AtomicFile.writeJSON(record, to: dir + "/metrics.json")
-        try AtomicFile.write(Charts.convergence(history: history, selectedEpoch: record.selectedEpoch,
-                                                selectedOn: record.selectedOn, title: "\(record.name): accuracy"),
-                             to: dir + "/convergence.svg")
-        try AtomicFile.write(Charts.loss(history: history, title: "\(record.name): loss"), to: dir + "/loss.svg")
+        for (name, text) in trialCharts(record: record, history: history) {
+            try AtomicFile.write(text, to: dir + "/" + name)
+        }
+    }
+
+    /// A trial's plots by file name, drawn from its record and history alone (so they can be
+    /// redrawn from the files whenever one is missing).
+    public static func trialCharts(record: TrialRecord, history: [EpochRecord]) -> [(String, String)] {
+        [("convergence.svg", Charts.convergence(history: history, selectedEpoch: record.selectedEpoch,
+                                                selectedOn: record.selectedOn, title: "\(record.name): accuracy")),
+         ("loss.svg", Charts.loss(history: history, title: "\(record.name): loss"))]
     }
 
     /// A trial found in a results folder: its record and its history (from `history.csv` when present).
@@ -81,6 +88,8 @@ public enum ReportBuilder {
         guard !scan.trials.isEmpty || !scan.damaged.isEmpty else {
             throw ReportError("\(resultsDir): holds no trial folders (no */metrics.json); nothing written")
         }
+        AtomicFile.removeStaleTemporaries(in: resultsDir)
+        AtomicFile.removeStaleTemporaries(in: resultsDir + "/variants")
         let trials = scan.trials
         let records = Aggregation.sortedRecords(trials.map(\.record))
         let aggregates = Aggregation.aggregate(records)
@@ -110,7 +119,7 @@ public enum ReportBuilder {
         }
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: resultsDir + "/variants")) ?? []
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
-            try? FileManager.default.removeItem(atPath: resultsDir + "/variants/" + stale)
+            try AtomicFile.remove(resultsDir + "/variants/" + stale)
         }
         return Rebuilt(written: written, damaged: scan.damaged)
     }

@@ -169,11 +169,21 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     /// The trial's results are up to date; nothing runs.
-    public func trialCached(_ label: TrialLabel, epochs: Int, folder: String) {
+    /// `status`: how the cached trial ended when it did not complete ("diverged at epoch 3").
+    public func trialCached(_ label: TrialLabel, epochs: Int, folder: String, status: String? = nil) {
         lock.lock(); defer { lock.unlock() }
         skipSweepEpochs(epochs)
-        emit(plain: "\(label.prefix) cached: \(folder) is up to date",
-             json: Self.trialFields("trial_cached", label) + [("folder", .string(folder))])
+        emit(plain: "\(label.prefix) cached: \(folder) is up to date" + (status.map { " (\($0))" } ?? ""),
+             json: Self.trialFields("trial_cached", label) + [("folder", .string(folder))]
+                + (status.map { [("status", JSONValue.string($0))] } ?? []))
+    }
+
+    /// Something about the trial's folder the user should know (a file regenerated, a checkpoint
+    /// not used, a damaged result retrained); the trial goes on.
+    public func trialNotice(_ label: TrialLabel, message: String) {
+        lock.lock(); defer { lock.unlock() }
+        emit(plain: "\(label.prefix) \(message)",
+             json: Self.trialFields("trial_notice", label) + [("message", .string(message))])
     }
 
     /// The loss became non-finite at 1-based `epoch`; the trial stops.

@@ -19,6 +19,9 @@ public final class Sweep: @unchecked Sendable {
     public let plans: [NetworkPlan]
     public let results: String
     public let force: Bool
+    /// A finished trial whose records or weights are damaged is reported and left alone instead
+    /// of retrained.
+    public let keepDamaged: Bool
     public let progress: ProgressReporter
     /// Trials run at the same time (each with at least its `train.threads` engine threads).
     public let jobs: Int
@@ -42,8 +45,9 @@ public final class Sweep: @unchecked Sendable {
         return value
     }
 
-    public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, progress: ProgressReporter,
-                jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, keepDamaged: Bool = false,
+                progress: ProgressReporter, jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.keepDamaged = keepDamaged
         precondition(trials.count == plans.count && jobs >= 1)
         self.cores = max(1, cores)
         self.trials = trials
@@ -87,7 +91,8 @@ public final class Sweep: @unchecked Sendable {
         return try state.finish()
     }
 
-    private enum TrialResult { case completed, cached, failed, interrupted }
+    /// `cachedFailure`: a cached trial that did not complete (diverged): cached, and still a failure.
+    private enum TrialResult { case completed, cached, cachedFailure, failed, interrupted }
 
     /// The sweep's progress across jobs: the next trial to take, the outcome, the first fatal error.
     private final class SharedState: @unchecked Sendable {
@@ -113,6 +118,7 @@ public final class Sweep: @unchecked Sendable {
             switch result {
             case .completed: outcome.completed += 1
             case .cached: outcome.cached += 1
+            case .cachedFailure: outcome.cached += 1; outcome.failures += 1
             case .failed: outcome.failures += 1
             case .interrupted: outcome.interrupted = true
             }
@@ -134,11 +140,17 @@ public final class Sweep: @unchecked Sendable {
         (results as NSString).appendingPathComponent(trials[index].slug)
     }
 
-    /// Whether trial `index`'s folder holds a finished result for its config, dataset and engine.
-    private func isCached(_ index: Int) throws -> Bool {
+    /// What trial `index`'s folder holds for its config, dataset and engine (see `TrialFolder`).
+    private func verdict(_ index: Int) throws -> TrialFolder.Verdict {
         let trial = trials[index]
         let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data.path))
-        return Self.cachedRecord(folder: folder(index), hash: hash) != nil
+        return TrialFolder.verify(folder: folder(index), trial: trial, trialHash: hash)
+    }
+
+    /// Whether trial `index`'s folder holds a verified finished result.
+    private func isCached(_ index: Int) throws -> Bool {
+        if case .finished = try verdict(index) { return true }
+        return false
     }
 
     /// One trial: lock its folder, skip it when cached, else train (or resume) it.
@@ -153,12 +165,37 @@ public final class Sweep: @unchecked Sendable {
             return .failed
         }
         defer { lock.release() }
-        if !force, try isCached(index) {
-            // Epochs of a trial found cached at the start were never counted in the sweep.
-            progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : trial.spec.train.epochs, folder: folder)
-            return .cached
+        AtomicFile.removeStaleTemporaries(in: folder)
+        if !force {
+            switch try verdict(index) {
+            case .absent:
+                break
+            case let .finished(record, history, stale, adopted):
+                if adopted || !stale.isEmpty {
+                    do {
+                        try TrialFolder.repair(folder: folder, trial: trial, trialHash: try trialHash(index),
+                                               record: record, history: history, stale: stale)
+                    } catch {
+                        progress.trialFailed(label, message: "\(error)")
+                        return .failed
+                    }
+                    if !stale.isEmpty {
+                        progress.trialNotice(label, message: "regenerated \(stale.joined(separator: ", ")) from the records")
+                    }
+                }
+                // Epochs of a trial found cached at the start were never counted in the sweep.
+                progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : trial.spec.train.epochs,
+                                     folder: folder, status: record.isCompleted ? nil : record.status)
+                return record.isCompleted ? .cached : .cachedFailure
+            case let .damaged(reason):
+                if keepDamaged {
+                    progress.trialFailed(label, message: "\(reason); left as it is (--keep-damaged)")
+                    return .failed
+                }
+                progress.trialNotice(label, message: "\(reason); retraining")
+            }
         }
-        if force { try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent("checkpoint.safetensors")) }
+        if force { try AtomicFile.remove((folder as NSString).appendingPathComponent("checkpoint.safetensors")) }
         let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder,
                                      maxThreads: cores)
         runner.progress = progress
@@ -174,17 +211,7 @@ public final class Sweep: @unchecked Sendable {
         }
     }
 
-    /// The record of a finished trial in `folder` whose hash matches, or nil.
-    /// Completed and diverged trials are final (deterministic); interrupted ones are resumed.
-    public static func cachedRecord(folder: String, hash: String) -> TrialRecord? {
-        let hashPath = (folder as NSString).appendingPathComponent("trial.hash")
-        let metricsPath = (folder as NSString).appendingPathComponent("metrics.json")
-        guard let stored = try? String(contentsOfFile: hashPath, encoding: .utf8),
-              stored.trimmingCharacters(in: .whitespacesAndNewlines) == hash,
-              let json = FileManager.default.contents(atPath: metricsPath),
-              let record = try? JSONDecoder().decode(TrialRecord.self, from: json),
-              record.status == "completed" || record.status.hasPrefix("diverged")
-        else { return nil }
-        return record
+    private func trialHash(_ index: Int) throws -> String {
+        TrialRunner.hash(trial: trials[index], fingerprint: try fingerprint(trials[index].spec.data.path))
     }
 }

@@ -94,13 +94,25 @@ public final class TrialRunner {
     private var history: [EpochRecord] = []
     private var bestEpoch: Int?
     private var bestScore = -Double.infinity
+    /// Seconds spent on this trial by earlier runs that were interrupted (from the checkpoint).
+    private var elapsedBefore = 0.0
 
     /// Runs the remaining epochs (resuming from `checkpoint.safetensors` when it matches) and
     /// writes every output of the trial folder. Returns the trial's record.
     public func run() throws -> TrialRecord {
         let started = Date()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let resumed = try TrainingCheckpoint.restore(from: checkpointPath, trialHash: trialHash, into: self)
+        // Until the new manifest lands, this folder holds no finished result.
+        try TrialFolder.unmark(folder: folder)
+        var resumed = 0
+        switch try TrainingCheckpoint.restore(from: checkpointPath, trialHash: trialHash, into: self) {
+        case .fresh: break
+        case let .resumed(epochs, seconds):
+            resumed = epochs
+            elapsedBefore = seconds
+        case let .unusable(reason):
+            progress?.trialNotice(label, message: "\(reason); training from epoch 1")
+        }
         let epochs = spec.train.epochs
         progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder)
 
@@ -130,9 +142,9 @@ public final class TrialRunner {
             select(record)
             epoch += 1
             progress?.epochEnded(EpochProgress(record, epochs: epochs), of: label)
-            try TrainingCheckpoint.save(self, to: checkpointPath)
+            try TrainingCheckpoint.save(self, to: checkpointPath, seconds: elapsedBefore + Date().timeIntervalSince(started))
         }
-        let record = try finish(status: status, seconds: Date().timeIntervalSince(started))
+        let record = try finish(status: status, seconds: elapsedBefore + Date().timeIntervalSince(started))
         if status == .completed {
             progress?.trialEnded(label, seconds: record.seconds, selectedEpoch: record.selectedEpoch ?? 0, testAcc: record.testAcc)
         }
@@ -217,10 +229,16 @@ public final class TrialRunner {
             try AtomicFile.write(weights, to: path("model.safetensors"))
         }
         try AtomicFile.write(trial.canonicalYAML, to: path("config.yaml"))
-        try AtomicFile.write(trialHash + "\n", to: path("trial.hash"))
         try ReportBuilder.writeTrial(record: record, history: history, dir: folder)
-        if status != .interrupted(epoch: history.count + 1) {
-            try? FileManager.default.removeItem(atPath: checkpointPath)
+        // Last: the hash, then the manifest that makes the folder a finished (cached) result.
+        try AtomicFile.write(trialHash + "\n", to: path(TrialFolder.hashName))
+        if status != .completed {
+            // No selected model: weights left by an earlier run of another config must not stay.
+            try AtomicFile.remove(path(TrialFolder.weightsName))
+        }
+        if case .interrupted = status {} else {
+            try TrialFolder.writeManifest(folder: folder, trialHash: trialHash, completed: status == .completed)
+            try AtomicFile.remove(checkpointPath)
         }
         return record
     }

@@ -32,6 +32,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Rerun trials even when a cached result exists.")
     var force = false
 
+    @Flag(help: "Report a finished trial whose records or weights fail verification and leave it as it is, instead of retraining it.")
+    var keepDamaged = false
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -66,7 +69,7 @@ struct Run: ParsableCommand {
             report(SpecErrors([SpecError("expected a positive number of jobs, found \(jobs)", path: "--jobs")]))
             throw ExitCode(2)
         }
-        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, progress: progress,
+        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, keepDamaged: keepDamaged, progress: progress,
                           jobs: jobs ?? Sweep.automaticJobs(for: trials))
         let outcome: Sweep.Outcome
         do {
