@@ -75,6 +75,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     public let mode: Mode
     private var output: any TextOutputStream
+    private var errors: any TextOutputStream
     private let clock: () -> Double
 
     /// Per running trial: epoch seconds and count so far, and the epochs it has left (so that
@@ -91,10 +92,12 @@ public final class ProgressReporter: @unchecked Sendable {
     private var lastBarDraw = -Double.infinity
 
     /// `clock` (seconds, monotonic) is only used to throttle the live bar.
-    public init(mode: Mode, output: any TextOutputStream = StandardOutput(),
+    /// `errors` receives failures in `quiet` mode.
+    public init(mode: Mode, output: any TextOutputStream = StandardOutput(), errors: any TextOutputStream = StandardOutput(STDERR_FILENO),
                 clock: @escaping () -> Double = ProgressReporter.monotonicSeconds) {
         self.mode = mode
         self.output = output
+        self.errors = errors
         self.clock = clock
     }
 
@@ -191,7 +194,8 @@ public final class ProgressReporter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         finish(label)
         emit(plain: "\(label.prefix) diverged at epoch \(epoch): loss \(loss)",
-             json: Self.trialFields("trial_diverged", label) + [("epoch", .int(epoch)), ("loss", .number(loss))])
+             json: Self.trialFields("trial_diverged", label) + [("epoch", .int(epoch)), ("loss", .number(loss))],
+             failure: true)
     }
 
     /// The trial failed with a one-line `message`; the sweep goes on.
@@ -199,7 +203,8 @@ public final class ProgressReporter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         finish(label)
         emit(plain: "\(label.prefix) failed: \(message)",
-             json: Self.trialFields("trial_failed", label) + [("message", .string(message))])
+             json: Self.trialFields("trial_failed", label) + [("message", .string(message))],
+             failure: true)
     }
 
     /// The trial finished after `seconds`; `selectedEpoch` (1-based) became its checkpoint.
@@ -225,9 +230,11 @@ public final class ProgressReporter: @unchecked Sendable {
         running[label] = nil
     }
 
-    private func emit(plain: String?, json: [(String, JSONValue)]) {
+    /// `failure`: the line also goes to standard error in `quiet` mode (failures are never silent).
+    private func emit(plain: String?, json: [(String, JSONValue)], failure: Bool = false) {
         switch mode {
-        case .quiet: return
+        case .quiet:
+            if failure, let plain { errors.write(plain + "\n") }
         case .json: write(JSONValue.line(json) + "\n")
         case .plain, .live:
             guard let plain else { return }
@@ -239,16 +246,18 @@ public final class ProgressReporter: @unchecked Sendable {
     private func write(_ text: String) { output.write(text) }
 }
 
-/// Standard output without Foundation's buffering, so progress appears immediately.
+/// Standard output (or error) without Foundation's buffering, so progress appears immediately.
 public struct StandardOutput: TextOutputStream {
-    public init() {}
+    private let descriptor: Int32
+    /// Standard output, or another descriptor such as `STDERR_FILENO`.
+    public init(_ descriptor: Int32 = STDOUT_FILENO) { self.descriptor = descriptor }
 
     public mutating func write(_ string: String) {
         var text = string
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let n = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                let n = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
                 offset += n
             }

@@ -183,6 +183,11 @@ public final class Sweep: @unchecked Sendable {
                         progress.trialNotice(label, message: "regenerated \(stale.joined(separator: ", ")) from the records")
                     }
                 }
+                // A run killed after its manifest but before it removed the resume state leaves one.
+                do { try AtomicFile.remove((folder as NSString).appendingPathComponent("checkpoint.safetensors")) } catch {
+                    progress.trialFailed(label, message: "\(error)")
+                    return .failed
+                }
                 // Epochs of a trial found cached at the start were never counted in the sweep.
                 progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : trial.spec.train.epochs,
                                      folder: folder, status: record.isCompleted ? nil : record.status)

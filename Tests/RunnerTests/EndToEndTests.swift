@@ -88,6 +88,12 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(rows.first { $0["variant"] == "Exploding" }?["status"], "diverged at epoch 1")
         XCTAssertEqual(rows.first { $0["variant"] == "Tiny" }?["status"], "completed")
         XCTAssertTrue(try f.read(f.results() + "/summary.md").contains("diverged at epoch 1"))
+
+        // The rerun finds both cached, and the diverged one still makes the run a failure.
+        let again = try RunnerProcess.run(["run", bad, f.config, "--results", f.results()])
+        XCTAssertEqual(again.status, 1, again.stdout)
+        XCTAssertTrue(again.stdout.contains("[Exploding seed 0] cached: \(f.results())/exploding-seed0 is up to date "
+                                            + "(diverged at epoch 1)"), again.stdout)
     }
 
     func testKillNineThenRerunIsBitIdenticalToUninterrupted() throws {
