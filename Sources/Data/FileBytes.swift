@@ -17,12 +17,20 @@ enum FileBytes {
 
     /// The whole content of the file at `path`.
     static func contents(of path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw DataError(path: path, describe(errno: errno)) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw DataError(path: path, describe(errno: errno)) }
-        guard (st.st_mode & S_IFMT) != S_IFDIR else { throw DataError(path: path, "is a directory, expected a file") }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw DataError(path: path, "is a directory, expected a regular file")
+        case S_IFIFO: throw DataError(path: path, "is a FIFO (named pipe), expected a regular file")
+        case S_IFCHR, S_IFBLK: throw DataError(path: path, "is a device, expected a regular file")
+        case S_IFSOCK: throw DataError(path: path, "is a socket, expected a regular file")
+        default: throw DataError(path: path, "is not a regular file")
+        }
         let size = Int(st.st_size)
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in

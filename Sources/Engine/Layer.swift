@@ -1,3 +1,4 @@
+import EngineAVX512
 /// A node's computation in a `Network`: forward and backward over a batch, with the buffers it
 /// reads and writes fixed once by `bind` (no allocation afterwards).
 ///
@@ -67,9 +68,27 @@ public let reductionGroup = 16
 func forEachReductionGroup(_ samples: Range<Int>, _ body: (_ group: Int, _ members: Range<Int>) -> Void) {
     var start = samples.lowerBound
     while start < samples.upperBound {
+        if Cancellation.isRequested { return }
         let end = min(samples.upperBound, start + reductionGroup)
         body(start / reductionGroup, start..<end)
         start = end
+    }
+}
+
+/// Lets a pass stop within about a second of an interrupt, even inside a heavy layer: once the
+/// flag (the interrupt handler's `sig_atomic_t`) is set, layers skip their remaining reduction
+/// groups and samples. The pass then returns with stale (finite) values that the trainer never
+/// uses: it discards the batch and the epoch, and resumes from the last completed epoch.
+public enum Cancellation {
+    /// Set once by the program's interrupt handling; nil (never cancelled) in tests and tools.
+    nonisolated(unsafe) public static var flag: UnsafeMutablePointer<Int32>? {
+        didSet { avx512CancelFlag = flag }
+    }
+
+    @inline(__always)
+    public static var isRequested: Bool {
+        guard let flag else { return false }
+        return flag.pointee != 0
     }
 }
 

@@ -16,6 +16,7 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
     while j + 48 <= n {
         var r = 0
         while r + 4 <= m {
+            if let flag = avx512CancelFlag, flag.pointee != 0 { return }  // unfinished C, discarded
             block4(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
             r += 4
         }
@@ -28,6 +29,7 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
     while j + 16 <= n {
         var r = 0
         while r + 8 <= m {
+            if let flag = avx512CancelFlag, flag.pointee != 0 { return }  // unfinished C, discarded
             eightRows(SIMD16<Float>.self, k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc,
                       accumulate)
             r += 8
@@ -38,6 +40,7 @@ public func gemmNN512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride
     while j + 8 <= n {
         var r = 0
         while r + 8 <= m {
+            if let flag = avx512CancelFlag, flag.pointee != 0 { return }  // unfinished C, discarded
             eightRows(SIMD8<Float>.self, k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc,
                       accumulate)
             r += 8

@@ -15,6 +15,10 @@
 
 import SIMDMemory
 
+/// Set by the engine (`Cancellation`): the long kernels here stop early (between output rows or
+/// channels) once it points at a non-zero value. Their output is then unfinished and discarded.
+nonisolated(unsafe) public var avx512CancelFlag: UnsafeMutablePointer<Int32>?
+
 /// Forward over lane planes: x [ci][hp][wp] (padded input) → out [co][oh][ow] with
 /// oh = hp − k + 1, ow = wp − k + 1, out[o][oy][ox] = bias[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] ·
 /// x[c][oy + ky][ox + kx], in that order; w: [co][ci][k][k].
@@ -35,6 +39,7 @@ private func laneForward(_ x: UnsafePointer<Float>, _ ci: Int, _ hp: Int, _ wp: 
     let (oh, ow) = (hp - k + 1, wp - k + 1)
     let ws = ci * k * k, outPlane = oh * ow * 16
     for oy in 0..<oh {
+        if let flag = avx512CancelFlag, flag.pointee != 0 { return }
         var ox = 0
         while ox < ow {
             let px = min(4, ow - ox)
@@ -200,6 +205,7 @@ private func laneBackward(_ dy: UnsafePointer<Float>, _ co: Int, _ ps: Int, _ oh
     let dyWidth = ow + k - 1, inPlane = h * wd * 16
     let widest = min(4, k)  // a block of up to k positions reads only the row's own zeros or the k − 1 before it
     for y in 0..<h {
+        if let flag = avx512CancelFlag, flag.pointee != 0 { return }
         let yy = y + pad
         let rows = max(0, yy - k + 1)..<(min(oh - 1, yy) + 1)
         var x = 0

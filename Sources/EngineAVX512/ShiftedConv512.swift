@@ -31,6 +31,7 @@ private func conv(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: Int, _ wi
     let wStride = ci * k * k
     var i = 0
     while i < count {
+        if let flag = avx512CancelFlag, flag.pointee != 0 { return }  // unfinished, discarded
         let vectors = min(3, (count - i + 15) / 16)
         let span = vectors * 16
         // Kernel rows ky whose reads [i + ky·width, i + span − 1 + ky·width + k − 1] meet `nonzero`.

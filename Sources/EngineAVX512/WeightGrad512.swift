@@ -14,6 +14,7 @@ public func shiftedWeightGrad512(dy: UnsafePointer<Float>, co: Int, dyStride: In
     let taps = k * k, perO = ci * taps
     var o = 0
     while o < co {
+        if let flag = avx512CancelFlag, flag.pointee != 0 { return }
         // 4, 2 or 1 channels: two registers of pairs, one pair, or one channel twice (high half unused).
         let outs = o + 4 <= co ? 4 : (o + 2 <= co ? 2 : 1)
         for c in 0..<ci {

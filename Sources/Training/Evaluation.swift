@@ -40,6 +40,7 @@ public enum Evaluator {
         var correct = 0
         var seen = 0
         for b in 0..<loader.batchCount {
+            if Cancellation.isRequested { break }  // the caller discards a cancelled evaluation
             let n = loader.fill(batch: b, images: buffers.images.data, labels: buffers.labels)
             _ = network.forward(buffers.images.data, batch: n, training: false)
             let r = network.loss(labels: buffers.labels, batch: n, gradient: false)

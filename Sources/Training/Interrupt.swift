@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Graceful interruption: the first SIGINT/SIGTERM sets a flag that the trainer polls between
@@ -19,6 +20,8 @@ public enum Interrupt {
     /// Installs the handler for `signals` (by default SIGINT and SIGTERM) and clears the flag.
     public static func install(signals: [Int32] = [SIGINT, SIGTERM]) {
         reset()
+        // Heavy layers poll the same flag (see `Cancellation`).
+        Cancellation.flag = flag
         for signal in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = handleSignal

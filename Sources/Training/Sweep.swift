@@ -13,6 +13,8 @@ public final class Sweep: @unchecked Sendable {
         public var cached = 0
         public var failures = 0
         public var interrupted = false
+        /// Where each interrupted trial stopped, e.g. "[Tiny seed 0] stopped in epoch 2/4 with 1 epoch saved".
+        public var stoppedTrials: [String] = []
     }
 
     public let trials: [Trial]
@@ -68,7 +70,9 @@ public final class Sweep: @unchecked Sendable {
     /// whole sweep (unreadable dataset, results folder not writable): no new trial starts after
     /// one, running ones finish. A trial that fails is recorded and the sweep goes on.
     public func run() throws -> Outcome {
-        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        // Every dataset is readable and the results folder writable before anything is created.
+        for path in Set(trials.map(\.spec.data.path)).sorted() { _ = try fingerprint(path) }
+        try Self.prepareResultsFolder(results)
         // Trials already cached are known now, so the sweep's ETA counts only the epochs left.
         // (An unreadable dataset counts as not cached here; `runTrial` reports it.)
         cachedAtStart = force ? [] : Set(trials.indices.filter { (try? isCached($0)) == true })
@@ -92,7 +96,39 @@ public final class Sweep: @unchecked Sendable {
     }
 
     /// `cachedFailure`: a cached trial that did not complete (diverged): cached, and still a failure.
-    private enum TrialResult { case completed, cached, cachedFailure, failed, interrupted }
+    /// Creates the results folder if needed and checks that this process can write into it.
+    static func prepareResultsFolder(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw ReportError("\(path): is a file, expected a results folder (--results)")
+            }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                throw ReportError("\(path): cannot create the results folder (--results): \(blocker(of: path))")
+            }
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw ReportError("\(path): the results folder is not writable (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Why a folder cannot be created at `path`: the nearest existing ancestor is a file, or not writable.
+    private static func blocker(of path: String) -> String {
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while !ancestor.isEmpty, ancestor != "/", !FileManager.default.fileExists(atPath: ancestor) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        if ancestor.isEmpty { ancestor = "." }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDir), !isDir.boolValue {
+            return "\(ancestor) is a file"
+        }
+        return access(ancestor, W_OK | X_OK) == 0 ? "cannot write into \(ancestor)"
+                                                 : "\(ancestor) is not writable (\(String(cString: strerror(errno))))"
+    }
+
+    private enum TrialResult { case completed, cached, cachedFailure, failed, interrupted(String?) }
 
     /// The sweep's progress across jobs: the next trial to take, the outcome, the first fatal error.
     private final class SharedState: @unchecked Sendable {
@@ -120,7 +156,9 @@ public final class Sweep: @unchecked Sendable {
             case .cached: outcome.cached += 1
             case .cachedFailure: outcome.cached += 1; outcome.failures += 1
             case .failed: outcome.failures += 1
-            case .interrupted: outcome.interrupted = true
+            case let .interrupted(where_):
+                outcome.interrupted = true
+                if let where_ { outcome.stoppedTrials.append(where_) }
             }
         }
 
@@ -159,12 +197,25 @@ public final class Sweep: @unchecked Sendable {
         let folder = folder(index)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let label = TrialLabel(trial)
-        let lock: TrialLock
-        do { lock = try TrialLock.acquire(folder: folder) } catch {
-            progress.trialFailed(label, message: "\(error)")
-            return .failed
+        // A trial another runner is training is waited for (it is usually cached afterwards):
+        // two runners sharing a results folder split the work and both end with exit 0.
+        var lock: TrialLock?
+        var announced = false
+        while lock == nil {
+            do { lock = try TrialLock.acquire(folder: folder) } catch let error as TrialLockError {
+                guard case .held = error else {
+                    progress.trialFailed(label, message: "\(error)")
+                    return .failed
+                }
+                if !announced {
+                    progress.trialNotice(label, message: "\(error); waiting for it")
+                    announced = true
+                }
+                if Interrupt.requested { return .interrupted(nil) }
+                usleep(200_000)
+            }
         }
-        defer { lock.release() }
+        defer { lock?.release() }
         AtomicFile.removeStaleTemporaries(in: folder)
         if !force {
             switch try verdict(index) {
@@ -208,7 +259,12 @@ public final class Sweep: @unchecked Sendable {
         runner.threadAllowance = { [self] in max(minimum, cores / max(1, activeJobs.load(ordering: .relaxed))) }
         do {
             let record = try runner.run()
-            if record.status.hasPrefix("interrupted") { return .interrupted }
+            if record.status.hasPrefix("interrupted") {
+                let saved = record.completedEpochs == 1 ? "1 epoch" : "\(record.completedEpochs) epochs"
+                let stage = record.completedEpochs < record.epochs ? "in epoch \(record.completedEpochs + 1)/\(record.epochs)"
+                                                                   : "in its final evaluation"
+                return .interrupted("\(label.prefix) stopped \(stage) with \(saved) saved")
+            }
             return record.status == "completed" ? .completed : .failed
         } catch {
             progress.trialFailed(label, message: "\(error)")

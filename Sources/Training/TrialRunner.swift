@@ -134,6 +134,11 @@ public final class TrialRunner {
             adjustThreads()
             let val = Evaluator.evaluate(network, valLoader, evalBuffers)
             let test = Evaluator.evaluate(network, testLoader, evalBuffers)
+            if Cancellation.isRequested {
+                // Evaluation was cut short: the epoch is not recorded and reruns on resume.
+                status = .interrupted(epoch: epoch + 1)
+                break
+            }
             let seconds = Date().timeIntervalSince(epochStart)
             let record = EpochRecord(epoch: epoch + 1, trainLoss: train.loss, trainAcc: train.accuracy,
                                      valLoss: val.loss, valAcc: val.accuracy, testLoss: test.loss,
@@ -145,7 +150,7 @@ public final class TrialRunner {
             try TrainingCheckpoint.save(self, to: checkpointPath, seconds: elapsedBefore + Date().timeIntervalSince(started))
         }
         let record = try finish(status: status, seconds: elapsedBefore + Date().timeIntervalSince(started))
-        if status == .completed {
+        if record.isCompleted {
             progress?.trialEnded(label, seconds: record.seconds, selectedEpoch: record.selectedEpoch ?? 0, testAcc: record.testAcc)
         }
         return record
@@ -168,6 +173,8 @@ public final class TrialRunner {
             _ = network.forward(trainBuffers.images.data, batch: n, training: true)
             let r = network.loss(labels: trainBuffers.labels, batch: n, gradient: true)
             network.backward(batch: n)
+            // An interrupt inside the passes left them unfinished: never step on their gradients.
+            if Cancellation.isRequested { return nil }
             let penalty = L2Penalty.apply(params)
             optimizer.step()
             let batchLoss = r.lossSum + penalty * Double(n)
@@ -219,6 +226,10 @@ public final class TrialRunner {
         if status == .completed, bestEpoch != nil {
             best.restore()
             let selected = evaluateAll()
+            if Cancellation.isRequested {
+                // Interrupted in the final evaluation: nothing is final; the resume redoes it.
+                return try finish(status: .interrupted(epoch: history.count), seconds: seconds)
+            }
             record.trainAcc = selected.train.accuracy
             record.valAcc = selected.validation.accuracy
             record.testAcc = selected.test.accuracy

@@ -87,7 +87,12 @@ struct Run: ParsableCommand {
             report(error)
             throw ExitCode(1)
         }
-        if outcome.interrupted { throw ExitCode(130) }
+        if outcome.interrupted {
+            let signal = Interrupt.signalName.map { " by \($0)" } ?? ""
+            let stopped = outcome.stoppedTrials.isEmpty ? "" : ": " + outcome.stoppedTrials.joined(separator: ", ")
+            FileHandle.standardError.write(Data("runner: interrupted\(signal)\(stopped); rerun the same command to resume\n".utf8))
+            throw ExitCode(130)
+        }
         if outcome.failures > 0 || unreadable > 0 { throw ExitCode(1) }
     }
 

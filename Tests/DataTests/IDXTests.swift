@@ -111,6 +111,6 @@ final class IDXTests: XCTestCase {
     func testMissingFileAndDirectory() throws {
         let dir = try makeTemporaryFolder(self)
         assertDataError("\(dir)/none.gz: file not found") { try IDX.read(path: "\(dir)/none.gz") }
-        assertDataError("\(dir): is a directory, expected a file") { try IDX.read(path: dir) }
+        assertDataError("\(dir): is a directory, expected a regular file") { try IDX.read(path: dir) }
     }
 }

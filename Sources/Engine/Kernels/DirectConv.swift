@@ -45,6 +45,7 @@ private func shiftedConvK(_ src: UnsafePointer<Float>, _ ci: Int, _ srcStride: I
     let wStride = ci * k * k
     var i = 0
     while i < count {
+        if Cancellation.isRequested { return }  // unfinished output, discarded by the trainer
         // Kernel rows ky whose reads [i + ky·width, i + 23 + ky·width + k − 1] meet `nonzero`.
         let lowGap = nonzero.lowerBound - (i + shiftedBlock - 1 + k - 1)
         let kyLo = lowGap <= 0 ? 0 : min(k, (lowGap + width - 1) / width)
@@ -124,6 +125,7 @@ func shiftedWeightGrad(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: Unsa
     let taps = k * k, perO = ci * taps
     var o = 0
     while o < co {
+        if Cancellation.isRequested { return }
         let pair = o + 2 <= co
         let dy0 = dy + o * dyStride, dy1 = pair ? dy0 + dyStride : dy0
         for c in 0..<ci {

@@ -18,6 +18,7 @@ func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, col
     while j + 24 <= n {
         var r = 0
         while r + 4 <= m {
+            if Cancellation.isRequested { return }  // unfinished C, discarded
             gemmBlock4x24(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
             r += 4
         }
@@ -30,6 +31,7 @@ func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, col
     while j + 8 <= n {
         var r = 0
         while r + 4 <= m {  // four rows' chains at once (one alone waits on the addition latency)
+            if Cancellation.isRequested { return }  // unfinished C, discarded
             gemmBlock4x8(k, a + r * rowStride, rowStride, colStride, b + j, ldb, c + r * ldc + j, ldc, accumulate)
             r += 4
         }

@@ -261,7 +261,7 @@ extension Conv2D {
             }
             let p = plan
             let xp = padded[t], out = wide[t]
-            for s in samples {
+            for s in samples where !Cancellation.isRequested {
                 p.pad(x + s * g.inputCount, into: xp)
                 shiftedConv(src: xp, ci: g.channels, srcStride: p.paddedStride, width: p.width, k: kernel,
                             nonzero: p.inputRows, w: weight.value.data, co: outChannels, bias: bias.map { UnsafePointer($0.value.data) },
@@ -365,7 +365,7 @@ extension Conv2D {
                 db?.update(repeating: 0, count: outChannels)
                 let laneGlue = lane != nil && fusedPool != nil
                 if let lane, laneGlue { laneGradients(group, members, lane) }
-                for (l, s) in members.enumerated() {
+                for (l, s) in members.enumerated() where !Cancellation.isRequested {
                     let grad = lane.map { $0.gradPlanes + l * outChannels * plan.gradientStride } ?? columns[t]
                     if !laneGlue { gradientPlanes(s, t, into: grad) }
                     plan.pad(x + s * g.inputCount, into: xp)

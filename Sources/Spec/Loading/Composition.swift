@@ -6,16 +6,15 @@ struct Composer {
     /// Files in the order they were read (for sorting errors).
     private(set) var files: [String] = []
     var log = ErrorLog()
-    /// Reads a file's text; nil when it does not exist. Injected for tests.
-    let readFile: (String) -> String?
+    /// Reads a file's text, or says why it cannot (missing, not a regular file, unreadable, too large).
+    let readFile: (String) -> Result<String, YAMLParser.ReadProblem>
 
-    init(readFile: @escaping (String) -> String? = Composer.readFromDisk) {
+    init(readFile: @escaping (String) -> Result<String, YAMLParser.ReadProblem> = Composer.readFromDisk) {
         self.readFile = readFile
     }
 
-    static func readFromDisk(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+    static func readFromDisk(_ path: String) -> Result<String, YAMLParser.ReadProblem> {
+        YAMLParser.readBytes(path, limits: .default).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The merged root mapping of `file` (text given) with every base applied, or nil when the
@@ -54,8 +53,12 @@ struct Composer {
                 log.add("cycle " + loop.joined(separator: " → "), at: mark, path: "extends")
                 continue
             }
-            guard let baseText = readFile(path) else {
-                log.add("no such file: \(reference.path)", at: reference.mark, path: "extends")
+            let baseText: String
+            switch readFile(path) {
+            case let .success(text): baseText = text
+            case let .failure(problem):
+                log.add(problem.missing ? "no such file: \(reference.path)" : "\(reference.path) \(problem.message)",
+                        at: reference.mark, path: "extends")
                 continue
             }
             guard let base = compose(text: baseText, file: path, chain: chain + [(file, reference.mark)]) else { continue }

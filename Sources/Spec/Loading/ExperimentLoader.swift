@@ -10,8 +10,10 @@ public enum ExperimentLoader {
     /// `maxTrials`: a file that would expand to more trials is refused before any is built.
     public static func load(file: String, overrides: [String] = [], seeds: Int? = nil,
                             maxTrials: Int = defaultMaxTrials) throws(SpecErrors) -> [Trial] {
-        guard let text = Composer.readFromDisk(file) else {
-            throw SpecErrors([SpecError("no such file", at: .whole(file))])
+        let text: String
+        switch Composer.readFromDisk(file) {
+        case let .success(read): text = read
+        case let .failure(problem): throw SpecErrors([SpecError(problem.missing ? "no such file" : problem.message, at: .whole(file))])
         }
         return try load(text: text, file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials)
     }

@@ -54,27 +54,51 @@ public enum YAMLParser {
 
     /// Reads a whole regular file, refusing directories, unreadable and oversized files.
     static func readFile(_ path: String, limits: YAMLLimits) throws -> [UInt8] {
-        func fail(_ message: String) -> SpecErrors { SpecErrors([SpecError("\(path): \(message)")]) }
-        let fd = open(path, O_RDONLY | O_NONBLOCK)  // never block on a FIFO
-        guard fd >= 0 else { throw fail(describe(errno: errno)) }
+        switch readBytes(path, limits: limits) {
+        case let .success(bytes): return bytes
+        case let .failure(problem): throw SpecErrors([SpecError("\(path): \(problem.message)")])
+        }
+    }
+
+    /// Why a file could not be read, without its path.
+    struct ReadProblem: Error {
+        let message: String
+        /// The file does not exist (as opposed to existing and being unusable).
+        let missing: Bool
+    }
+
+    /// The bytes of the regular file at `path`; a FIFO, device, socket or directory is refused
+    /// without being read (and without blocking).
+    static func readBytes(_ path: String, limits: YAMLLimits) -> Result<[UInt8], ReadProblem> {
+        func fail(_ message: String, missing: Bool = false) -> Result<[UInt8], ReadProblem> {
+            .failure(ReadProblem(message: message, missing: missing))
+        }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // never block on a FIFO
+        guard fd >= 0 else { return fail(describe(errno: errno), missing: errno == ENOENT || errno == ENOTDIR) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw fail(describe(errno: errno)) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw fail("is a directory, expected a YAML file") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw fail("is not a regular file, expected a YAML file") }
+        guard fstat(fd, &info) == 0 else { return fail(describe(errno: errno)) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return fail("is a directory, expected a YAML file")
+        case S_IFIFO: return fail("is a FIFO (named pipe), expected a regular YAML file")
+        case S_IFCHR, S_IFBLK: return fail("is a device, expected a regular YAML file")
+        case S_IFSOCK: return fail("is a socket, expected a regular YAML file")
+        default: return fail("is not a regular file, expected a YAML file")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw fail(describe(errno: errno))
+                return fail(describe(errno: errno))
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > limits.maxBytes { throw fail(YAMLInputCheck.tooLarge(limits)) }
+            if bytes.count > limits.maxBytes { return fail(YAMLInputCheck.tooLarge(limits)) }
         }
-        return bytes
+        return .success(bytes)
     }
 
     private static func describe(errno code: Int32) -> String {
