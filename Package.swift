@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports", "CKernels"],
                 swiftSettings: fast),
         // CSV, SVG, Markdown, statistics, safetensors, atomic files.
-        .target(name: "Reports", dependencies: []),
+        .target(name: "Reports", dependencies: ["Spec"]),
         .executableTarget(
             name: "runner",
             dependencies: [

@@ -36,23 +36,3 @@ enum Format {
         return fixed(p, 3)
     }
 }
-
-/// Turns a display name into a folder/file name: lowercase ASCII letters, digits and single dashes.
-///
-/// `Slug.make("Batch norm (seed 1)")` is `"batch-norm-seed-1"`.
-public enum Slug {
-    public static func make(_ name: String) -> String {
-        var out = ""
-        var pendingDash = false
-        for scalar in name.lowercased().unicodeScalars {
-            if scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar)) {
-                if pendingDash && !out.isEmpty { out.append("-") }
-                pendingDash = false
-                out.unicodeScalars.append(scalar)
-            } else {
-                pendingDash = true
-            }
-        }
-        return out.isEmpty ? "unnamed" : out
-    }
-}

@@ -111,7 +111,13 @@ public enum ReportBuilder {
         try makeFolder(resultsDir + "/variants")
         var variantFiles: Set<String> = []
         for a in compared {
-            let file = "variants/\(Slug.make(a.variant)).svg"
+            var stem = variantFileStem(a.completed[0].slug)
+            if variantFiles.contains("variants/\(stem).svg") {
+                var n = 2
+                while variantFiles.contains("variants/\(stem)-\(n).svg") { n += 1 }
+                stem += "-\(n)"
+            }
+            let file = "variants/\(stem).svg"
             variantFiles.insert(file)
             try write(Charts.variantConvergence(name: a.variant, histories: histories(a.completed),
                                                 selectedEpochs: a.completed.map(\.selectedEpoch),
@@ -122,6 +128,22 @@ public enum ReportBuilder {
             try AtomicFile.remove(resultsDir + "/variants/" + stale)
         }
         return Rebuilt(written: written, damaged: scan.damaged)
+    }
+
+    /// The file name (without `.svg`) of a variant's plot: its trials' folder name without `-seed<N>`
+    /// (`dropout-seed0` → `dropout`). A slug read from a hand-edited record is reduced to lowercase
+    /// letters, digits and dashes and bounded, so it can never leave `variants/` or exceed a name limit.
+    static func variantFileStem(_ trialSlug: String) -> String {
+        var slug = Substring(trialSlug)
+        if let range = slug.range(of: #"-seed-?[0-9]+$"#, options: .regularExpression) { slug = slug[..<range.lowerBound] }
+        var out = ""
+        for ch in slug.lowercased() {
+            if ch.isASCII && (ch.isLetter || ch.isNumber) { out.append(ch) }
+            else if !out.isEmpty && out.last != "-" { out.append("-") }
+        }
+        out = String(out.prefix(100))
+        while out.last == "-" { out.removeLast() }
+        return out.isEmpty ? "variant" : out
     }
 
     /// What `rebuild` wrote, and the trial folders it had to leave out.

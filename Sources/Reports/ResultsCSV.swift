@@ -8,11 +8,11 @@ public enum ResultsCSV {
     /// The CSV text for `records`, in the order given (empty cells for missing values).
     public static func render(_ records: [TrialRecord]) -> String {
         CSV.document(header: columns, rows: records.map { r in
-            [r.name, r.variant, r.configFile, r.configHash, String(r.seed), String(r.epochs),
-             r.selectedEpoch.map(String.init) ?? "", r.selectedOn,
+            [CSV.text(r.name), CSV.text(r.variant), CSV.text(r.configFile), CSV.text(r.configHash),
+             String(r.seed), String(r.epochs), r.selectedEpoch.map(String.init) ?? "", CSV.text(r.selectedOn),
              percent(r.trainAcc), percent(r.valAcc), percent(r.testAcc),
              percent(r.finalTrainAcc), percent(r.finalTestAcc),
-             String(r.parameters), Format.fixed(r.seconds, 1), Format.fixed(r.imagesPerSecond, 1), r.status]
+             String(r.parameters), Format.fixed(r.seconds, 1), Format.fixed(r.imagesPerSecond, 1), CSV.text(r.status)]
         })
     }
 
@@ -28,9 +28,9 @@ public enum AggregateCSV {
     /// The CSV text for the aggregates (percentages with two decimals, p with four; empty when undefined).
     public static func render(_ aggregates: [VariantAggregate]) -> String {
         CSV.document(header: columns, rows: aggregates.map { a in
-            [a.variant, String(a.completed.count)]
+            [CSV.text(a.variant), String(a.completed.count)]
                 + cells(a.train) + cells(a.val) + cells(a.test)
-                + [a.pValue.map { Format.fixed($0, 4) } ?? "", a.selectedOn]
+                + [a.pValue.map { Format.fixed($0, 4) } ?? "", CSV.text(a.selectedOn)]
         })
     }
 

@@ -1,14 +1,16 @@
 import Foundation
+import Spec
 
 /// A minimal writer of SVG 1.1 markup: elements with escaped attributes and text.
 struct SVGDocument {
     private(set) var body = ""
 
-    /// Escapes the five XML special characters.
+    /// Escapes the five XML special characters, after replacing the characters XML forbids or that
+    /// would reorder what a reader sees (see `SafeText`).
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
-        for ch in text {
+        for ch in SafeText.printable(text) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

@@ -101,7 +101,8 @@ public struct SafetensorsFile: Sendable {
 /// JSON text helpers shared by the writers that build JSON by hand (safetensors headers,
 /// machine-readable progress lines).
 public enum JSONText {
-    /// A JSON string literal for `text`, escaping quotes, backslashes and control characters.
+    /// A JSON string literal for `text`, escaping quotes, backslashes, C0/C1 control
+    /// characters and U+2028/U+2029 (which break JavaScript readers of JSON lines).
     public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -111,7 +112,9 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

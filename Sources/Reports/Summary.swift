@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// Writes `results/summary.md`: the comparison table, how checkpoints were chosen, what the numbers mean.
 public enum Summary {
@@ -80,8 +81,20 @@ public enum Summary {
         return text
     }
 
-    /// Escapes the characters that would break a Markdown table cell.
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    /// User text as inert Markdown inside a table cell or list item: unsafe characters replaced (see
+    /// `SafeText`), `<`, `>` and `&` as entities (no HTML gets through), and the characters that open
+    /// emphasis, code, links, headings or end a cell (`\\ | [ ] * _ ` ~ # !`) backslash-escaped.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in SafeText.printable(text) {
+            switch ch {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\\", "|", "[", "]", "*", "_", "`", "~", "#", "!": out += "\\" + String(ch)
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 }

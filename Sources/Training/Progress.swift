@@ -19,7 +19,7 @@ public struct TrialLabel: Hashable, Sendable {
     }
 
     /// `[Dropout seed 1]`, the prefix of every human-readable line.
-    public var prefix: String { "[\(name) seed \(seed)]" }
+    public var prefix: String { "[\(SafeText.printable(name)) seed \(seed)]" }
 }
 
 /// One finished epoch as the progress reporter sees it: the history record plus the trial's
@@ -185,7 +185,7 @@ public final class ProgressReporter: @unchecked Sendable {
     /// not used, a damaged result retrained); the trial goes on.
     public func trialNotice(_ label: TrialLabel, message: String) {
         lock.lock(); defer { lock.unlock() }
-        emit(plain: "\(label.prefix) \(message)",
+        emit(plain: "\(label.prefix) \(SafeText.printable(message))",
              json: Self.trialFields("trial_notice", label) + [("message", .string(message))])
     }
 
@@ -202,7 +202,7 @@ public final class ProgressReporter: @unchecked Sendable {
     public func trialFailed(_ label: TrialLabel, message: String) {
         lock.lock(); defer { lock.unlock() }
         finish(label)
-        emit(plain: "\(label.prefix) failed: \(message)",
+        emit(plain: "\(label.prefix) failed: \(SafeText.printable(message))",
              json: Self.trialFields("trial_failed", label) + [("message", .string(message))],
              failure: true)
     }

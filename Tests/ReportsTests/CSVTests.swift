@@ -83,11 +83,4 @@ final class CSVTests: XCTestCase {
 
             """)
     }
-
-    func testSlugs() {
-        XCTAssertEqual(Slug.make("Batch norm (seed 1)"), "batch-norm-seed-1")
-        XCTAssertEqual(Slug.make("  L2 = 1e-4 "), "l2-1e-4")
-        XCTAssertEqual(Slug.make("Über"), "ber")
-        XCTAssertEqual(Slug.make("!!"), "unnamed")
-    }
 }

@@ -22,12 +22,17 @@ enum Fixtures {
         }
     }
 
+    /// The runner's folder name for a plain variant name ("Weight decay (L2)" → "weight-decay-l2").
+    static func slug(_ variant: String) -> String {
+        variant.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.joined(separator: "-")
+    }
+
     /// A completed trial record.
     static func record(variant: String, seed: UInt64, train: Double?, val: Double?, test: Double?,
                        selectedEpoch: Int? = 20, seconds: Double = 100, status: String = "completed",
                        baseline: String? = "No regularization", selectedOn: String = "val_acc") -> TrialRecord {
         TrialRecord(name: "\(variant) (seed \(seed))", variant: variant,
-                    slug: "\(Slug.make(variant))-seed-\(seed)", configFile: "experiments/\(Slug.make(variant)).yaml",
+                    slug: "\(slug(variant))-seed\(seed)", configFile: "experiments/\(slug(variant)).yaml",
                     configHash: "abc123", seed: seed, epochs: 50, completedEpochs: status == "completed" ? 50 : 4,
                     selectedEpoch: selectedEpoch, selectedOn: selectedOn, trainAcc: train, valAcc: val, testAcc: test,
                     finalTrainAcc: train, finalTestAcc: test, parameters: 61_706, seconds: seconds,
@@ -53,7 +58,7 @@ enum Fixtures {
 extension XCTestCase {
     /// A fresh empty temporary folder, removed when the test ends.
     func makeTempDir(_ name: String = #function) throws -> String {
-        let path = NSTemporaryDirectory() + "reports-tests-\(getpid())-\(Slug.make(name))"
+        let path = NSTemporaryDirectory() + "reports-tests-\(getpid())-\(Fixtures.slug(name))"
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }

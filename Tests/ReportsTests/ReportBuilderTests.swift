@@ -94,7 +94,7 @@ final class ReportBuilderTests: XCTestCase {
     func testUnreadableTrialFilesAreOneLineErrorsNamingTheFile() throws {
         let dir = try makeTempDir()
         try writeTrials([Fixtures.twoVariants[1]], into: dir)
-        let trial = dir + "/no-regularization-seed-1"
+        let trial = dir + "/no-regularization-seed1"
         func message() -> String {
             do { return try ReportBuilder.rebuild(resultsDir: dir).damaged.map(\.message).joined(separator: "\n") } catch {
                 return "thrown: \(error)"

@@ -211,4 +211,33 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(try f.read(f.results() + "/tiny-seed0/convergence.svg").contains("selected on TEST"))
         XCTAssertTrue(try f.read(f.results() + "/tiny-seed0/metrics.json").contains("test_acc"))
     }
+
+    /// Quotes, pipes, markup, a formula prefix and a maximal-length name go through a real run: the
+    /// folders are bounded, every table stays well-formed, and the rerun finds the trials cached.
+    func testNastyButValidNamesRunAndEveryOutputStaysWellFormed() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        let formula = #"=HYPERLINK("http://x") | <i>a</i> & 'b' *c*"#
+        let long = String(repeating: "Long name ", count: 12)   // 120 characters, the limit
+        let a = try f.variant("formula.yaml", "name: '\(formula.replacingOccurrences(of: "'", with: "''"))'\n")
+        let b = try f.variant("long.yaml", "name: '\(long)'\n")
+        let r = try RunnerProcess.run(["run", a, b, "--results", f.results()])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: f.results()).filter { $0.hasSuffix("-seed0") }.sorted()
+        XCTAssertEqual(folders.count, 2)
+        XCTAssertTrue(folders.contains("hyperlink-http-x-i-a-i-b-c-seed0"), "\(folders)")
+        XCTAssertTrue(folders.allSatisfy { $0.utf8.count <= 86 }, "\(folders)")
+        let rows = try f.rows(f.results())
+        XCTAssertEqual(Set(rows.map { $0["variant"] ?? "" }), ["'" + formula, long])
+        XCTAssertTrue(rows.allSatisfy { $0.count == 17 })
+        let summary = try f.read(f.results() + "/summary.md")
+        XCTAssertTrue(summary.contains("| =HYPERLINK(\"http://x\") \\| &lt;i&gt;a&lt;/i&gt; &amp; 'b' \\*c\\* (n = 1) |"), summary)
+        let rerun = try RunnerProcess.run(["run", a, b, "--results", f.results()])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertEqual(rerun.stdout.components(separatedBy: "cached").count - 1, 2, rerun.stdout)
+
+        let bad = try f.variant("escape.yaml", "name: \"Red \\e[31m\"\n")
+        let v = try RunnerProcess.run(["validate", bad])
+        XCTAssertEqual(v.status, 2)
+        XCTAssertEqual(v.stderr, "\(bad):2:7: name: expected printable text, found the control character U+001B at character 5\n")
+    }
 }

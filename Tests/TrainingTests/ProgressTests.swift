@@ -94,6 +94,15 @@ final class ProgressTests: XCTestCase {
         ])
     }
 
+    /// A name or message read from an old record cannot move the cursor, recolour or reorder the terminal.
+    func testPlainLinesShowControlCharactersAsReplacementCharacters() {
+        let out = Capture()
+        let reporter = ProgressReporter(mode: .plain, output: out)
+        let nasty = TrialLabel(name: "Red\u{1B}[31m\u{202E}x", seed: 0, slug: "red-seed0")
+        reporter.trialFailed(nasty, message: "bad\rvalue\u{85}")
+        XCTAssertEqual(out.lines, ["[Red\u{FFFD}[31m\u{FFFD}x seed 0] failed: bad\u{FFFD}value\u{FFFD}", ""])
+    }
+
     func testJSONEventsEscapeAndNull() {
         let out = Capture()
         let reporter = ProgressReporter(mode: .json, output: out)

@@ -135,10 +135,21 @@ private struct SlugRegistry {
     private var byName: [String: String] = [:]
     private var taken: Set<String> = []
 
-    /// `stem` (or `trial` when empty) plus `suffix`, with `-2`, `-3`... appended on collision.
+    /// Longest variant slug in bytes. A trial folder adds `-seed<N>` and its files' temporaries add
+    /// `.<file>.tmp-<pid>-<n>`, all well below the usual 255-byte file-name limit.
+    static let maxLength = 80
+
+    /// `stem` (or `trial` when empty) plus `suffix`, with `-2`, `-3`... appended on collision. A slug
+    /// longer than `maxLength` keeps its first 71 bytes and ends in 8 hex digits of its SHA-256, so
+    /// long names that differ only near the end still get different, stable folders.
     mutating func slug(for name: String, stem: String, suffix: String) -> String {
         if let known = byName[name] { return known }
-        let stem = (stem.isEmpty ? "trial" : stem) + suffix
+        var stem = (stem.isEmpty ? "trial" : stem) + suffix
+        if stem.utf8.count > Self.maxLength {
+            var head = String(stem.prefix(Self.maxLength - 9))
+            while head.last == "-" { head.removeLast() }
+            stem = head + "-" + SHA256.hex(stem).prefix(8)
+        }
         var candidate = stem
         var n = 2
         while taken.contains(candidate) {

@@ -64,6 +64,8 @@ enum LayerListDecoder {
             if name == "input" {
                 log.add("\"input\" is reserved for the network input", at: reader.value("name")?.mark ?? item.mark,
                         path: KeyPath.join(path, "name"))
+            } else if let problem = layerNameProblem(name) {
+                log.add(problem, at: reader.value("name")?.mark ?? item.mark, path: KeyPath.join(path, "name"))
             }
             var inputs = layers.last.map { [$0.name] } ?? ["input"]
             if case let .texts(names)? = options["inputs"] { inputs = names }
@@ -73,6 +75,24 @@ enum LayerListDecoder {
             layers.append(LayerSpec(name: name, kind: info.build(options), inputs: inputs, l2: l2, mark: item.mark))
         }
         return layers
+    }
+
+    /// Why `name` cannot name a layer, or nil. Layer names become tensor names in checkpoints
+    /// (`<name>.weight`) and labels in reports, so they are dot-separated identifiers of
+    /// letters, digits and underscores (PyTorch style: `conv1`, `features.0`).
+    static func layerNameProblem(_ name: String) -> String? {
+        let quoted = quotedForMessage(name, limit: 40)
+        if name.count > SafeText.maxLayerNameLength {
+            return "expected a layer name of at most \(SafeText.maxLayerNameLength) characters, found \(name.count)"
+        }
+        let segments = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = segments.allSatisfy { segment in
+            !segment.isEmpty && segment.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        }
+        guard valid else {
+            return "expected a layer name of letters, digits and underscores, optionally dot-separated (conv1, features.0), found \(quoted)"
+        }
+        return nil
     }
 
     /// The catalog entry for the layer's `type`, reporting a missing or unknown type.

@@ -17,6 +17,11 @@ struct SpecDecoder {
         let values = top.read(section.options, log: &log)
         spec.name = values["name"]?.text ?? ""
         spec.baseline = values["baseline"]?.text
+        for key in ["name", "baseline"] {
+            if let text = values[key]?.text, let problem = Self.displayNameProblem(text) {
+                log.add(problem, at: top.value(key)?.mark, path: key)
+            }
+        }
         if let extends = top.entries.first(where: { $0.key == "extends" }) {
             log.add("only files may extend others", at: extends.keyNode.mark, path: "extends")
         }
@@ -133,5 +138,18 @@ struct SpecDecoder {
             log.add("\(spec.train.select.rawValue) needs data.validation > 0", at: selectMark ?? mark("validation"),
                     path: "train.select")
         }
+    }
+
+    /// Why `text` cannot be a display name (it ends up in folder names, CSV cells, Markdown tables,
+    /// SVG text, JSON and terminal lines), or nil.
+    static func displayNameProblem(_ text: String) -> String? {
+        if text.allSatisfy(\.isWhitespace) { return "expected a non-empty display name, found only spaces" }
+        if text.count > SafeText.maxNameLength {
+            return "expected a display name of at most \(SafeText.maxNameLength) characters, found \(text.count)"
+        }
+        if let (scalar, position) = SafeText.firstUnsafe(text) {
+            return "expected printable text, found \(SafeText.describe(scalar)) at character \(position)"
+        }
+        return nil
     }
 }

@@ -124,7 +124,7 @@ func quotedForMessage(_ text: String, limit: Int = 60) -> String {
         case "\t": out += "\\t"
         case "\r": out += "\\r"
         default:
-            if ch.value < 0x20 || ch.value == 0x7F {
+            if SafeText.isUnsafe(ch) {
                 out += "\\u{\(String(ch.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(ch)
