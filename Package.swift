@@ -39,7 +39,7 @@ let package = Package(
         // YAML text → typed, validated, resolved experiment specs and network plans.
         .target(name: "Spec", dependencies: ["CYAML"]),
         // Tensors, kernels, layers, graph executor.
-        .target(name: "Engine", dependencies: ["CBLAS", "EngineAVX512", "SIMDMemory"], swiftSettings: fast),
+        .target(name: "Engine", dependencies: ["Spec", "CBLAS", "EngineAVX512", "SIMDMemory"], swiftSettings: fast),
         .target(name: "EngineAVX512", dependencies: ["SIMDMemory"], swiftSettings: avx512),
         // What both kernel families inline, compiled with each one's flags: SIMD load/store/splat
         // helpers and the GEMM's scalar edge (the two families must compute it identically).
@@ -49,7 +49,7 @@ let package = Package(
         // Network plan → engine network (the layer registry's constructors).
         .target(name: "Models", dependencies: ["Spec", "Engine"]),
         // IDX files, datasets, transforms, batching.
-        .target(name: "Data", dependencies: ["CZlib", "Engine"], swiftSettings: fast),
+        .target(name: "Data", dependencies: ["CZlib", "Engine", "Spec"], swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
         .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports", "CKernels"],
                 swiftSettings: fast),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Spec", "Engine", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "Reports", "TestSupport"]),

@@ -8,15 +8,25 @@ public enum IDX {
     /// Reads the IDX file at `path` (gzip when the name ends in `.gz`). When `rank` is given the
     /// magic must be exactly `0x0000080<rank>`: 3 for images, 1 for labels.
     public static func read(path: String, rank: Int? = nil) throws -> (dims: [Int], bytes: [UInt8]) {
+        try read(path: path, rank: rank, headerOnly: false)
+    }
+
+    /// The dims of the IDX file at `path`, from its header alone (checked like `read` does, up to
+    /// whether the file can hold that much data); no data byte is decoded.
+    public static func header(path: String, rank: Int? = nil) throws -> [Int] {
+        try read(path: path, rank: rank, headerOnly: true).dims
+    }
+
+    private static func read(path: String, rank: Int?, headerOnly: Bool) throws -> (dims: [Int], bytes: [UInt8]) {
         let file = try FileBytes.contents(of: path)
         return try file.withUnsafeBytes { (raw) in
             if path.hasSuffix(".gz") {
                 var source = try GzipSource(path: path, input: raw)
                 defer { source.close() }
-                return try parse(&source, path: path, rank: rank)
+                return try parse(&source, path: path, rank: rank, headerOnly: headerOnly)
             }
             var source = RawSource(bytes: raw)
-            return try parse(&source, path: path, rank: rank)
+            return try parse(&source, path: path, rank: rank, headerOnly: headerOnly)
         }
     }
 
@@ -29,7 +39,7 @@ public enum IDX {
         }
     }
 
-    static func parse<S: ByteSource>(_ source: inout S, path: String, rank expectedRank: Int?)
+    static func parse<S: ByteSource>(_ source: inout S, path: String, rank expectedRank: Int?, headerOnly: Bool = false)
         throws -> (dims: [Int], bytes: [UInt8])
     {
         var word: UInt32 = 0
@@ -69,6 +79,7 @@ public enum IDX {
             }
             throw DataError(path: path, "header dims \(shape) need \(need) data bytes, more than the compressed file can hold")
         }
+        if headerOnly { return (dims, []) }
 
         var failure: (any Error)?
         let bytes = [UInt8](unsafeUninitializedCapacity: need) { buffer, initialized in

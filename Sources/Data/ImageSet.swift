@@ -1,3 +1,5 @@
+import Spec
+
 /// A labelled set of single-channel 8-bit images.
 public struct ImageSet: Sendable {
     /// Pixels, row-major [count, rows, cols].
@@ -19,15 +21,24 @@ public struct ImageSet: Sendable {
     }
 }
 
-/// The IDX datasets the loader knows; both use the classic MNIST file names and 28×28 images.
-public enum DatasetKind: String, Sendable, CaseIterable {
-    case fashionMNIST = "fashion-mnist"
-    case mnist
+/// The IDX datasets the loader knows (`data.dataset`); both use the classic MNIST file names and
+/// 28×28 images of 10 classes.
+public typealias DatasetKind = DatasetName
 
+extension DatasetName {
     /// Name used in messages.
     public var displayName: String { self == .fashionMNIST ? "Fashion-MNIST" : "MNIST" }
     public var imageSize: Int { 28 }
-    public var classCount: Int { 10 }
+    /// Class names in label order.
+    public var classNames: [String] {
+        switch self {
+        case .fashionMNIST:
+            ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        case .mnist:
+            (0...9).map(String.init)
+        }
+    }
+    public var classCount: Int { classNames.count }
 
     /// How to get the files, for the "folder not found" message.
     var installHint: String {

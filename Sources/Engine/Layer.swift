@@ -1,17 +1,18 @@
 import EngineAVX512
+import Spec
 /// A node's computation in a `Network`: forward and backward over a batch, with the buffers it
 /// reads and writes fixed once by `bind` (no allocation afterwards).
+///
+/// Each layer class is built from its definition (`Spec/Layers/`), which is the one place its
+/// type name, options, shape rule, parameter count and FLOPs are written down.
 ///
 /// Lifecycle: `outputShape(inputShapes:)` → `bind(_:)` (creates parameters named after the node and
 /// sizes workspaces for `maxBatch` and the thread count) → `initialize(random:)` → any number of
 /// `forward` / `backward` calls. `backward` *writes* each requested input gradient and *adds* to
 /// parameter gradients.
 public protocol Layer: AnyObject {
-    /// The registry's type string, e.g. `conv2d`.
-    var typeName: String { get }
-    /// Per-sample output shape for per-sample input shapes (`[C, H, W]` or `[F]`).
-    /// Preconditions on shapes the layer cannot take (shape inference has validated user input).
-    func outputShape(inputShapes: [[Int]]) -> [Int]
+    /// The layer's definition: type, options and the shape rule the engine follows.
+    var definition: any LayerDefinition { get }
     /// Creates parameters/state and workspaces; stores the binding's pointers.
     func bind(_ binding: LayerBinding)
     /// Trainable tensors in state_dict order (weight, then bias).
@@ -28,10 +29,32 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    /// The registry's type string, e.g. `conv2d`.
+    public var typeName: String { type(of: definition).schema.type }
+
+    /// Per-sample output shape for per-sample input shapes (`[C, H, W]` or `[F]`), by the
+    /// definition's rule. Preconditions on shapes the layer cannot take (shape inference has
+    /// validated user input; engine-only callers are tests).
+    public func outputShape(inputShapes: [[Int]]) -> [Int] {
+        let schema = type(of: definition).schema
+        precondition(schema.minimumInputs == 1 ? inputShapes.count == 1 : inputShapes.count >= schema.minimumInputs,
+                     "\(schema.type) takes \(schema.minimumInputs == 1 ? "one input" : "at least \(schema.minimumInputs) inputs"), got \(inputShapes.count)")
+        switch definition.outputShape(inputShapes) {
+        case let .success(shape): return shape
+        case let .failure(problem): preconditionFailure("\(schema.type) cannot take inputs \(inputShapes): \(problem)")
+        }
+    }
+
     public var parameters: [Parameter] { [] }
     public var stateBuffers: [StateBuffer] { [] }
     public func initialize(random: inout Random) {}
     public func prepare(_ pass: Pass) {}
+}
+
+/// A layer definition the engine can instantiate; every registered definition conforms, next
+/// to its engine class.
+public protocol EngineBuildable {
+    func makeEngineLayer(weightInit: WeightInit) -> any Layer
 }
 
 /// Everything a layer needs to know about its place in the network, fixed at `Network.init`.

@@ -69,8 +69,11 @@ public final class Network {
     ///   - inputGradient: also compute dL/d(input) (for tests); normally skipped.
     ///   - fuse: let a layer apply the ReLU that is its only reader (bit-identical, fewer passes
     ///     over memory); off only to test that promise.
+    ///   - shapes: every node's per-sample output shape, from the network plan (shape inference);
+    ///     nil computes them with the layers' definitions (engine-only use, tests).
     public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
-                inputGradient: Bool = false, fuse: Bool = true) {
+                inputGradient: Bool = false, fuse: Bool = true, shapes planned: [[Int]]? = nil) {
+        precondition(planned == nil || planned!.count == nodes.count, "one planned shape per node")
         precondition(!nodes.isEmpty, "a network needs at least one node")
         precondition(maxBatch >= 1 && threads >= 1)
         useSingleThreadedBLAS()
@@ -91,7 +94,7 @@ public final class Network {
             precondition(!node.inputs.isEmpty && node.inputs.allSatisfy { $0 >= -1 && $0 < i },
                          "node \(node.name) must read earlier nodes or the input")
             let inShapes = node.inputs.map { $0 < 0 ? inputShape : shapes[$0] }
-            shapes.append(node.layer.outputShape(inputShapes: inShapes))
+            shapes.append(planned?[i] ?? node.layer.outputShape(inputShapes: inShapes))
             for j in node.inputs { if j < 0 { inputReaders += 1 } else { readers[j] += 1 } }
             requiresGrad.append(false)  // decided after binding creates parameters
         }

@@ -1,11 +1,11 @@
 import Engine
 import Spec
 
-/// Turns a shape-inferred `NetworkPlan` into an engine `Network`: the layer registry's
-/// constructors, one line per `LayerKind`.
+/// Turns a shape-inferred `NetworkPlan` into an engine `Network`.
 public enum NetworkBuilder {
-    /// Instantiates every planned layer, initializes parameters with `initScheme` from `seed`
-    /// (layers in plan order, weight then bias) and sets each parameter's L2 from its layer.
+    /// Instantiates every planned layer with the shapes the plan computed, initializes parameters
+    /// with `initScheme` from `seed` (layers in plan order, weight then bias) and sets each
+    /// parameter's L2 from its layer.
     public static func build(_ plan: NetworkPlan, initScheme: InitScheme, seed: UInt64, maxBatch: Int,
                              threads: Int) -> Network {
         let weightInit = WeightInit(initScheme)
@@ -14,33 +14,20 @@ public enum NetworkBuilder {
                          inputs: planned.inputs)
         }
         let network = Network(inputShape: plan.inputShape, nodes: nodes, maxBatch: maxBatch, threads: threads,
-                              seed: seed)
-        for (index, (planned, node)) in zip(plan.layers, network.nodes).enumerated() {
-            precondition(network.shapes[index] == planned.outputShape,
-                         "engine and plan disagree on the output shape of \(planned.name)")
+                              seed: seed, shapes: plan.layers.map(\.outputShape))
+        for (planned, node) in zip(plan.layers, network.nodes) {
             for parameter in node.layer.parameters { parameter.l2 = Float(planned.l2) }
         }
         return network
     }
 
-    /// The engine layer for one planned layer kind.
+    /// The engine layer of one planned layer kind: every registered definition is
+    /// `EngineBuildable` next to its engine class (`LayerRegistryTests` checks all of them).
     public static func makeLayer(_ kind: LayerKind, weightInit: WeightInit = .pytorch) -> any Layer {
-        switch kind {
-        case let .conv2d(out, kernel, stride, padding, bias):
-            Conv2D(outChannels: out, kernel: kernel, stride: stride, padding: padding, bias: bias, weightInit: weightInit)
-        case let .linear(out, bias): Linear(outFeatures: out, bias: bias, weightInit: weightInit)
-        case let .maxpool2d(kernel, stride): MaxPool2D(kernel: kernel, stride: stride)
-        case let .avgpool2d(kernel, stride): AvgPool2D(kernel: kernel, stride: stride)
-        case .relu: ReLU()
-        case .tanh: Tanh()
-        case .sigmoid: Sigmoid()
-        case let .dropout(p): Dropout(p: p)
-        case let .batchnorm1d(momentum, eps): BatchNorm1D(momentum: momentum, eps: eps)
-        case let .batchnorm2d(momentum, eps): BatchNorm2D(momentum: momentum, eps: eps)
-        case .flatten: Flatten()
-        case .add: Add()
-        case .concat: Concat()
+        guard let buildable = kind.definition as? any EngineBuildable else {
+            preconditionFailure("layer type \(kind.typeName) has no engine class (add its EngineBuildable conformance)")
         }
+        return buildable.makeEngineLayer(weightInit: weightInit)
     }
 }
 

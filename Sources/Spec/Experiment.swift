@@ -14,7 +14,7 @@ public struct DataSpec: Hashable, Sendable {
     public var dataset: DatasetName = .fashionMNIST
     /// Folder holding the four IDX files (`.gz` or raw).
     public var path: String = "/usr/share/datasets/fashion-mnist"
-    /// Bilinear resize to `resize`×`resize` (torchvision `Resize` semantics); nil keeps 28×28.
+    /// Bilinear resize to `resize`×`resize` (torchvision `Resize` semantics); nil keeps the dataset's size.
     public var resize: Int? = nil
     /// Zero padding on each side, applied after resizing.
     public var pad: Int = 0
@@ -28,39 +28,6 @@ public struct DataSpec: Hashable, Sendable {
     public var testLimit: Int? = nil
 
     public init() {}
-
-    /// Side of the square input image after resize and padding.
-    public var imageSize: Int { (resize ?? 28) + 2 * pad }
-}
-
-public enum OptimizerKind: String, CaseIterable, Hashable, Sendable {
-    case sgd, adam, adamw
-}
-
-/// `train.optimizer:` — PyTorch semantics for every field.
-public struct OptimizerSpec: Hashable, Sendable {
-    public var kind: OptimizerKind = .adam
-    public var lr: Double = 1e-3
-    /// SGD only.
-    public var momentum: Double = 0
-    public var nesterov: Bool = false
-    /// Adam / AdamW only.
-    public var beta1: Double = 0.9
-    public var beta2: Double = 0.999
-    public var eps: Double = 1e-8
-    /// Coupled L2 for SGD and Adam (added to the gradient), decoupled for AdamW.
-    public var weightDecay: Double = 0
-
-    public init() {}
-}
-
-/// `train.schedule:` — learning rate by epoch (stepped once per epoch, like PyTorch schedulers).
-public enum ScheduleSpec: Hashable, Sendable {
-    case constant
-    /// lr · gamma^floor(epoch / stepSize)
-    case step(stepSize: Int, gamma: Double)
-    /// eta_min + (lr - eta_min)(1 + cos(π·epoch/tMax))/2; tMax defaults to the epoch count.
-    case cosine(tMax: Int, etaMin: Double)
 }
 
 /// Which epoch's weights become the trial's checkpoint.
@@ -142,44 +109,6 @@ public struct LayerSpec: Hashable, Sendable {
     }
 }
 
-/// The closed set of layer types and their typed options.
-public enum LayerKind: Hashable, Sendable {
-    case conv2d(outChannels: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
-    case linear(outFeatures: Int, bias: Bool)
-    case maxpool2d(kernel: Int, stride: Int)
-    case avgpool2d(kernel: Int, stride: Int)
-    case relu
-    case tanh
-    case sigmoid
-    case dropout(p: Double)
-    case batchnorm1d(momentum: Double, eps: Double)
-    case batchnorm2d(momentum: Double, eps: Double)
-    case flatten
-    /// Element-wise sum of two or more inputs of equal shape.
-    case add
-    /// Concatenation of inputs along the channel (first) axis.
-    case concat
-
-    /// The registry's type string (`conv2d`, `linear`, ...).
-    public var typeName: String {
-        switch self {
-        case .conv2d: "conv2d"
-        case .linear: "linear"
-        case .maxpool2d: "maxpool2d"
-        case .avgpool2d: "avgpool2d"
-        case .relu: "relu"
-        case .tanh: "tanh"
-        case .sigmoid: "sigmoid"
-        case .dropout: "dropout"
-        case .batchnorm1d: "batchnorm1d"
-        case .batchnorm2d: "batchnorm2d"
-        case .flatten: "flatten"
-        case .add: "add"
-        case .concat: "concat"
-        }
-    }
-}
-
 /// A fully resolved experiment: one trial of a sweep, for one seed.
 public struct ExperimentSpec: Hashable, Sendable {
     /// The variant's display name (`name:` plus a sweep suffix such as ` [train.optimizer.weight_decay=0.0005]`).
@@ -207,8 +136,12 @@ public struct Trial: Hashable, Sendable {
     public var canonicalYAML: String
     /// Lowercase hex SHA-256 of `canonicalYAML`.
     public var hash: String
+    /// The dataset `spec.data` points at, as its files describe it.
+    public var dataset: DatasetInfo
 
-    public init(spec: ExperimentSpec, configFile: String, slug: String, canonicalYAML: String, hash: String) {
+    public init(spec: ExperimentSpec, configFile: String, slug: String, canonicalYAML: String, hash: String,
+                dataset: DatasetInfo) {
+        self.dataset = dataset
         self.spec = spec
         self.configFile = configFile
         self.slug = slug

@@ -23,16 +23,13 @@ public protocol Optimizer: AnyObject {
 
 /// Builds the optimizer a `train.optimizer:` section describes.
 public func makeOptimizer(_ spec: OptimizerSpec, parameters: [Parameter]) -> any Optimizer {
-    switch spec.kind {
-    case .sgd:
-        SGD(parameters: parameters, lr: spec.lr, momentum: spec.momentum, nesterov: spec.nesterov,
-            weightDecay: spec.weightDecay)
-    case .adam:
-        Adam(parameters: parameters, lr: spec.lr, betas: (spec.beta1, spec.beta2), eps: spec.eps,
-             weightDecay: spec.weightDecay)
-    case .adamw:
-        AdamW(parameters: parameters, lr: spec.lr, betas: (spec.beta1, spec.beta2), eps: spec.eps,
-              weightDecay: spec.weightDecay)
+    switch spec {
+    case let .sgd(o):
+        SGD(parameters: parameters, lr: o.lr, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay)
+    case let .adam(o):
+        Adam(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
+    case let .adamw(o):
+        AdamW(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
     }
 }
 

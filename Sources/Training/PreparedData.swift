@@ -22,12 +22,12 @@ public final class PreparedData: @unchecked Sendable {
 
     /// Loads and prepares the data a spec describes. Errors are one line naming the file.
     public static func load(_ spec: DataSpec) throws -> PreparedData {
-        let kind: DatasetKind = spec.dataset == .mnist ? .mnist : .fashionMNIST
-        let (train, test) = try DatasetLoader.load(folder: spec.path, kind: kind)
+        let source = DatasetSources.source(for: spec)
+        let (train, test) = try source.load()
         let transform = ImageTransform(inputSize: train.rows, resize: spec.resize, pad: spec.pad,
                                        mean: Float(spec.mean), std: Float(spec.std))
         return PreparedData(train: transform.prepare(train), test: transform.prepare(test),
-                            fingerprint: try DatasetLoader.fingerprint(folder: spec.path),
+                            fingerprint: try source.fingerprint(),
                             imageSize: transform.outputSize)
     }
 }

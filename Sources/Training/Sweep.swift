@@ -35,15 +35,16 @@ public final class Sweep: @unchecked Sendable {
     private let activeJobs = Atomic<Int>(0)
     /// Trials whose cached result was up to date when `run` began (set before any job starts).
     private var cachedAtStart: Set<Int> = []
-    /// Dataset fingerprints by folder, computed once per sweep.
+    /// Dataset fingerprints by source, computed once per sweep.
     private var fingerprints: [String: String] = [:]
     private let fingerprintLock = NSLock()
 
-    private func fingerprint(_ folder: String) throws -> String {
+    private func fingerprint(_ data: DataSpec) throws -> String {
         fingerprintLock.lock(); defer { fingerprintLock.unlock() }
-        if let known = fingerprints[folder] { return known }
-        let value = try DatasetLoader.fingerprint(folder: folder)
-        fingerprints[folder] = value
+        let key = "\(data.dataset.rawValue)|\(data.path)"
+        if let known = fingerprints[key] { return known }
+        let value = try DatasetSources.source(for: data).fingerprint()
+        fingerprints[key] = value
         return value
     }
 
@@ -71,7 +72,7 @@ public final class Sweep: @unchecked Sendable {
     /// one, running ones finish. A trial that fails is recorded and the sweep goes on.
     public func run() throws -> Outcome {
         // Every dataset is readable and the results folder writable before anything is created.
-        for path in Set(trials.map(\.spec.data.path)).sorted() { _ = try fingerprint(path) }
+        for data in trials.map(\.spec.data) { _ = try fingerprint(data) }
         try Self.prepareResultsFolder(results)
         // Trials already cached are known now, so the sweep's ETA counts only the epochs left.
         // (An unreadable dataset counts as not cached here; `runTrial` reports it.)
@@ -181,7 +182,7 @@ public final class Sweep: @unchecked Sendable {
     /// What trial `index`'s folder holds for its config, dataset and engine (see `TrialFolder`).
     private func verdict(_ index: Int) throws -> TrialFolder.Verdict {
         let trial = trials[index]
-        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data.path))
+        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data))
         return TrialFolder.verify(folder: folder(index), trial: trial, trialHash: hash)
     }
 
@@ -273,6 +274,6 @@ public final class Sweep: @unchecked Sendable {
     }
 
     private func trialHash(_ index: Int) throws -> String {
-        TrialRunner.hash(trial: trials[index], fingerprint: try fingerprint(trials[index].spec.data.path))
+        TrialRunner.hash(trial: trials[index], fingerprint: try fingerprint(trials[index].spec.data))
     }
 }

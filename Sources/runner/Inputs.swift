@@ -15,7 +15,7 @@ func planTrials(_ trials: [Trial]) throws -> [NetworkPlan] {
     var plans: [NetworkPlan] = []
     var errors: [SpecError] = []
     for t in trials {
-        do { plans.append(try ShapeInference.plan(t.spec)) } catch { errors += error.errors }
+        do { plans.append(try ShapeInference.plan(t)) } catch { errors += error.errors }
     }
     guard errors.isEmpty else {
         reportErrors(SpecErrors(unique(errors)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Data
 import Foundation
 import Spec
 
@@ -29,7 +30,7 @@ struct Validate: ParsableCommand {
             }
         }
         for (trial, seeds) in variants {
-            let plan = try ShapeInference.plan(trial.spec)
+            let plan = try ShapeInference.plan(trial)
             print(modelSummary(plan, title: trial.variant))
             print(describe(trial.spec, seeds: seeds, file: trial.configFile))
             print()
@@ -44,7 +45,7 @@ struct Validate: ParsableCommand {
         let o = spec.train.optimizer
         var optimizer = "\(o.kind.rawValue) lr \(o.lr)"
         if o.weightDecay > 0 { optimizer += " weight_decay \(o.weightDecay)" }
-        if o.kind == .sgd && o.momentum > 0 { optimizer += " momentum \(o.momentum)\(o.nesterov ? " nesterov" : "")" }
+        if case let .sgd(sgd) = o, sgd.momentum > 0 { optimizer += " momentum \(sgd.momentum)\(sgd.nesterov ? " nesterov" : "")" }
         return "\(spec.name) — seeds \(seeds.map(String.init).joined(separator: ", ")) · \(spec.train.epochs) epochs · "
             + "batch \(spec.train.batchSize) · \(optimizer) · \(file)"
     }
@@ -55,7 +56,7 @@ struct Validate: ParsableCommand {
 func loadTrials(_ arguments: [String], seeds: Int? = nil,
                 maxTrials: Int = ExperimentLoader.defaultMaxTrials) throws -> [Trial] {
     do {
-        return try ExperimentArguments(arguments).load(seeds: seeds, maxTrials: maxTrials)
+        return try ExperimentArguments(arguments).load(seeds: seeds, maxTrials: maxTrials, datasets: DatasetSources.describer)
     } catch {
         reportErrors(error)
         throw ExitCode(2)

@@ -140,7 +140,15 @@ final class BadInputTests: XCTestCase {
     func testMissingDatasetFolderSaysHowToInstallIt() throws {
         let f = try EndToEndFixture(self, seeds: [0])
         try expectFailure(["run", f.config, "data.path=/nonexistent/fashion", "--results", f.results()], [
-            "runner: data.path: /nonexistent/fashion: dataset folder not found — run scripts/setup.sh (installs dataset-fashion-mnist) or set data.path",
+            "override data.path=/nonexistent/fashion: data.path: /nonexistent/fashion: dataset folder not found — "
+                + "run scripts/setup.sh (installs dataset-fashion-mnist) or set data.path",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.results()))
+        // The dataset is described when the config is validated, at the line that names it.
+        let moved = try f.variant("moved.yaml", "data: {path: /nonexistent/mnist, dataset: mnist}\n")
+        try expectFailure(["validate", moved], [
+            "\(moved):2:14: data.path: /nonexistent/mnist: dataset folder not found — "
+                + "set data.path to a folder holding the MNIST IDX files",
         ])
     }
 

@@ -115,7 +115,8 @@ final class ExitTests: XCTestCase {
         XCTAssertEqual(mkfifo(images, 0o644), 0)
         var r = try RunnerProcess.run(["run", f.config, "--results", f.results()])
         XCTAssertEqual(r.status, 2)
-        XCTAssertEqual(stderrLines(r), ["runner: \(images): is a FIFO (named pipe), expected a regular file"])
+        // The dataset is described when the config loads, so the line points at data.path.
+        XCTAssertEqual(stderrLines(r), ["\(f.config):4:9: data.path: \(images): is a FIFO (named pipe), expected a regular file"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.results()), "nothing created for a run that cannot start")
 
         let base = f.root + "/base.yaml"

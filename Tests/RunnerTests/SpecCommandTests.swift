@@ -19,6 +19,34 @@ final class SpecCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasSuffix("ok: 4 files, 4 variants, 12 trials\n"), r.stdout)
     }
 
+    /// The committed study stays byte-identical: `runner resolve` (reading the installed dataset
+    /// through the data layer) gives every committed trial's config.yaml and config hash exactly.
+    func testResolveReproducesTheCommittedStudysConfigsAndHashes() throws {
+        let folder = "/usr/share/datasets/fashion-mnist"
+        guard FileManager.default.fileExists(atPath: folder) else { throw XCTSkip("\(folder) not installed") }
+        var checked = 0
+        for (file, slug) in [("lenet5-none", "no-regularization"), ("lenet5-dropout", "dropout"),
+                             ("lenet5-l2", "weight-decay-l2"), ("lenet5-batchnorm", "batch-normalization")] {
+            let r = try RunnerProcess.run(["resolve", "experiments/\(file).yaml"], in: root)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let documents = r.stdout.components(separatedBy: "# ").dropFirst()
+            XCTAssertEqual(documents.count, 3)
+            for (seed, document) in documents.enumerated() {
+                let trial = root + "/results/\(slug)-seed\(seed)"
+                let committed = try String(contentsOfFile: trial + "/config.yaml", encoding: .utf8)
+                let (header, body) = (document.prefix { $0 != "\n" }, document.drop { $0 != "\n" }.dropFirst())
+                var text = String(body)   // documents are separated by a blank line
+                while text.hasSuffix("\n\n") { text.removeLast() }
+                XCTAssertEqual(text, committed, "\(slug)-seed\(seed)")
+                let metrics = try String(contentsOfFile: trial + "/metrics.json", encoding: .utf8)
+                let hash = try XCTUnwrap(header.split(separator: " ").last?.dropLast())
+                XCTAssertTrue(metrics.contains("\"configHash\" : \"\(hash)\""), "\(slug)-seed\(seed)")
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 12)
+    }
+
     func testResolvingTheResolvedConfigGivesTheSameHash() throws {
         let dir = try temporaryFolder(self)
         let first = try RunnerProcess.run(["resolve", "experiments/lenet5-batchnorm.yaml", "--seeds", "1"], in: root)

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// Canonical YAML, hashing and `SpecDiff`.
@@ -6,7 +7,7 @@ final class CanonicalTests: XCTestCase {
     /// Loading a trial's canonical YAML gives the same spec and hash.
     private func assertRoundTrip(_ trial: Trial, file: StaticString = #filePath, line: UInt = #line) {
         do {
-            let again = try ExperimentLoader.load(text: trial.canonicalYAML, file: "canonical.yaml")
+            let again = try ExperimentLoader.load(text: trial.canonicalYAML, file: "canonical.yaml", datasets: FixedDataset())
             XCTAssertEqual(again.count, 1, file: file, line: line)
             XCTAssertEqual(again.first?.spec.withoutMarks, trial.spec.withoutMarks, file: file, line: line)
             XCTAssertEqual(again.first?.hash, trial.hash, file: file, line: line)
@@ -18,7 +19,7 @@ final class CanonicalTests: XCTestCase {
 
     func testEveryShippedExperimentRoundTrips() throws {
         for path in try Paths.shippedExperiments() {
-            let trials = try ExperimentLoader.load(file: path)
+            let trials = try ExperimentLoader.load(file: path, datasets: FixedDataset())
             XCTAssertFalse(trials.isEmpty)
             trials.forEach { assertRoundTrip($0) }
         }
@@ -90,15 +91,15 @@ final class CanonicalTests: XCTestCase {
     }
 
     func testDiffListsChangedLeaves() throws {
-        let none = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-none.yaml").first?.spec)
-        let dropout = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-dropout.yaml").first?.spec)
+        let none = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-none.yaml", datasets: FixedDataset()).first?.spec)
+        let dropout = try XCTUnwrap(ExperimentLoader.load(file: Paths.experiments + "/lenet5-dropout.yaml", datasets: FixedDataset()).first?.spec)
         XCTAssertEqual(SpecDiff.diff(none, dropout), [
             "name: No regularization → Dropout",
             "model.lenet5.dropout: 0.0 → 0.5",
         ])
         XCTAssertEqual(SpecDiff.diff(none, none), [])
         var sgd = none
-        sgd.train.optimizer.kind = .sgd
+        sgd.train.optimizer = .sgd(SGDOptions())
         sgd.train.seed = 2
         XCTAssertEqual(SpecDiff.diff(none, sgd), [
             "train.optimizer.type: adam → sgd",

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// `extends`, command-line overrides, `sweep:` and `seeds`.
@@ -9,7 +10,7 @@ final class CompositionTests: XCTestCase {
             "base/b.yaml": "data: {pad: 0}\ntrain: {optimizer: {lr: 0.01, betas: [0.8, 0.9]}}\n",
             "v.yaml": "extends: [base/a.yaml, base/b.yaml]\nname: V\nseeds: [7]\ntrain: {optimizer: {betas: [0.5, 0.6]}}\n",
         ], test: self)
-        let trials = try ExperimentLoader.load(file: folder + "/v.yaml")
+        let trials = try ExperimentLoader.load(file: folder + "/v.yaml", datasets: FixedDataset())
         XCTAssertEqual(trials.map(\.spec.train.seed), [7])
         let spec = try XCTUnwrap(trials.first?.spec)
         XCTAssertEqual(spec.name, "V")
@@ -19,7 +20,7 @@ final class CompositionTests: XCTestCase {
         lenet.dropout = 0.1
         XCTAssertEqual(spec.model, .lenet5(lenet))
         XCTAssertEqual(spec.train.optimizer.lr, 0.01)
-        XCTAssertEqual([spec.train.optimizer.beta1, spec.train.optimizer.beta2], [0.5, 0.6])
+        XCTAssertEqual(spec.train.optimizer.options["betas"], .numbers([0.5, 0.6]))
     }
 
     func testExtendsCycleAndMissingBaseAreReportedAtTheExtendsValue() throws {
@@ -57,9 +58,9 @@ final class CompositionTests: XCTestCase {
         lenet.dropout = 0.3
         lenet.batchnorm = true
         XCTAssertEqual(spec.model, .lenet5(lenet))
-        XCTAssertEqual(spec.train.optimizer.beta1, 0.8)
+        XCTAssertEqual(spec.train.optimizer.options["betas"], .numbers([0.8, 0.9]))
         XCTAssertEqual(spec.data.resize, nil)
-        XCTAssertEqual(spec.data.imageSize, 32)
+        XCTAssertEqual(FixedDataset.fashionMNIST.inputShape(spec.data), [1, 32, 32])
 
         XCTAssertEqual(errorLines(validText, overrides: ["train.epochs=abc", "train.epoch=5", "train..x=1", "nokey",
                                                           "extends=base.yaml", "train.optimizer.lr=[0.1"]), [
@@ -152,7 +153,7 @@ final class CompositionTests: XCTestCase {
 
     private func errors(_ file: String) -> [String] {
         do {
-            _ = try ExperimentLoader.load(file: file)
+            _ = try ExperimentLoader.load(file: file, datasets: FixedDataset())
             XCTFail("expected errors")
             return []
         } catch {

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// What a config may ask for is bounded at load time, with one line each, before anything big is
@@ -29,8 +30,8 @@ final class LimitTests: XCTestCase {
             "x.yaml:9:3: sweep: expands to 12000 trials (3 points × 4000 seeds), more than the limit of 10000; "
             + "pass --max-trials 12000 to allow it",
         ])
-        XCTAssertEqual(try ExperimentLoader.load(text: text, file: "x.yaml", seeds: 4, maxTrials: 12).count, 12)
-        XCTAssertThrowsError(try ExperimentLoader.load(text: text, file: "x.yaml", seeds: 4, maxTrials: 11))
+        XCTAssertEqual(try ExperimentLoader.load(text: text, file: "x.yaml", seeds: 4, maxTrials: 12, datasets: FixedDataset()).count, 12)
+        XCTAssertThrowsError(try ExperimentLoader.load(text: text, file: "x.yaml", seeds: 4, maxTrials: 11, datasets: FixedDataset()))
         XCTAssertEqual(errorLines(validText, seeds: 1_000_000_000_000), [
             "x.yaml:1:1: seeds: expands to 1000000000000 trials (1000000000000 seeds), more than the limit of 10000; "
             + "pass --max-trials 1000000000000 to allow it",
@@ -78,9 +79,9 @@ final class LimitTests: XCTestCase {
         var text = validText.replacingOccurrences(of: "  epochs: 2", with: "  epochs: 2\n  batch_size: 100000")
         text = text.replacingOccurrences(of: "  resize: 32", with: "  resize: 32\n  train_limit: 1000")
         let trial = try XCTUnwrap(loadTrials(text).first)
-        let plan = try ShapeInference.plan(trial.spec)
-        XCTAssertNil(ExperimentLoader.memoryProblem(trial.spec, plan))
-        let problem = try XCTUnwrap(ExperimentLoader.memoryProblem(trial.spec, plan, machineBytes: 1e6))
+        let plan = try ShapeInference.plan(trial)
+        XCTAssertNil(ExperimentLoader.memoryProblem(trial.spec, plan, trainCount: trial.dataset.trainCount))
+        let problem = try XCTUnwrap(ExperimentLoader.memoryProblem(trial.spec, plan, trainCount: trial.dataset.trainCount, machineBytes: 1e6))
         XCTAssertTrue(problem.contains("activations for batches of 1000: "), problem)
         XCTAssertTrue(problem.hasSuffix("more than this machine's 1.00 MB"), problem)
         XCTAssertEqual(MemoryEstimate(plan: plan, batch: 1000).parameterBytes, Double(plan.parameterCount) * 20)

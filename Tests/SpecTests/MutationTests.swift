@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// Seeded random damage to every shipped experiment: loading must never crash, and every
@@ -22,7 +23,7 @@ final class MutationTests: XCTestCase {
             for _ in 0...Int.random(in: 0...2, using: &random) { mutate(&bytes, &random) }
             let text = String(decoding: bytes, as: UTF8.self)
             do {
-                _ = try ExperimentLoader.load(text: text, file: file)
+                _ = try ExperimentLoader.load(text: text, file: file, datasets: FixedDataset())
                 successes += 1
             } catch {
                 failures += 1

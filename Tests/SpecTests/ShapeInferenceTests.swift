@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// Shape inference, the LeNet-5 registry expansion and the model summary.
@@ -24,7 +25,7 @@ final class ShapeInferenceTests: XCTestCase {
     """
 
     private func plan(_ text: String) throws -> NetworkPlan {
-        try ShapeInference.plan(XCTUnwrap(loadTrials(text).first).spec)
+        try ShapeInference.plan(XCTUnwrap(loadTrials(text).first))
     }
 
     func testLeNet5ExpansionIsTheExplicitGraph() throws {
@@ -47,7 +48,7 @@ final class ShapeInferenceTests: XCTestCase {
         options.activation = .tanh
         options.pooling = .max
         options.l2 = 1e-4
-        let layers = ModelRegistry.layers(for: .lenet5(options))
+        let layers = ModelRegistry.layers(for: .lenet5(options), classes: 10)
         XCTAssertEqual(layers.map(\.name), ["conv1", "batch_norm1", "tanh1", "pool1", "conv2", "batch_norm2", "tanh2", "pool2",
                                             "conv3", "batch_norm3", "tanh3", "flatten", "dropout", "fc1", "tanh4", "fc2"])
         XCTAssertEqual(layers.filter { $0.l2 == 1e-4 }.map(\.name),
@@ -57,7 +58,7 @@ final class ShapeInferenceTests: XCTestCase {
         var spec = ExperimentSpec(name: "x")
         spec.data.resize = 32
         spec.model = .lenet5(options)
-        XCTAssertEqual(try ShapeInference.plan(spec).parameterCount, 61_990)
+        XCTAssertEqual(try ShapeInference.plan(spec, dataset: FixedDataset.fashionMNIST).parameterCount, 61_990)
     }
 
     func testFlopsFollowTheDocumentedRules() throws {

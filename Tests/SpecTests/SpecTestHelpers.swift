@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Spec
 
 /// The package root (for the shipped `experiments/`) and this target's fixtures.
@@ -34,7 +35,7 @@ train:
 func errorLines(_ text: String, file: String = "x.yaml", overrides: [String] = [], seeds: Int? = nil,
                 line: UInt = #line) -> [String] {
     do {
-        let trials = try ExperimentLoader.load(text: text, file: file, overrides: overrides, seeds: seeds)
+        let trials = try ExperimentLoader.load(text: text, file: file, overrides: overrides, seeds: seeds, datasets: FixedDataset())
         XCTFail("expected errors, loaded \(trials.count) trials", line: line)
         return []
     } catch {
@@ -46,7 +47,7 @@ func errorLines(_ text: String, file: String = "x.yaml", overrides: [String] = [
 func loadTrials(_ text: String, file: String = "x.yaml", overrides: [String] = [], seeds: Int? = nil,
                 line: UInt = #line) -> [Trial] {
     do {
-        return try ExperimentLoader.load(text: text, file: file, overrides: overrides, seeds: seeds)
+        return try ExperimentLoader.load(text: text, file: file, overrides: overrides, seeds: seeds, datasets: FixedDataset())
     } catch {
         XCTFail("unexpected errors:\n\(error)", line: line)
         return []

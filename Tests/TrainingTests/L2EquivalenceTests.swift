@@ -3,6 +3,7 @@ import Models
 import Spec
 import Training
 import XCTest
+import TestSupport
 
 /// The promise of `l2:` as a network property: λ on every parameter trains exactly like
 /// `torch.optim.Adam(weight_decay=λ)`, bit for bit, through the real network and trainer step.
@@ -21,8 +22,8 @@ final class L2EquivalenceTests: XCTestCase {
                 - {type: linear, name: fc1, out: 10}
             train: {epochs: 1, batch_size: 8, threads: 1}
             """
-        let trial = try XCTUnwrap(ExperimentLoader.load(text: yaml, file: "l2.yaml").first)
-        return try ShapeInference.plan(trial.spec)
+        let trial = try XCTUnwrap(ExperimentLoader.load(text: yaml, file: "l2.yaml", datasets: FixedDataset()).first)
+        return try ShapeInference.plan(trial)
     }
 
     func testNetworkL2MatchesAdamWeightDecayBitForBit() throws {
@@ -32,10 +33,8 @@ final class L2EquivalenceTests: XCTestCase {
         XCTAssertTrue(withL2.parameters.allSatisfy { $0.l2 == Float(lambda) })
         XCTAssertTrue(plain.parameters.allSatisfy { $0.l2 == 0 })
 
-        var spec = OptimizerSpec()
-        let a = makeOptimizer(spec, parameters: withL2.parameters)
-        spec.weightDecay = lambda
-        let b = makeOptimizer(spec, parameters: plain.parameters)
+        let a = makeOptimizer(OptimizerSpec(), parameters: withL2.parameters)
+        let b = makeOptimizer(.adam(AdamOptions(weightDecay: lambda)), parameters: plain.parameters)
 
         var rng = Random(seed: 11)
         let input = Tensor(shape: [8, 1, 28, 28])

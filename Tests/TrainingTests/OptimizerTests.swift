@@ -149,10 +149,11 @@ final class OptimizerTests: XCTestCase {
 
     func testRestoredStateContinuesBitIdentically() throws {
         for kind in OptimizerKind.allCases {
-            var spec = OptimizerSpec()
-            spec.kind = kind
-            spec.momentum = 0.9
-            spec.weightDecay = 1e-3
+            let spec: OptimizerSpec = switch kind {
+            case .sgd: .sgd(SGDOptions(momentum: 0.9, weightDecay: 1e-3))
+            case .adam: .adam(AdamOptions(weightDecay: 1e-3))
+            case .adamw: .adamw(AdamOptions(weightDecay: 1e-3))
+            }
             let original = makeParameters(shapes, seed: 4)
             let opt = makeOptimizer(spec, parameters: original)
             var rng = Random(seed: 5)
@@ -202,18 +203,11 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testMakeOptimizerHonoursTheSpec() {
-        var spec = OptimizerSpec()
-        spec.kind = .sgd
-        spec.lr = 0.05
-        spec.momentum = 0.5
-        spec.nesterov = true
-        let sgd = makeOptimizer(spec, parameters: []) as? SGD
+        let sgd = makeOptimizer(.sgd(SGDOptions(lr: 0.05, momentum: 0.5, nesterov: true)), parameters: []) as? SGD
         XCTAssertEqual(sgd?.lr, 0.05)
         XCTAssertEqual(sgd?.momentum, 0.5)
         XCTAssertEqual(sgd?.nesterov, true)
-        spec.kind = .adamw
-        XCTAssertTrue(makeOptimizer(spec, parameters: []) is AdamW)
-        spec.kind = .adam
-        XCTAssertTrue(makeOptimizer(spec, parameters: []) is Adam)
+        XCTAssertTrue(makeOptimizer(.adamw(AdamOptions()), parameters: []) is AdamW)
+        XCTAssertTrue(makeOptimizer(.adam(AdamOptions()), parameters: []) is Adam)
     }
 }

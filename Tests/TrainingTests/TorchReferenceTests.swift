@@ -15,34 +15,20 @@ final class TorchReferenceTests: XCTestCase {
     private let shapes = [[4, 16], [37], [2, 3, 31], [5]]
 
     func testAdamMatchesTorch() throws {
-        var spec = OptimizerSpec()
-        spec.kind = .adam
-        spec.lr = 3e-3
-        spec.beta1 = 0.85
-        spec.weightDecay = 1e-3
-        try assertMatchesTorch(spec, shapes: shapes)
+        try assertMatchesTorch(.adam(AdamOptions(lr: 3e-3, beta1: 0.85, weightDecay: 1e-3)), shapes: shapes)
     }
 
     func testAdamWMatchesTorch() throws {
-        var spec = OptimizerSpec()
-        spec.kind = .adamw
-        spec.lr = 1e-2
-        spec.weightDecay = 0.05
-        try assertMatchesTorch(spec, shapes: shapes)
+        try assertMatchesTorch(.adamw(AdamOptions(lr: 1e-2, weightDecay: 0.05)), shapes: shapes)
     }
 
     func testSGDMatchesTorch() throws {
-        var spec = OptimizerSpec()
-        spec.kind = .sgd
-        spec.lr = 0.1
-        spec.momentum = 0.9
-        spec.nesterov = true
-        spec.weightDecay = 5e-4
-        try assertMatchesTorch(spec, shapes: shapes)
-        spec.nesterov = false
-        try assertMatchesTorch(spec, shapes: shapes)
-        spec.momentum = 0
-        try assertMatchesTorch(spec, shapes: shapes)
+        var sgd = SGDOptions(lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 5e-4)
+        try assertMatchesTorch(.sgd(sgd), shapes: shapes)
+        sgd.nesterov = false
+        try assertMatchesTorch(.sgd(sgd), shapes: shapes)
+        sgd.momentum = 0
+        try assertMatchesTorch(.sgd(sgd), shapes: shapes)
     }
 
     /// Runs 5 steps with random gradients and a learning rate changed between steps.
@@ -60,9 +46,13 @@ final class TorchReferenceTests: XCTestCase {
             lrs.append(optimizer.lr)
             optimizer.step()
         }
+        let (sgd, adam): (SGDOptions, AdamOptions) = switch spec {
+        case let .sgd(o): (o, AdamOptions())
+        case let .adam(o), let .adamw(o): (SGDOptions(), o)
+        }
         let request: [String: Any] = [
-            "kind": spec.kind.rawValue, "lrs": lrs, "betas": [spec.beta1, spec.beta2], "eps": spec.eps,
-            "weight_decay": spec.weightDecay, "momentum": spec.momentum, "nesterov": spec.nesterov,
+            "kind": spec.kind.rawValue, "lrs": lrs, "betas": [adam.beta1, adam.beta2], "eps": adam.eps,
+            "weight_decay": spec.weightDecay, "momentum": sgd.momentum, "nesterov": sgd.nesterov,
             "shapes": shapes, "params": initial, "grads": grads,
         ]
         let expected = try runTorch(request)

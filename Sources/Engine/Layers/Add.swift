@@ -1,18 +1,12 @@
+import Spec
 /// Element-wise sum of two or more inputs of equal shape (residual connections).
 public final class Add: Layer {
     private var count = 0
     private var xs: [UnsafePointer<Float>] = [], y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dxs: [UnsafeMutablePointer<Float>?] = []
 
+    public var definition: any LayerDefinition { AddLayer() }
     public init() {}
-
-    public var typeName: String { "add" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count >= 2 && inputShapes.allSatisfy { $0 == inputShapes[0] },
-                     "add takes two or more inputs of one shape")
-        return inputShapes[0]
-    }
 
     public func bind(_ b: LayerBinding) {
         count = b.outputShape.reduce(1, *)
@@ -39,4 +33,8 @@ public final class Add: Layer {
             for dx in dxs { dx.map { ($0 + lo).update(from: dy + lo, count: n) } }
         }
     }
+}
+
+extension AddLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { Add() }
 }

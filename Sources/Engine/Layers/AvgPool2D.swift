@@ -1,3 +1,4 @@
+import Spec
 import EngineAVX512
 import SIMDMemory
 
@@ -9,15 +10,11 @@ public final class AvgPool2D: Layer {
     private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
 
+    public var definition: any LayerDefinition { AvgPool2DLayer(kernel: kernel, stride: stride) }
+
     public init(kernel: Int, stride: Int) {
         precondition(kernel > 0 && stride > 0)
         self.kernel = kernel; self.stride = stride
-    }
-
-    public var typeName: String { "avgpool2d" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        poolOutputShape(inputShapes, kernel: kernel, stride: stride, type: typeName)
     }
 
     public func bind(_ b: LayerBinding) {
@@ -198,4 +195,8 @@ func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>
         while x + 8 <= covered { cells(x); x += 8 }
         if x < covered { cells(covered - 8) }
     }
+}
+
+extension AvgPool2DLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { AvgPool2D(kernel: kernel, stride: stride) }
 }

@@ -1,3 +1,4 @@
+import Spec
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +43,12 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
     var readsConvolution = false
     private(set) var planeSums: UnsafeMutablePointer<Float>?
 
-    init(momentum: Double, eps: Double) {
+    /// The definition the layer was built from (`batchnorm1d` or `batchnorm2d`).
+    public let definition: any LayerDefinition
+
+    init(definition: any BatchNormLayerDefinition) {
+        self.definition = definition
+        let (momentum, eps) = (definition.momentum, definition.eps)
         self.momentum = Float(momentum)
         self.eps = Float(eps)
     }
@@ -60,10 +66,6 @@ public class BatchNorm: Layer, PoolFusing, ConvolutionReader {
         fusesReLU && inputShapes.count == 1 && inputShapes[0].count == 3 && inputShapes[0][1] >= 2
             && inputShapes[0][2] >= 2
     }
-
-    public var typeName: String { preconditionFailure("subclass responsibility") }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] { inputShapes[0] }
 
     public func bind(_ b: LayerBinding) {
         let shape = b.inputShapes[0]

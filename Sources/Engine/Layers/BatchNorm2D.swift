@@ -1,10 +1,9 @@
+import Spec
 /// `nn.BatchNorm2d` on `[C, H, W]`: statistics per channel over the batch and all positions.
 public final class BatchNorm2D: BatchNorm {
-    public override init(momentum: Double = 0.1, eps: Double = 1e-5) { super.init(momentum: momentum, eps: eps) }
-    public override var typeName: String { "batchnorm2d" }
+    public init(momentum: Double = 0.1, eps: Double = 1e-5) { super.init(definition: BatchNorm2DLayer(momentum: momentum, eps: eps)) }
+}
 
-    public override func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1 && inputShapes[0].count == 3, "batchnorm2d takes one [C, H, W] input")
-        return inputShapes[0]
-    }
+extension BatchNorm2DLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { BatchNorm2D(momentum: momentum, eps: eps) }
 }

@@ -1,3 +1,4 @@
+import Spec
 /// Concatenation along the channel (first per-sample) axis, PyTorch `torch.cat(dim=1)`.
 public final class Concat: Layer {
     /// Per input: elements per sample.
@@ -6,16 +7,8 @@ public final class Concat: Layer {
     private var xs: [UnsafePointer<Float>] = [], y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dxs: [UnsafeMutablePointer<Float>?] = []
 
+    public var definition: any LayerDefinition { ConcatLayer() }
     public init() {}
-
-    public var typeName: String { "concat" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        let first = inputShapes[0]
-        precondition(!first.isEmpty && inputShapes.allSatisfy { $0.count == first.count && $0.dropFirst() == first.dropFirst() },
-                     "concat inputs must agree on every axis but the first")
-        return [inputShapes.reduce(0) { $0 + $1[0] }] + first.dropFirst()
-    }
 
     public func bind(_ b: LayerBinding) {
         sizes = b.inputShapes.map { $0.reduce(1, *) }
@@ -48,4 +41,8 @@ public final class Concat: Layer {
             }
         }
     }
+}
+
+extension ConcatLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { Concat() }
 }

@@ -1,3 +1,4 @@
+import Spec
 import EngineAVX512
 
 /// 2-D convolution with square kernels, PyTorch `nn.Conv2d` semantics and layout:
@@ -22,6 +23,9 @@ import EngineAVX512
 public final class Conv2D: Layer, PoolFusing {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
+    public var definition: any LayerDefinition {
+        Conv2DLayer(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: hasBias)
+    }
 
     public private(set) var weight: Parameter!
     public private(set) var bias: Parameter?
@@ -99,16 +103,6 @@ public final class Conv2D: Layer, PoolFusing {
     private static func mode(_ g: ConvGeometry) -> Mode {
         if g.padding == 0 && g.kernel == g.height && g.kernel == g.width { return .linear }
         return g.stride == 1 ? .direct : .im2col
-    }
-
-    public var typeName: String { "conv2d" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1 && inputShapes[0].count == 3, "conv2d takes one [C, H, W] input")
-        let s = inputShapes[0]
-        let g = ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride, padding: padding)
-        precondition(g.outHeight >= 1 && g.outWidth >= 1, "conv2d kernel larger than its padded input")
-        return [outChannels, g.outHeight, g.outWidth]
     }
 
     public func bind(_ b: LayerBinding) {
@@ -575,4 +569,10 @@ extension UnsafeMutablePointer where Pointee == Float {
 @inline(__always)
 func addScalar(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ b: Float, _ n: Int) {
     for i in 0..<n { dst[i] = src[i] + b }
+}
+
+extension Conv2DLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer {
+        Conv2D(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias, weightInit: weightInit)
+    }
 }

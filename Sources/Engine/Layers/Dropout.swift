@@ -1,3 +1,4 @@
+import Spec
 /// Inverted dropout (PyTorch `nn.Dropout`): in training each element is zeroed with probability
 /// p and the rest scaled by 1/(1−p); in evaluation it is the identity. Masks come from the
 /// network's dropout generator, drawn serially in sample order so they do not depend on the
@@ -11,19 +12,15 @@ public final class Dropout: Layer {
     private var mask: UnsafeMutablePointer<Float>!
     private var masked = false
 
+    public let definition: any LayerDefinition
+
     public init(p: Double) {
         precondition(p >= 0 && p <= 1, "dropout probability outside [0, 1]")
         self.p = Float(p)
+        definition = DropoutLayer(p: p)
     }
 
     deinit { mask?.deallocate() }
-
-    public var typeName: String { "dropout" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1, "dropout takes one input")
-        return inputShapes[0]
-    }
 
     public func bind(_ b: LayerBinding) {
         count = b.outputShape.reduce(1, *)
@@ -67,4 +64,8 @@ public final class Dropout: Layer {
             }
         }
     }
+}
+
+extension DropoutLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { Dropout(p: p) }
 }

@@ -1,16 +1,11 @@
+import Spec
 /// Base of the element-wise activations: any input shape, output of the same shape.
 /// Subclasses supply the two kernels; the gradient is written from the *output* y.
 public class ElementwiseActivation: Layer {
+    public var definition: any LayerDefinition { preconditionFailure("subclass responsibility") }
     private var count = 0
     private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
-
-    public var typeName: String { preconditionFailure("subclass responsibility") }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1, "\(typeName) takes one input")
-        return inputShapes[0]
-    }
 
     public func bind(_ b: LayerBinding) {
         count = b.outputShape.reduce(1, *)

@@ -1,17 +1,12 @@
+import Spec
 /// Flattens each sample to `[C·H·W]` in C, H, W order (PyTorch `nn.Flatten()`); a copy.
 public final class Flatten: Layer {
     private var count = 0
     private var x: UnsafePointer<Float>!, y: UnsafeMutablePointer<Float>!
     private var dy: UnsafePointer<Float>!, dx: UnsafeMutablePointer<Float>?
 
+    public var definition: any LayerDefinition { FlattenLayer() }
     public init() {}
-
-    public var typeName: String { "flatten" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1, "flatten takes one input")
-        return [inputShapes[0].reduce(1, *)]
-    }
 
     public func bind(_ b: LayerBinding) {
         count = b.outputShape[0]
@@ -33,4 +28,8 @@ public final class Flatten: Layer {
                 .update(from: dy + samples.lowerBound * count, count: samples.count * count)
         }
     }
+}
+
+extension FlattenLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { Flatten() }
 }

@@ -1,7 +1,9 @@
+import Spec
 /// Fully connected layer, PyTorch `nn.Linear` semantics and layout: weight `[out, in]`, bias `[out]`.
 public final class Linear: Layer, ReLUFusing {
     public let outFeatures: Int, hasBias: Bool
     public var weightInit: WeightInit
+    public var definition: any LayerDefinition { LinearLayer(outFeatures: outFeatures, bias: hasBias) }
 
     public private(set) var weight: Parameter!
     public private(set) var bias: Parameter?
@@ -12,13 +14,6 @@ public final class Linear: Layer, ReLUFusing {
     public init(outFeatures: Int, bias: Bool = true, weightInit: WeightInit = .pytorch) {
         precondition(outFeatures > 0)
         self.outFeatures = outFeatures; self.hasBias = bias; self.weightInit = weightInit
-    }
-
-    public var typeName: String { "linear" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        precondition(inputShapes.count == 1 && inputShapes[0].count == 1, "linear takes one [F] input")
-        return [outFeatures]
     }
 
     public func bind(_ b: LayerBinding) {
@@ -40,4 +35,10 @@ public final class Linear: Layer, ReLUFusing {
     public func prepare(_ pass: Pass) { dense.prepare(pass) }
     public func forward(_ pass: Pass) { dense.forward(pass) }
     public func backward(_ pass: Pass) { dense.backward(pass) }
+}
+
+extension LinearLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer {
+        Linear(outFeatures: outFeatures, bias: bias, weightInit: weightInit)
+    }
 }

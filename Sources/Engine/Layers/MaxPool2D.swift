@@ -1,3 +1,4 @@
+import Spec
 /// Max pooling without padding, PyTorch `nn.MaxPool2d(kernel, stride)` semantics
 /// (floor output size; the first maximum in a window wins and receives the gradient).
 public final class MaxPool2D: Layer {
@@ -8,18 +9,14 @@ public final class MaxPool2D: Layer {
     /// Per output element, the index of the winning input within its [H, W] plane.
     private var argmax: UnsafeMutablePointer<Int32>!
 
+    public var definition: any LayerDefinition { MaxPool2DLayer(kernel: kernel, stride: stride) }
+
     public init(kernel: Int, stride: Int) {
         precondition(kernel > 0 && stride > 0)
         self.kernel = kernel; self.stride = stride
     }
 
     deinit { argmax?.deallocate() }
-
-    public var typeName: String { "maxpool2d" }
-
-    public func outputShape(inputShapes: [[Int]]) -> [Int] {
-        poolOutputShape(inputShapes, kernel: kernel, stride: stride, type: typeName)
-    }
 
     public func bind(_ b: LayerBinding) {
         let s = b.inputShapes[0]
@@ -68,10 +65,6 @@ public final class MaxPool2D: Layer {
     }
 }
 
-/// Shared shape rule of the pooling layers: one `[C, H, W]` input → `[C, ⌊(H−k)/s⌋+1, ⌊(W−k)/s⌋+1]`.
-func poolOutputShape(_ inputShapes: [[Int]], kernel: Int, stride: Int, type: String) -> [Int] {
-    precondition(inputShapes.count == 1 && inputShapes[0].count == 3, "\(type) takes one [C, H, W] input")
-    let s = inputShapes[0]
-    precondition(s[1] >= kernel && s[2] >= kernel, "\(type) kernel larger than its input")
-    return [s[0], (s[1] - kernel) / stride + 1, (s[2] - kernel) / stride + 1]
+extension MaxPool2DLayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { MaxPool2D(kernel: kernel, stride: stride) }
 }

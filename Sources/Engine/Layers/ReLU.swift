@@ -1,9 +1,10 @@
+import Spec
 import SIMDMemory
 
 /// max(0, x); the gradient passes where the output is positive (0 at x = 0, like PyTorch).
 public final class ReLU: ElementwiseActivation {
     public override init() {}
-    public override var typeName: String { "relu" }
+    public override var definition: any LayerDefinition { ReLULayer() }
 
     // x, y: [n] flat
     override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
@@ -80,4 +81,8 @@ protocol PoolFusing: ReLUFusing {
     /// Whether the layer can fuse the pooling for these input shapes (asked after `fusesReLU` is set).
     func canFusePool(inputShapes: [[Int]]) -> Bool
     var fusedPool: (output: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>)? { get set }
+}
+
+extension ReLULayer: EngineBuildable {
+    public func makeEngineLayer(weightInit: WeightInit) -> any Layer { ReLU() }
 }

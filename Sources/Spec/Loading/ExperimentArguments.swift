@@ -34,12 +34,14 @@ public struct ExperimentArguments: Sendable {
     /// Loads every file with the overrides; throws the argument problems and the errors of all
     /// files together.
     /// `maxTrials` bounds each file's expansion and all files' trials together.
-    public func load(seeds: Int? = nil, maxTrials: Int = ExperimentLoader.defaultMaxTrials) throws(SpecErrors) -> [Trial] {
+    public func load(seeds: Int? = nil, maxTrials: Int = ExperimentLoader.defaultMaxTrials,
+                     datasets: any DatasetDescribing) throws(SpecErrors) -> [Trial] {
         var trials: [Trial] = []
         var errors = problems
         for file in files {
             do {
-                trials += try ExperimentLoader.load(file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials)
+                trials += try ExperimentLoader.load(file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials,
+                                                    datasets: datasets)
             } catch {
                 errors += error.errors.filter { !errors.contains($0) }
             }

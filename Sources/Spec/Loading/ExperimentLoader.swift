@@ -8,14 +8,15 @@ public enum ExperimentLoader {
     /// Loads a file (following `extends`), applies overrides (`key.path=value`), expands `sweep:`
     /// and seeds. `seeds: N` (CLI `--seeds`) replaces the file's seeds with `0..<N`.
     /// `maxTrials`: a file that would expand to more trials is refused before any is built.
+    /// `datasets` describes the data each `data:` section points at (sizes, shape, classes).
     public static func load(file: String, overrides: [String] = [], seeds: Int? = nil,
-                            maxTrials: Int = defaultMaxTrials) throws(SpecErrors) -> [Trial] {
+                            maxTrials: Int = defaultMaxTrials, datasets: any DatasetDescribing) throws(SpecErrors) -> [Trial] {
         let text: String
         switch Composer.readFromDisk(file) {
         case let .success(read): text = read
         case let .failure(problem): throw SpecErrors([SpecError(problem.missing ? "no such file" : problem.message, at: .whole(file))])
         }
-        return try load(text: text, file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials)
+        return try load(text: text, file: file, overrides: overrides, seeds: seeds, maxTrials: maxTrials, datasets: datasets)
     }
 
     /// Trials one invocation may expand to unless `--max-trials` says otherwise.
@@ -24,7 +25,8 @@ public enum ExperimentLoader {
     /// Same as `load(file:...)` for text already in memory; `extends` paths are resolved relative
     /// to `file` and read from disk.
     public static func load(text: String, file: String, overrides: [String] = [],
-                            seeds: Int? = nil, maxTrials: Int = defaultMaxTrials) throws(SpecErrors) -> [Trial] {
+                            seeds: Int? = nil, maxTrials: Int = defaultMaxTrials,
+                            datasets: any DatasetDescribing) throws(SpecErrors) -> [Trial] {
         var composer = Composer()
         var log = ErrorLog()
         let composed = composer.compose(text: text, file: file)
@@ -68,13 +70,13 @@ public enum ExperimentLoader {
         var slugs = SlugRegistry()
         for point in Sweep.points(axes) {
             let tree = (point.trees + parsedOverrides.map(\.tree)).reduce(root, Composer.merge)
-            var decoder = SpecDecoder()
+            var decoder = SpecDecoder(datasets: datasets)
             var spec = decoder.decode(tree)
             log.add(contentsOf: decoder.log.errors)
             if decoder.modelIsValid {
                 do {
-                    let plan = try ShapeInference.plan(spec)
-                    if let problem = Self.memoryProblem(spec, plan) {
+                    let plan = try ShapeInference.plan(spec, dataset: decoder.dataset!)
+                    if let problem = Self.memoryProblem(spec, plan, trainCount: decoder.dataset!.trainCount) {
                         log.add(problem, at: Self.child("model", of: tree)?.mark, path: "model")
                     }
                 } catch {
@@ -91,10 +93,11 @@ public enum ExperimentLoader {
             let variantSlug = slugs.slug(for: spec.name + point.nameSuffix, stem: Slug.make(spec.name), suffix: point.slugSuffix)
             spec.name += point.nameSuffix
             for seed in seedList where log.isEmpty {
+                guard let dataset = decoder.dataset else { break }
                 spec.train.seed = seed
                 let yaml = Canonical.yaml(spec)
                 trials.append(Trial(spec: spec, configFile: file, slug: "\(variantSlug)-seed\(seed)",
-                                    canonicalYAML: yaml, hash: SHA256.hex(yaml)))
+                                    canonicalYAML: yaml, hash: SHA256.hex(yaml), dataset: dataset))
             }
         }
         guard log.isEmpty else { throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName))) }
@@ -102,9 +105,9 @@ public enum ExperimentLoader {
     }
 
     /// Why `plan` cannot be trained on this machine (its estimated memory exceeds the machine's), or nil.
-    static func memoryProblem(_ spec: ExperimentSpec, _ plan: NetworkPlan,
+    static func memoryProblem(_ spec: ExperimentSpec, _ plan: NetworkPlan, trainCount: Int,
                               machineBytes: Double = MemoryEstimate.machineBytes) -> String? {
-        let trainSamples = spec.data.trainLimit ?? max(Catalog.trainingImages - spec.data.validation, 1)
+        let trainSamples = spec.data.trainLimit ?? max(trainCount - spec.data.validation, 1)
         let batch = max(min(spec.train.batchSize, trainSamples), MemoryEstimate.evaluationBatch)
         let estimate = MemoryEstimate(plan: plan, batch: batch)
         guard estimate.totalBytes > machineBytes else { return nil }

@@ -3,6 +3,10 @@
 /// later sections are still checked.
 struct SpecDecoder {
     var log = ErrorLog()
+    /// Describes the dataset of the decoded `data:` section.
+    let datasets: any DatasetDescribing
+    /// The dataset the spec points at; nil when `data:` is invalid or the dataset cannot be read.
+    private(set) var dataset: DatasetInfo?
     /// Whether the model (and the input size it depends on) decoded cleanly, so that shape
     /// inference is meaningful.
     private(set) var modelIsValid = true
@@ -30,6 +34,15 @@ struct SpecDecoder {
         if log.errors[errorsBeforeData...].contains(where: { $0.path.hasPrefix("data.resize") || $0.path.hasPrefix("data.pad") || $0.path == "data" }) {
             modelIsValid = false
         }
+        if !log.errors[errorsBeforeData...].contains(where: { $0.path == "data" || $0.path == "data.path" || $0.path == "data.dataset" }) {
+            switch datasets.describe(spec.data) {
+            case let .success(info): dataset = info
+            case let .failure(problem):
+                let key = problem.keyPath.split(separator: ".").last.map(String.init) ?? "path"
+                log.add(problem.message, at: dataMark(top, key), path: problem.keyPath)
+            }
+        }
+        if dataset == nil { modelIsValid = false }
         spec.train = decodeTrain(top.value("train"))
         let errorsBeforeModel = log.count
         if let model = top.value("model") {
@@ -77,28 +90,17 @@ struct SpecDecoder {
         let optimizerNode = reader?.value("optimizer")
         let kind = variant(of: "train.optimizer", optimizerNode) ?? "adam"
         let (optimizerReader, o) = section("train.optimizer", optimizerNode, variant: kind)
-        var optimizer = OptimizerSpec()
-        optimizer.kind = OptimizerKind(rawValue: kind) ?? optimizer.kind
-        optimizer.lr = o["lr"]?.number ?? optimizer.lr
-        optimizer.momentum = o["momentum"]?.number ?? optimizer.momentum
-        optimizer.nesterov = o["nesterov"]?.bool ?? optimizer.nesterov
-        if case let .numbers(betas)? = o["betas"], betas.count == 2 { (optimizer.beta1, optimizer.beta2) = (betas[0], betas[1]) }
-        optimizer.eps = o["eps"]?.number ?? optimizer.eps
-        optimizer.weightDecay = o["weight_decay"]?.number ?? optimizer.weightDecay
-        if optimizer.nesterov && optimizer.momentum == 0, let node = optimizerReader?.value("nesterov") {
+        train.optimizer = OptimizerSpec(kind: OptimizerKind(rawValue: kind) ?? .adam, values: o)
+        if case let .sgd(sgd) = train.optimizer, sgd.nesterov && sgd.momentum == 0,
+           let node = optimizerReader?.value("nesterov") {
             log.add("expected false without momentum, found true (nesterov needs momentum > 0)", at: node.mark,
                     path: "train.optimizer.nesterov")
         }
-        train.optimizer = optimizer
 
         let scheduleNode = reader?.value("schedule")
         let schedule = variant(of: "train.schedule", scheduleNode) ?? "constant"
         let (_, s) = section("train.schedule", scheduleNode, variant: schedule)
-        switch schedule {
-        case "step": train.schedule = .step(stepSize: s["step_size"]?.int ?? 1, gamma: s["gamma"]?.number ?? 0.1)
-        case "cosine": train.schedule = .cosine(tMax: s["t_max"]?.int ?? train.epochs, etaMin: s["eta_min"]?.number ?? 0)
-        default: train.schedule = .constant
-        }
+        train.schedule = ScheduleSpec(type: schedule, values: s, epochs: train.epochs)
         return train
     }
 
@@ -111,25 +113,30 @@ struct SpecDecoder {
         return value.text
     }
 
+    /// Where `data.<key>` is written, else the `data:` section, else the file.
+    private func dataMark(_ top: SectionReader, _ key: String) -> SourceMark? {
+        let dataNode = top.value("data")
+        var scratch = ErrorLog()
+        let reader = dataNode.flatMap { SectionReader($0, path: "data", log: &scratch) }
+        return reader?.value(key)?.mark ?? dataNode?.mark ?? top.node.mark
+    }
+
     /// Rules that involve several keys.
     private mutating func checkConsistency(_ spec: ExperimentSpec, _ top: SectionReader) {
-        let dataNode = top.value("data")
-        let dataReader = dataNode.flatMap { node -> SectionReader? in
-            var scratch = ErrorLog()
-            return SectionReader(node, path: "data", log: &scratch)
-        }
-        func mark(_ key: String) -> SourceMark? { dataReader?.value(key)?.mark ?? dataNode?.mark ?? top.node.mark }
+        func mark(_ key: String) -> SourceMark? { dataMark(top, key) }
         let data = spec.data
-        if data.validation >= Catalog.trainingImages {
-            log.add("expected fewer than \(Catalog.trainingImages) (the training images), found \(data.validation)",
-                    at: mark("validation"), path: "data.validation")
-        } else if let limit = data.trainLimit, limit > Catalog.trainingImages - data.validation {
-            log.add("expected at most \(Catalog.trainingImages - data.validation) (training images left after "
-                    + "\(data.validation) for validation), found \(limit)", at: mark("train_limit"), path: "data.train_limit")
-        }
-        if let limit = data.testLimit, limit > Catalog.testImages {
-            log.add("expected at most \(Catalog.testImages) (the test images), found \(limit)",
-                    at: mark("test_limit"), path: "data.test_limit")
+        if let dataset {
+            if data.validation >= dataset.trainCount {
+                log.add("expected fewer than \(dataset.trainCount) (the training images), found \(data.validation)",
+                        at: mark("validation"), path: "data.validation")
+            } else if let limit = data.trainLimit, limit > dataset.trainCount - data.validation {
+                log.add("expected at most \(dataset.trainCount - data.validation) (training images left after "
+                        + "\(data.validation) for validation), found \(limit)", at: mark("train_limit"), path: "data.train_limit")
+            }
+            if let limit = data.testLimit, limit > dataset.testCount {
+                log.add("expected at most \(dataset.testCount) (the test images), found \(limit)",
+                        at: mark("test_limit"), path: "data.test_limit")
+            }
         }
         if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
             let trainNode = top.value("train")

@@ -1,11 +1,12 @@
 /// Registry models: each expands into an explicit layer list, the same graph an equivalent
 /// hand-written `model.layers` gives.
 public enum ModelRegistry {
-    /// The explicit layer list of `model` (unchanged for `.layers`).
-    public static func layers(for model: ModelSpec) -> [LayerSpec] {
+    /// The explicit layer list of `model` (unchanged for `.layers`) for a dataset of `classes`
+    /// classes (the size of a registry model's last layer).
+    public static func layers(for model: ModelSpec, classes: Int) -> [LayerSpec] {
         switch model {
         case let .layers(layers): layers
-        case let .lenet5(options): lenet5(options)
+        case let .lenet5(options): lenet5(options, classes: classes)
         }
     }
 
@@ -13,7 +14,7 @@ public enum ModelRegistry {
     /// `conv1, [batch_norm1], relu1, pool1, conv2, [batch_norm2], relu2, pool2, conv3,
     /// [batch_norm3], relu3, flatten, [dropout], fc1, relu4, fc2` (activations are named after
     /// the chosen activation; `l2` goes on every layer with parameters).
-    static func lenet5(_ options: LeNet5Options) -> [LayerSpec] {
+    static func lenet5(_ options: LeNet5Options, classes: Int) -> [LayerSpec] {
         var layers: [LayerSpec] = []
         func add(_ name: String, _ kind: LayerKind, l2: Double = 0) {
             layers.append(LayerSpec(name: name, kind: kind, inputs: [layers.last?.name ?? "input"], l2: l2))
@@ -35,7 +36,7 @@ public enum ModelRegistry {
         if options.dropout > 0 { add("dropout", .dropout(p: options.dropout)) }
         add("fc1", .linear(outFeatures: 84, bias: true), l2: options.l2)
         add("\(options.activation.rawValue)4", activation)
-        add("fc2", .linear(outFeatures: Catalog.classes, bias: true), l2: options.l2)
+        add("fc2", .linear(outFeatures: classes, bias: true), l2: options.l2)
         return layers
     }
 }

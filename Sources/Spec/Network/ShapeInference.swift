@@ -1,12 +1,19 @@
 /// Checks a model's graph and computes every layer's shapes, parameters and cost.
 public enum ShapeInference {
-    /// The plan of `spec.model` for `spec.data`'s input `[1, S, S]`. Throws every problem:
-    /// duplicate names, unknown or later inputs, wrong input counts, shapes that do not fit,
-    /// and a final output that is not `[classes]`. Errors carry the offending layer's mark
-    /// (nil for registry models) and path `model.layers[i]` (or `model.<registry name>`).
-    public static func plan(_ spec: ExperimentSpec) throws(SpecErrors) -> NetworkPlan {
-        let layers = ModelRegistry.layers(for: spec.model)
-        let inputShape = [1, spec.data.imageSize, spec.data.imageSize]
+    /// The plan of a trial's model for its dataset.
+    public static func plan(_ trial: Trial) throws(SpecErrors) -> NetworkPlan {
+        try plan(trial.spec, dataset: trial.dataset)
+    }
+
+    /// The plan of `spec.model` for `dataset`'s samples as `spec.data` transforms them (e.g.
+    /// `[1, 32, 32]`). Throws every problem: duplicate names, unknown or later inputs, wrong input
+    /// counts, shapes that do not fit, and a final output that is not `[dataset.classes.count]`.
+    /// Errors carry the offending layer's mark (nil for registry models) and path
+    /// `model.layers[i]` (or `model.<registry name>`).
+    public static func plan(_ spec: ExperimentSpec, dataset: DatasetInfo) throws(SpecErrors) -> NetworkPlan {
+        let classes = dataset.classes.count
+        let layers = ModelRegistry.layers(for: spec.model, classes: classes)
+        let inputShape = dataset.inputShape(spec.data)
         var log = ErrorLog()
         var planned: [PlannedLayer] = []
         /// Index in `planned` by name; nil entries mark layers whose shapes are unknown.
@@ -71,8 +78,8 @@ public enum ShapeInference {
                 log.add(message, at: layer.mark, path: path)
             }
         }
-        if log.isEmpty, let last = planned.last, last.outputShape != [Catalog.classes] {
-            log.add("the network must end in \(Catalog.classes) class scores, found \(format(last.outputShape)) from \"\(last.name)\"",
+        if log.isEmpty, let last = planned.last, last.outputShape != [classes] {
+            log.add("the network must end in \(classes) class scores, found \(format(last.outputShape)) from \"\(last.name)\"",
                     at: last.mark, path: path(spec.model, layers.count - 1))
         }
         guard log.isEmpty else { throw SpecErrors(log.errors) }

@@ -60,30 +60,27 @@ public enum Canonical {
     }
 
     private static func train(_ t: TrainSpec) -> YAMLNode {
-        let o = t.optimizer
-        var optimizer: [(String, YAMLNode)] = [("type", plain(o.kind.rawValue)), ("lr", value(.number(o.lr)))]
-        if o.kind == .sgd {
-            optimizer += [("momentum", value(.number(o.momentum))), ("nesterov", value(.bool(o.nesterov)))]
-        } else {
-            optimizer += [("betas", value(.numbers([o.beta1, o.beta2]))), ("eps", value(.number(o.eps)))]
-        }
-        optimizer.append(("weight_decay", value(.number(o.weightDecay))))
-        let schedule: [(String, YAMLNode)] = switch t.schedule {
-        case .constant: [("type", plain("constant"))]
-        case let .step(stepSize, gamma):
-            [("type", plain("step")), ("step_size", value(.int(stepSize))), ("gamma", value(.number(gamma)))]
-        case let .cosine(tMax, etaMin):
-            [("type", plain("cosine")), ("t_max", value(.int(tMax))), ("eta_min", value(.number(etaMin)))]
-        }
+        let optimizer = variant("train.optimizer", type: t.optimizer.kind.rawValue, options: t.optimizer.options)
+        let schedule = variant("train.schedule", type: t.schedule.type, options: t.schedule.options)
         return map([
             ("epochs", value(.int(t.epochs))),
             ("batch_size", value(.int(t.batchSize))),
-            ("optimizer", map(optimizer)),
-            ("schedule", map(schedule)),
+            ("optimizer", optimizer),
+            ("schedule", schedule),
             ("seed", plain(String(t.seed))),
             ("select", plain(t.select.rawValue)),
             ("threads", value(.int(t.threads))),
         ])
+    }
+
+    /// A variant section (`train.optimizer`, `train.schedule`): `type`, then every catalog option
+    /// that applies to `type`, in catalog order, with its value from `options`. A key the catalog
+    /// lists but `options` lacks is written as null, which the tests reject (no option can be
+    /// decoded and silently left out of the hash).
+    static func variant(_ path: String, type: String, options: [String: OptionValue]) -> YAMLNode {
+        let keys = Catalog.section(path)?.options.filter { $0.key != "type" && ($0.appliesTo?.contains(type) ?? true) }
+            .map(\.key) ?? []
+        return map([("type", plain(type))] + keys.map { ($0, value(options[$0] ?? .null)) })
     }
 
     // MARK: - Node helpers

@@ -1,12 +1,6 @@
 /// The whole schema: every section, layer type and registry model with its options, types,
 /// defaults and docs. Validation reads it, and `runner list` prints it.
 public enum Catalog {
-    /// Images in the training / test split of both datasets.
-    public static let trainingImages = 60_000
-    public static let testImages = 10_000
-    /// Classes of both datasets; the network must end in this many scores.
-    public static let classes = 10
-
     public static let sections: [SectionInfo] = [
         SectionInfo(path: "", doc: "one experiment (a variant), trained once per seed", options: [
             OptionInfo("extends", .custom("a path or a list of paths"), .value(.null),
@@ -23,10 +17,10 @@ public enum Catalog {
         ]),
         SectionInfo(path: "data", doc: "where the images come from and how they are transformed", options: [
             OptionInfo("dataset", .choice(DatasetName.allCases.map(\.rawValue)), .value(.text("fashion-mnist")),
-                       "which 28×28 grayscale dataset"),
+                       "which IDX dataset (its files give the image size, split sizes and classes)"),
             OptionInfo("path", .text, .value(.text("/usr/share/datasets/fashion-mnist")),
                        "folder with the four IDX files (.gz or raw)"),
-            OptionInfo("resize", .nullable(.integer(minimum: 1)), .value(.null), "bilinear resize to N×N; null keeps 28×28"),
+            OptionInfo("resize", .nullable(.integer(minimum: 1)), .value(.null), "bilinear resize to N×N; null keeps the dataset's size"),
             OptionInfo("pad", .integer(minimum: 0), .value(.int(0)), "zero padding per side, after resizing"),
             OptionInfo("normalize", .custom("a mapping"), .derived("{mean: 0.5, std: 0.5}"), "(x/255 - mean) / std"),
             OptionInfo("validation", .integer(minimum: 0), .value(.int(5000)),
@@ -83,7 +77,7 @@ public enum Catalog {
     public static func section(_ path: String) -> SectionInfo? { sections.first { $0.path == path } }
 
     public static let models: [ModelInfo] = [
-        ModelInfo(name: "lenet5", doc: "LeNet-5 for 1×32×32 input: conv 6, pool, conv 16, pool, conv 120, fc 84, fc 10", options: [
+        ModelInfo(name: "lenet5", doc: "LeNet-5 (for 32×32 inputs, any channel count): conv 6, pool, conv 16, pool, conv 120, fc 84, fc <classes>", options: [
             OptionInfo("dropout", .number(.unitInterval), .value(.number(0)), "dropout p before fc1; 0 = no dropout layer"),
             OptionInfo("batchnorm", .boolean, .value(.bool(false)), "BatchNorm2d after each convolution, before the activation"),
             OptionInfo("l2", .number(.nonNegative), .value(.number(0)), "L2 penalty on every parametrized layer"),

@@ -65,19 +65,24 @@ public struct SectionInfo: Sendable {
     public func option(_ key: String) -> OptionInfo? { options.first { $0.key == key } }
 }
 
-/// A layer type usable in `model.layers`.
+/// A layer type usable in `model.layers`: a registered `LayerDefinition` as the catalog sees it.
 public struct LayerInfo: Sendable {
-    public let type: String
-    public let doc: String
-    public let options: [OptionInfo]
+    public let definition: any LayerDefinition.Type
+
+    public init(_ definition: any LayerDefinition.Type) { self.definition = definition }
+
+    public var schema: LayerSchema { definition.schema }
+    public var type: String { schema.type }
+    public var doc: String { schema.doc }
+    public var options: [OptionInfo] { schema.options }
     /// Whether the layer owns trainable parameters (only those accept `l2`).
-    public let hasParameters: Bool
+    public var hasParameters: Bool { schema.hasParameters }
     /// Least number of inputs (2 for `add` and `concat`).
-    public let minimumInputs: Int
+    public var minimumInputs: Int { schema.minimumInputs }
     /// Builds the kind from checked options (required ones present, static defaults filled in).
-    let build: @Sendable ([String: OptionValue]) -> LayerKind
+    func build(_ options: [String: OptionValue]) -> LayerKind { LayerKind(definition.init(options: options)) }
     /// The options of a kind, every one explicit, in catalog order.
-    let values: @Sendable (LayerKind) -> [OptionValue]
+    func values(_ kind: LayerKind) -> [OptionValue] { kind.definition.optionValues }
 }
 
 /// A registry model usable as `model: {<name>: {options}}`.
