@@ -37,6 +37,9 @@ public enum DatasetSources {
         IDXSource(folder: data.path, kind: data.dataset)
     }
 
+    /// Identifies the files `data` reads (whatever its transforms): equal keys, equal source.
+    public static func key(for data: DataSpec) -> String { "\(data.dataset.rawValue)|\(data.path)" }
+
     /// The describer the runner gives the loader: each distinct source is described once per
     /// process, however many trials a sweep expands to.
     public static let describer = Describer()
@@ -46,7 +49,7 @@ public enum DatasetSources {
         private let lock = NSLock()
 
         public func describe(_ data: DataSpec) -> Result<DatasetInfo, DatasetProblem> {
-            let key = "\(data.dataset.rawValue)|\(data.path)"
+            let key = DatasetSources.key(for: data)
             lock.lock(); defer { lock.unlock() }
             if let hit = known[key] { return hit }
             let result: Result<DatasetInfo, DatasetProblem>

@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// Writes the files of one trial folder and rebuilds the folder-wide reports from all trials.
 public enum ReportBuilder {
@@ -136,12 +137,7 @@ public enum ReportBuilder {
     static func variantFileStem(_ trialSlug: String) -> String {
         var slug = Substring(trialSlug)
         if let range = slug.range(of: #"-seed-?[0-9]+$"#, options: .regularExpression) { slug = slug[..<range.lowerBound] }
-        var out = ""
-        for ch in slug.lowercased() {
-            if ch.isASCII && (ch.isLetter || ch.isNumber) { out.append(ch) }
-            else if !out.isEmpty && out.last != "-" { out.append("-") }
-        }
-        out = String(out.prefix(100))
+        var out = String(Slug.make(String(slug)).prefix(100))
         while out.last == "-" { out.removeLast() }
         return out.isEmpty ? "variant" : out
     }

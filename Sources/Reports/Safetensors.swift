@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// The safetensors checkpoint format: an 8-byte little-endian header length, a JSON header
 /// mapping tensor names to dtype, shape and data offsets, then the raw little-endian data.
@@ -101,8 +102,9 @@ public struct SafetensorsFile: Sendable {
 /// JSON text helpers shared by the writers that build JSON by hand (safetensors headers,
 /// machine-readable progress lines).
 public enum JSONText {
-    /// A JSON string literal for `text`, escaping quotes, backslashes, C0/C1 control
-    /// characters and U+2028/U+2029 (which break JavaScript readers of JSON lines).
+    /// A JSON string literal for `text`, escaping quotes, backslashes and every
+    /// character `SafeText` calls unsafe (C0/C1 controls, U+2028/U+2029 — which break JavaScript
+    /// readers of JSON lines — and bidirectional controls) as `\uXXXX`, so the value reads back exactly.
     public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -112,8 +114,7 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                || scalar.value == 0x2028 || scalar.value == 0x2029:
+            case _ where SafeText.isUnsafe(scalar):
                 out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }

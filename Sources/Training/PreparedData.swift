@@ -40,7 +40,7 @@ public final class DataCache: @unchecked Sendable {
     public init() {}
 
     public func data(for spec: DataSpec) throws -> PreparedData {
-        let key = "\(spec.dataset.rawValue)|\(spec.path)|\(spec.resize.map(String.init) ?? "-")|\(spec.pad)"
+        let key = DatasetSources.key(for: spec) + "|\(spec.resize.map(String.init) ?? "-")|\(spec.pad)"
         lock.lock()
         defer { lock.unlock() }
         if let hit = entries[key] { return hit }

@@ -41,7 +41,7 @@ public final class Sweep: @unchecked Sendable {
 
     private func fingerprint(_ data: DataSpec) throws -> String {
         fingerprintLock.lock(); defer { fingerprintLock.unlock() }
-        let key = "\(data.dataset.rawValue)|\(data.path)"
+        let key = DatasetSources.key(for: data)
         if let known = fingerprints[key] { return known }
         let value = try DatasetSources.source(for: data).fingerprint()
         fingerprints[key] = value

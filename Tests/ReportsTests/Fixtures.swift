@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Spec
 @testable import Reports
 
 /// Deterministic, realistic-looking data for report tests (no random numbers).
@@ -24,7 +25,7 @@ enum Fixtures {
 
     /// The runner's folder name for a plain variant name ("Weight decay (L2)" → "weight-decay-l2").
     static func slug(_ variant: String) -> String {
-        variant.lowercased().split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.joined(separator: "-")
+        Slug.make(variant)
     }
 
     /// A completed trial record.

@@ -117,9 +117,10 @@ enum Seeds {
     }
 }
 
-/// Folder-safe names: lowercase ASCII letters and digits, runs of anything else become one `-`.
-enum Slug {
-    static func make(_ text: String, keeping extra: Set<Character> = []) -> String {
+/// Folder-safe names: lowercase ASCII letters and digits, runs of anything else become one `-`
+/// (the trial folders, and the report's per-variant plots named after them).
+public enum Slug {
+    public static func make(_ text: String, keeping extra: Set<Character> = []) -> String {
         var out = ""
         for ch in text.lowercased() {
             if (ch.isASCII && (ch.isLetter || ch.isNumber)) || extra.contains(ch) {
