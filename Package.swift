@@ -46,28 +46,28 @@ let package = Package(
         .target(name: "SIMDMemory"),
         // Loops Swift cannot vectorize (a square root without errno): Adam's update.
         .target(name: "CKernels", cSettings: cKernels),
-        // Network plan → engine network (the layer registry's constructors).
-        .target(name: "Models", dependencies: ["Spec", "Engine"]),
+        // Network plan → engine network: each registered layer definition → its engine class.
+        .target(name: "Builder", dependencies: ["Spec", "Engine"]),
         // IDX files, datasets, transforms, batching.
         .target(name: "Data", dependencies: ["CZlib", "Engine", "Spec"], swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
-        .target(name: "Training", dependencies: ["Spec", "Engine", "Models", "Data", "Reports", "CKernels"],
+        .target(name: "Training", dependencies: ["Spec", "Engine", "Builder", "Data", "Reports", "CKernels"],
                 swiftSettings: fast),
         // CSV, SVG, Markdown, statistics, safetensors, atomic files.
         .target(name: "Reports", dependencies: ["Spec"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "Spec", "Engine", "Models", "Data", "Training", "Reports",
+                "Spec", "Engine", "Builder", "Data", "Training", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Spec", "Engine", "TestSupport"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Spec", "Engine", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Spec", "Engine", "Data", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Builder", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "Reports", "TestSupport"]),
     ]

@@ -1,7 +1,7 @@
 import Data
 import Engine
 import Foundation
-import Models
+import Builder
 import Reports
 import Spec
 

@@ -1,5 +1,5 @@
 import Engine
-import Models
+import Builder
 import Spec
 import Training
 import XCTest

@@ -1,6 +1,8 @@
 /// The canonical YAML of a resolved spec: keys in the schema's order (the `Catalog`'s), every
 /// default explicit, the model as written (`lenet5: {...}` or `layers: [...]`), `train.seed` set,
-/// and no `extends`, `sweep` or `seeds`. Loading it again gives the same spec and hash.
+/// and no `extends`, `sweep` or `seeds`. Loading it again gives the same spec and hash. Keys added
+/// after results were first published are written only when they differ from their default
+/// (`OptionInfo.elidedAtDefault`), so older configs keep their hashes.
 public enum Canonical {
     public static func yaml(_ spec: ExperimentSpec) -> String { YAMLEmitter.emit(node(spec)) }
 
@@ -55,7 +57,7 @@ public enum Canonical {
             ("inputs", YAMLNode(.sequence(layer.inputs.map(text)), mark: mark)),
         ]
         if info.hasParameters { pairs.append(("l2", value(.number(layer.l2)))) }
-        pairs += zip(info.options.map(\.key), info.values(layer.kind).map(value))
+        pairs += zip(info.options, info.values(layer.kind)).filter { !$0.0.elides($0.1) }.map { ($0.0.key, value($0.1)) }
         return map(pairs)
     }
 
@@ -78,9 +80,18 @@ public enum Canonical {
     /// lists but `options` lacks is written as null, which the tests reject (no option can be
     /// decoded and silently left out of the hash).
     static func variant(_ path: String, type: String, options: [String: OptionValue]) -> YAMLNode {
-        let keys = Catalog.section(path)?.options.filter { $0.key != "type" && ($0.appliesTo?.contains(type) ?? true) }
-            .map(\.key) ?? []
-        return map([("type", plain(type))] + keys.map { ($0, value(options[$0] ?? .null)) })
+        let keys = Catalog.section(path)?.options.filter { $0.key != "type" && ($0.appliesTo?.contains(type) ?? true) } ?? []
+        return map([("type", plain(type))] + keys.compactMap { option in
+            let v = options[option.key] ?? .null
+            return option.elides(v) ? nil : (option.key, value(v))
+        })
+    }
+
+    /// `(key, node)` for a key of the section at `path`, or nothing when the key was added later
+    /// and `v` is its default (`OptionInfo.elidedAtDefault`).
+    static func entry(_ path: String, _ key: String, _ v: OptionValue, _ node: YAMLNode? = nil) -> [(String, YAMLNode)] {
+        if let option = Catalog.section(path)?.option(key), option.elides(v) { return [] }
+        return [(key, node ?? value(v))]
     }
 
     // MARK: - Node helpers

@@ -7,14 +7,26 @@ public struct OptionInfo: Sendable {
     public let doc: String
     /// Variants this option applies to (e.g. `momentum` only for `sgd`); nil for all.
     public let appliesTo: [String]?
+    /// A key added after results were first published: the canonical YAML writes it only when
+    /// its value differs from its default, so every config written before the key existed keeps
+    /// its resolved text, its hash and its cached results. Such a key must have a `.value`
+    /// default that means "behave as before the key existed".
+    public let elidedAtDefault: Bool
 
     public init(_ key: String, _ type: ValueType, _ defaultValue: OptionDefault, _ doc: String,
-                appliesTo: [String]? = nil) {
+                appliesTo: [String]? = nil, elidedAtDefault: Bool = false) {
         self.key = key
         self.type = type
         self.defaultValue = defaultValue
         self.doc = doc
         self.appliesTo = appliesTo
+        self.elidedAtDefault = elidedAtDefault
+    }
+
+    /// Whether the canonical YAML leaves `value` out (an added key at its default).
+    func elides(_ value: OptionValue) -> Bool {
+        guard elidedAtDefault, case let .value(initial) = defaultValue else { return false }
+        return value == initial
     }
 }
 
