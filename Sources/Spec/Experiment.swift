@@ -65,26 +65,9 @@ public struct TrainSpec: Hashable, Sendable {
     public init() {}
 }
 
-public enum Activation: String, CaseIterable, Hashable, Sendable { case relu, tanh, sigmoid }
-public enum Pooling: String, CaseIterable, Hashable, Sendable { case avg, max }
-
-/// `model: {lenet5: {...}}`
-public struct LeNet5Options: Hashable, Sendable {
-    /// Dropout probability before `fc1`; 0 = no dropout layer.
-    public var dropout: Double = 0
-    /// BatchNorm2d after each convolution (before the activation).
-    public var batchnorm: Bool = false
-    /// L2 penalty λ on every parameter (adds λ·w to gradients, λ/2·‖w‖² to the loss).
-    public var l2: Double = 0
-    public var activation: Activation = .relu
-    public var pooling: Pooling = .avg
-
-    public init() {}
-}
-
-/// `model:` — a registry model with options, or an explicit layer graph.
+/// `model:` — a registry model with options (`Spec/Models/`), or an explicit layer graph.
 public enum ModelSpec: Hashable, Sendable {
-    case lenet5(LeNet5Options)
+    case registry(RegistryModel)
     case layers([LayerSpec])
 }
 
@@ -116,7 +99,7 @@ public struct ExperimentSpec: Hashable, Sendable {
     /// Variant name of the baseline that statistics compare against (`baseline:`), if any.
     public var baseline: String?
     public var data = DataSpec()
-    public var model: ModelSpec = .lenet5(LeNet5Options())
+    public var model: ModelSpec = .lenet5()
     public var initScheme: InitScheme = .pytorch
     public var train = TrainSpec()
 

@@ -88,4 +88,40 @@ final class DeterminismTests: XCTestCase {
         assertSameBits(one, train(threads: 2), "2 threads")
         assertSameBits(one, train(threads: 3), "3 threads")
     }
+
+    func testTheZooLayersGiveTheSameBitsForEveryThreadCount() {
+        // Layer norm (parameter gradients over the batch), global average pooling and the new
+        // activations, in a graph with a skip: every parametrized layer's reduction is checked.
+        func nodes() -> [Network.Node] {
+            [
+                Network.Node(name: "conv", layer: Conv2D(outChannels: 4, kernel: 3, padding: 1), inputs: [-1]),
+                Network.Node(name: "norm", layer: LayerNorm(), inputs: [0]),
+                Network.Node(name: "gelu", layer: GELU(), inputs: [1]),
+                Network.Node(name: "row_norm", layer: LayerNorm(dims: 1), inputs: [2]),
+                Network.Node(name: "silu", layer: SiLU(), inputs: [3]),
+                Network.Node(name: "add", layer: Add(), inputs: [0, 4]),
+                Network.Node(name: "pool", layer: GlobalAvgPool(), inputs: [5]),
+                Network.Node(name: "fc", layer: Linear(outFeatures: 8), inputs: [6]),
+                Network.Node(name: "leaky", layer: LeakyReLU(slope: 0.1), inputs: [7]),
+                Network.Node(name: "elu", layer: ELU(), inputs: [8]),
+                Network.Node(name: "out", layer: Linear(outFeatures: 10), inputs: [9]),
+            ]
+        }
+        func train(threads: Int) -> [[Float]] {
+            let net = Network(inputShape: [2, 9, 9], nodes: nodes(), maxBatch: 40, threads: threads, seed: 7,
+                              inputGradient: true)
+            var values: [[Float]] = []
+            for step in 0..<3 {
+                let batch = Self.batchSize(step)
+                let images = engineRandomValues(batch * 162, seed: UInt64(30 + step))
+                let labels = EngineFixtures.labels(batch, classes: 10, seed: UInt64(step))
+                values.append([Float(EngineFixtures.trainStep(net, images: images, labels: labels, lr: 0.1).loss)])
+                values.append(Array(UnsafeBufferPointer(start: net.inputGradient!, count: images.count)))
+            }
+            return values + net.parameters.map(\.value.array)
+        }
+        let one = train(threads: 1)
+        assertSameBits(one, train(threads: 2), "2 threads")
+        assertSameBits(one, train(threads: 3), "3 threads")
+    }
 }

@@ -57,6 +57,34 @@ final class LayerGradientTests: XCTestCase {
         check([2, 2, 3], [Sigmoid()])
     }
 
+    func testSmoothActivations() {
+        check([2, 3, 3], [GELU()])
+        check([7], [SiLU()])
+        check([2, 2, 3], [ELU(alpha: 0.7)])
+        check([4], [Linear(outFeatures: 5), ELU(), Linear(outFeatures: 2)])
+    }
+
+    func testPiecewiseLinearActivations() {
+        // Inputs at least 0.05 away from the kink at 0 (random values with a margin).
+        check([2, 3, 3], [LeakyReLU(slope: 0.2)])
+        check([6], [LeakyReLU()])
+        check([2, 3, 2], [Identity()])
+    }
+
+    func testGlobalAveragePooling() {
+        check([3, 4, 5], [GlobalAvgPool()])
+        check([2, 5, 5], [Conv2D(outChannels: 3, kernel: 3, padding: 1), GlobalAvgPool(), Linear(outFeatures: 2)])
+    }
+
+    func testLayerNormOverTheWholeSampleAndOverTrailingDims() {
+        check([6], [LayerNorm()], batch: 4, configure: { $0.eps = 2e-3 })
+        check([2, 3, 4], [LayerNorm()], batch: 3, configure: { $0.eps = 2e-3 })
+        check([2, 3, 4], [LayerNorm(dims: 1)], batch: 3, configure: { $0.eps = 2e-3 })
+        // Behind a linear layer and before another, so weight and bias gradients feed back.
+        check([5], [Linear(outFeatures: 6), LayerNorm(eps: 1e-3), Tanh(), Linear(outFeatures: 3)], batch: 5,
+              configure: { $0.eps = 2e-3 })
+    }
+
     func testDropoutWithFixedMask() {
         // The checker restores the dropout generator before each forward: the mask is fixed.
         check([4, 3, 3], [Dropout(p: 0.4)], batch: 5)

@@ -16,7 +16,7 @@ final class CompositionTests: XCTestCase {
         XCTAssertEqual(spec.name, "V")
         XCTAssertEqual(spec.data.resize, 32)
         XCTAssertEqual(spec.data.pad, 0)
-        var lenet = LeNet5Options()
+        var lenet = LeNet5()
         lenet.dropout = 0.1
         XCTAssertEqual(spec.model, .lenet5(lenet))
         XCTAssertEqual(spec.train.optimizer.lr, 0.01)
@@ -54,7 +54,7 @@ final class CompositionTests: XCTestCase {
         XCTAssertEqual(trials.map(\.spec.train.seed), [3, 4])
         let spec = try XCTUnwrap(trials.first?.spec)
         XCTAssertEqual(spec.train.epochs, 7)
-        var lenet = LeNet5Options()
+        var lenet = LeNet5()
         lenet.dropout = 0.3
         lenet.batchnorm = true
         XCTAssertEqual(spec.model, .lenet5(lenet))
@@ -113,7 +113,7 @@ final class CompositionTests: XCTestCase {
             "weight-decay-wd0.0005-dropout0.5-seed0", "weight-decay-wd0.0005-dropout0.5-seed1",
         ])
         XCTAssertEqual(trials.map(\.spec.train.optimizer.weightDecay), [0.0001, 0.0001, 0.0001, 0.0001, 0.0005, 0.0005, 0.0005, 0.0005])
-        XCTAssertEqual(trials.map { if case let .lenet5(o) = $0.spec.model { o.dropout } else { -1 } },
+        XCTAssertEqual(trials.map { if case let .registry(m) = $0.spec.model, let o = m.definition as? LeNet5 { o.dropout } else { -1 } },
                        [0, 0, 0.5, 0.5, 0, 0, 0.5, 0.5])
         XCTAssertEqual(trials.map(\.spec.train.seed), [0, 1, 0, 1, 0, 1, 0, 1])
         XCTAssertEqual(Set(trials.map(\.hash)).count, 8)

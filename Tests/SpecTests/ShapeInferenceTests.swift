@@ -42,13 +42,13 @@ final class ShapeInferenceTests: XCTestCase {
     }
 
     func testLeNet5OptionsChangeTheGraph() throws {
-        var options = LeNet5Options()
+        var options = LeNet5()
         options.batchnorm = true
         options.dropout = 0.5
         options.activation = .tanh
         options.pooling = .max
         options.l2 = 1e-4
-        let layers = ModelRegistry.layers(for: .lenet5(options), classes: 10)
+        let layers = ModelRegistry.layers(for: .lenet5(options), input: [1, 32, 32], classes: 10)
         XCTAssertEqual(layers.map(\.name), ["conv1", "batch_norm1", "tanh1", "pool1", "conv2", "batch_norm2", "tanh2", "pool2",
                                             "conv3", "batch_norm3", "tanh3", "flatten", "dropout", "fc1", "tanh4", "fc2"])
         XCTAssertEqual(layers.filter { $0.l2 == 1e-4 }.map(\.name),

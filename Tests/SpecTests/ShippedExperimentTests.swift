@@ -21,7 +21,7 @@ final class ShippedExperimentTests: XCTestCase {
         XCTAssertEqual(spec.data.mean, 0.5)
         XCTAssertEqual(spec.data.std, 0.5)
         XCTAssertEqual(spec.data.validation, 5000)
-        XCTAssertEqual(spec.model, .lenet5(LeNet5Options()))
+        XCTAssertEqual(spec.model, .lenet5(LeNet5()))
         XCTAssertEqual(spec.initScheme, .pytorch)
         XCTAssertEqual(spec.train.epochs, 50)
         XCTAssertEqual(spec.train.batchSize, 64)
@@ -35,10 +35,10 @@ final class ShippedExperimentTests: XCTestCase {
         let cases: [(file: String, name: String, change: (inout ExperimentSpec) -> Void)] = [
             ("lenet5-none.yaml", "No regularization", { _ in }),
             ("lenet5-dropout.yaml", "Dropout", { s in
-                var o = LeNet5Options(); o.dropout = 0.5; s.model = .lenet5(o) }),
+                var o = LeNet5(); o.dropout = 0.5; s.model = .lenet5(o) }),
             ("lenet5-l2.yaml", "Weight decay (L2)", { s in s.train.optimizer = .adam(AdamOptions(weightDecay: 1e-4)) }),
             ("lenet5-batchnorm.yaml", "Batch normalization", { s in
-                var o = LeNet5Options(); o.batchnorm = true; s.model = .lenet5(o) }),
+                var o = LeNet5(); o.batchnorm = true; s.model = .lenet5(o) }),
         ]
         for (file, name, change) in cases {
             let trials = try load(file)

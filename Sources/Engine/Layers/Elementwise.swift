@@ -1,6 +1,7 @@
 import Spec
 /// Base of the element-wise activations: any input shape, output of the same shape.
-/// Subclasses supply the two kernels; the gradient is written from the *output* y.
+/// Subclasses supply the two kernels; the gradient may read the input x, the output y or both
+/// (both stay valid until the backward pass: every node owns its output buffer).
 public class ElementwiseActivation: Layer {
     public var definition: any LayerDefinition { preconditionFailure("subclass responsibility") }
     private var count = 0
@@ -24,7 +25,7 @@ public class ElementwiseActivation: Layer {
         pass.parallel { [self] _, samples in
             guard let dx else { return }
             let offset = samples.lowerBound * count
-            gradient(UnsafePointer(y + offset), dy + offset, dx + offset, samples.count * count)
+            gradient(x + offset, UnsafePointer(y + offset), dy + offset, dx + offset, samples.count * count)
         }
     }
 
@@ -33,8 +34,9 @@ public class ElementwiseActivation: Layer {
         preconditionFailure("subclass responsibility")
     }
 
-    /// dx[i] = dy[i] · f′ expressed through y[i], for i in 0..<n.
-    func gradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// dx[i] = dy[i] · f′(x[i]) (written through x[i] or y[i]), for i in 0..<n.
+    func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                  _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         preconditionFailure("subclass responsibility")
     }
 }

@@ -11,8 +11,9 @@ public final class ReLU: ElementwiseActivation {
         reluForward(x, y, n)
     }
 
-    // y, dy, dx: [n] flat
-    override func gradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    // x, y, dy, dx: [n] flat (reads y: a fused ReLU's x is its producer's output, already rectified)
+    override func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                           _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         reluGradient(y, dy, dx, n)
     }
 }

@@ -13,8 +13,8 @@ public final class Sigmoid: ElementwiseActivation {
         for i in 0..<n { y[i] = 1 / (1 + expf(-x[i])) }
     }
 
-    // y, dy, dx: [n] flat
-    override func gradient(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    // x, y, dy, dx: [n] flat
+    override func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
         for i in 0..<n { dx[i] = dy[i] * y[i] * (1 - y[i]) }
     }
 }

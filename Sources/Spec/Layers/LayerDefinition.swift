@@ -25,6 +25,8 @@ public protocol LayerDefinition: Hashable, Sendable {
 }
 
 extension LayerDefinition {
+    /// The layer of this type with `options` (checked, defaults filled in).
+    public static func kind(options: [String: OptionValue]) -> LayerKind { LayerKind(Self(options: options)) }
     public func parameterCount(input: [Int]) -> Int { 0 }
     /// One op per output element (activations, dropout).
     public func flops(inputs: [[Int]], output: [Int]) -> Int { Saturating.product(output) }
@@ -82,10 +84,14 @@ public struct LayerKind: Hashable, Sendable {
 /// Every layer type `model.layers` accepts, in `runner list` order.
 public enum LayerRegistry {
     public static let types: [any LayerDefinition.Type] = [
-        Conv2DLayer.self, LinearLayer.self, MaxPool2DLayer.self, AvgPool2DLayer.self, DropoutLayer.self,
-        BatchNorm1DLayer.self, BatchNorm2DLayer.self, ReLULayer.self, TanhLayer.self, SigmoidLayer.self,
-        FlattenLayer.self, AddLayer.self, ConcatLayer.self,
+        Conv2DLayer.self, LinearLayer.self, MaxPool2DLayer.self, AvgPool2DLayer.self, GlobalAvgPoolLayer.self,
+        DropoutLayer.self, BatchNorm1DLayer.self, BatchNorm2DLayer.self, LayerNormLayer.self,
+        ReLULayer.self, LeakyReLULayer.self, ELULayer.self, GELULayer.self, SiLULayer.self, TanhLayer.self,
+        SigmoidLayer.self, IdentityLayer.self, FlattenLayer.self, AddLayer.self, ConcatLayer.self,
     ]
+
+    /// The definition registered as `type`.
+    public static func type(named type: String) -> (any LayerDefinition.Type)? { types.first { $0.schema.type == type } }
 }
 
 /// Typed access to options that the schema guarantees are present (required or defaulted).
@@ -93,6 +99,7 @@ extension Dictionary where Key == String, Value == OptionValue {
     func int(_ key: String) -> Int { self[key]?.int ?? 0 }
     func number(_ key: String) -> Double { self[key]?.number ?? 0 }
     func bool(_ key: String) -> Bool { self[key]?.bool ?? false }
+    func text(_ key: String) -> String? { self[key]?.text }
 }
 
 /// Shorthands for building layers in code (registry models, tests): `.conv2d(outChannels: 6, kernel: 5)`.
@@ -106,10 +113,17 @@ extension LayerKind {
     public static func dropout(p: Double) -> LayerKind { LayerKind(DropoutLayer(p: p)) }
     public static func batchnorm1d(momentum: Double, eps: Double) -> LayerKind { LayerKind(BatchNorm1DLayer(momentum: momentum, eps: eps)) }
     public static func batchnorm2d(momentum: Double, eps: Double) -> LayerKind { LayerKind(BatchNorm2DLayer(momentum: momentum, eps: eps)) }
+    /// An option-free layer named by its type (`relu`, `tanh`): what a model's `activation:` names.
+    public static func activation(_ type: String) -> LayerKind {
+        guard let definition = LayerRegistry.type(named: type) else { preconditionFailure("no layer type \(type)") }
+        return definition.kind(options: [:])
+    }
     public static let relu = LayerKind(ReLULayer())
     public static let tanh = LayerKind(TanhLayer())
     public static let sigmoid = LayerKind(SigmoidLayer())
     public static let flatten = LayerKind(FlattenLayer())
+    public static let globalAvgPool = LayerKind(GlobalAvgPoolLayer())
+    public static let identity = LayerKind(IdentityLayer())
     public static let add = LayerKind(AddLayer())
     public static let concat = LayerKind(ConcatLayer())
 }

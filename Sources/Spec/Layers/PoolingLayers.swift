@@ -42,3 +42,21 @@ public struct AvgPool2DLayer: PoolingLayerDefinition {
     public init(kernel: Int, stride: Int) { (self.kernel, self.stride) = (kernel, stride) }
     public static let schema = poolingSchema("avgpool2d", "mean over square windows")
 }
+
+/// `global_avgpool`: the mean of each channel's plane, `[C, H, W]` → `[C]` (PyTorch
+/// `nn.AdaptiveAvgPool2d(1)` followed by `flatten(1)`). FLOPs: one per input element.
+/// Engine: `Engine/Layers/GlobalAvgPool.swift`.
+public struct GlobalAvgPoolLayer: LayerDefinition {
+    public init() {}
+    public static let schema = LayerSchema(type: "global_avgpool", doc: "mean of each channel over H×W: [C, H, W] → [C]")
+    public init(options: [String: OptionValue]) {}
+    public var optionValues: [OptionValue] { [] }
+
+    public func outputShape(_ inputs: [[Int]]) -> Result<[Int], LayerShapeProblem> {
+        let x = inputs.first ?? []
+        guard x.count == 3 else { return .failure(.image) }
+        return .success([x[0]])
+    }
+
+    public func flops(inputs: [[Int]], output: [Int]) -> Int { Saturating.product(inputs.first ?? []) }
+}

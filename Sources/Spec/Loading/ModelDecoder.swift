@@ -1,7 +1,7 @@
 /// Reads `model:` — a registry model with options, or an explicit `layers:` list.
 enum ModelDecoder {
     static func decode(_ node: YAMLNode, log: inout ErrorLog) -> (ModelSpec, InitScheme) {
-        let fallback = (ModelSpec.lenet5(LeNet5Options()), InitScheme.pytorch)
+        let fallback = (ModelSpec.lenet5(), InitScheme.pytorch)
         guard let reader = SectionReader(node, path: "model", log: &log), let section = Catalog.section("model") else {
             return fallback
         }
@@ -20,23 +20,21 @@ enum ModelDecoder {
             let l2 = values["l2"]?.number ?? 0
             return (.layers(LayerListDecoder.decode(body, modelL2: l2, log: &log)), initScheme)
         }
+        guard let definition = ModelRegistry.type(named: choice) else { return (fallback.0, initScheme) }
         if let l2 = reader.entries.first(where: { $0.key == "l2" }) {
-            log.add("not applicable to \(choice) (use model.\(choice).l2)", at: l2.keyNode.mark, path: "model.l2")
+            let hint = definition.schema.options.contains { $0.key == "l2" } ? "use model.\(choice).l2" : "only with layers"
+            log.add("not applicable to \(choice) (\(hint))", at: l2.keyNode.mark, path: "model.l2")
         }
-        return (decodeLeNet5(body, log: &log), initScheme)
+        return (.registry(decode(definition, body, log: &log)), initScheme)
     }
 
-    private static func decodeLeNet5(_ node: YAMLNode, log: inout ErrorLog) -> ModelSpec {
-        var options = LeNet5Options()
-        guard let info = Catalog.model("lenet5"),
-              let reader = SectionReader(node, path: "model.lenet5", log: &log) else { return .lenet5(options) }
-        let v = reader.read(info.options, log: &log)
-        options.dropout = v["dropout"]?.number ?? options.dropout
-        options.batchnorm = v["batchnorm"]?.bool ?? options.batchnorm
-        options.l2 = v["l2"]?.number ?? options.l2
-        options.activation = v["activation"]?.text.flatMap(Activation.init(rawValue:)) ?? options.activation
-        options.pooling = v["pooling"]?.text.flatMap(Pooling.init(rawValue:)) ?? options.pooling
-        return .lenet5(options)
+    /// `model.<name>`: the registry model's options, checked against its schema.
+    private static func decode(_ definition: any ModelDefinition.Type, _ node: YAMLNode, log: inout ErrorLog) -> RegistryModel {
+        let path = "model." + definition.schema.name
+        guard let reader = SectionReader(node, path: path, log: &log) else {
+            return definition.model(options: definition.schema.options.defaults)
+        }
+        return definition.model(options: reader.read(definition.schema.options, log: &log))
     }
 }
 

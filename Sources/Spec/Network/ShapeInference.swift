@@ -12,8 +12,8 @@ public enum ShapeInference {
     /// `model.layers[i]` (or `model.<registry name>`).
     public static func plan(_ spec: ExperimentSpec, dataset: DatasetInfo) throws(SpecErrors) -> NetworkPlan {
         let classes = dataset.classes.count
-        let layers = ModelRegistry.layers(for: spec.model, classes: classes)
         let inputShape = dataset.inputShape(spec.data)
+        let layers = ModelRegistry.layers(for: spec.model, input: inputShape, classes: classes)
         var log = ErrorLog()
         var planned: [PlannedLayer] = []
         /// Index in `planned` by name; nil entries mark layers whose shapes are unknown.
@@ -86,11 +86,11 @@ public enum ShapeInference {
         return NetworkPlan(inputShape: inputShape, layers: planned)
     }
 
-    /// `model.layers[i]` for explicit graphs, `model.lenet5` for registry models.
+    /// `model.layers[i]` for explicit graphs, `model.<name>` for registry models.
     private static func path(_ model: ModelSpec, _ i: Int) -> String {
         switch model {
         case .layers: KeyPath.index("model.layers", i)
-        case .lenet5: "model.lenet5"
+        case let .registry(model): "model." + model.name
         }
     }
 

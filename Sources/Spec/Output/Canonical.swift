@@ -36,12 +36,8 @@ public enum Canonical {
     private static func model(_ model: ModelSpec, _ initScheme: InitScheme) -> YAMLNode {
         let body: (String, YAMLNode)
         switch model {
-        case let .lenet5(o):
-            body = ("lenet5", map([
-                ("dropout", value(.number(o.dropout))), ("batchnorm", value(.bool(o.batchnorm))),
-                ("l2", value(.number(o.l2))), ("activation", plain(o.activation.rawValue)),
-                ("pooling", plain(o.pooling.rawValue)),
-            ]))
+        case let .registry(model):
+            body = (model.name, map(zip(model.schema.options, model.definition.optionValues).map { ($0.0.key, value($0.1, $0.0)) }))
         case let .layers(layers):
             body = ("layers", YAMLNode(.sequence(layers.map(layer)), mark: mark))
         }
@@ -57,7 +53,7 @@ public enum Canonical {
             ("inputs", YAMLNode(.sequence(layer.inputs.map(text)), mark: mark)),
         ]
         if info.hasParameters { pairs.append(("l2", value(.number(layer.l2)))) }
-        pairs += zip(info.options, info.values(layer.kind)).filter { !$0.0.elides($0.1) }.map { ($0.0.key, value($0.1)) }
+        pairs += zip(info.options, info.values(layer.kind)).filter { !$0.0.elides($0.1) }.map { ($0.0.key, value($0.1, $0.0)) }
         return map(pairs)
     }
 
@@ -101,6 +97,11 @@ public enum Canonical {
     private static func text(_ s: String) -> YAMLNode { YAMLNode(.scalar(s, style: .quoted), mark: mark) }
     private static func map(_ pairs: [(String, YAMLNode)]) -> YAMLNode {
         YAMLNode(.mapping(pairs.map { (plain($0.0), $0.1) }), mark: mark)
+    }
+    /// A schema option's value: choices plain (`relu`), other text quoted.
+    private static func value(_ v: OptionValue, _ option: OptionInfo) -> YAMLNode {
+        if case .choice = option.type, case let .text(s) = v { return plain(s) }
+        return value(v)
     }
     private static func value(_ v: OptionValue) -> YAMLNode {
         switch v {

@@ -33,8 +33,10 @@ public enum Catalog {
             OptionInfo("mean", .number(.any), .value(.number(0.5)), "subtracted after scaling to [0, 1]"),
             OptionInfo("std", .number(.positive), .value(.number(0.5)), "divides after subtracting the mean"),
         ]),
-        SectionInfo(path: "model", doc: "exactly one of a registry model (lenet5) or layers", options: [
-            OptionInfo("lenet5", .custom("a mapping"), .value(.null), "LeNet-5 with options (see models)"),
+        SectionInfo(path: "model", doc: "exactly one of a registry model (" + ModelRegistry.types.map { $0.schema.name }.joined(separator: ", ")
+                    + ") or layers", options: ModelRegistry.types.map {
+            OptionInfo($0.schema.name, .custom("a mapping"), .value(.null), "\($0.schema.name) with options (see models)")
+        } + [
             OptionInfo("layers", .custom("a list of layer mappings"), .value(.null),
                        "explicit graph: {type, name, inputs, l2, <options>} per layer (see layers)"),
             OptionInfo("l2", .number(.nonNegative), .value(.number(0)),
@@ -76,15 +78,8 @@ public enum Catalog {
     /// The section at a dotted path (`train.optimizer`).
     public static func section(_ path: String) -> SectionInfo? { sections.first { $0.path == path } }
 
-    public static let models: [ModelInfo] = [
-        ModelInfo(name: "lenet5", doc: "LeNet-5 (for 32×32 inputs, any channel count): conv 6, pool, conv 16, pool, conv 120, fc 84, fc <classes>", options: [
-            OptionInfo("dropout", .number(.unitInterval), .value(.number(0)), "dropout p before fc1; 0 = no dropout layer"),
-            OptionInfo("batchnorm", .boolean, .value(.bool(false)), "BatchNorm2d after each convolution, before the activation"),
-            OptionInfo("l2", .number(.nonNegative), .value(.number(0)), "L2 penalty on every parametrized layer"),
-            OptionInfo("activation", .choice(Activation.allCases.map(\.rawValue)), .value(.text("relu")), "nonlinearity"),
-            OptionInfo("pooling", .choice(Pooling.allCases.map(\.rawValue)), .value(.text("avg")), "2×2 pooling, stride 2"),
-        ]),
-    ]
+    /// The registry models (`Spec/Models/`), as the catalog lists them.
+    public static let models: [ModelInfo] = ModelRegistry.types.map(ModelInfo.init)
 
     /// Keys every layer entry accepts besides its own options.
     public static let commonLayerKeys: [OptionInfo] = [

@@ -97,9 +97,23 @@ public struct LayerInfo: Sendable {
     func values(_ kind: LayerKind) -> [OptionValue] { kind.definition.optionValues }
 }
 
-/// A registry model usable as `model: {<name>: {options}}`.
+/// A registry model usable as `model: {<name>: {options}}`: a registered `ModelDefinition` as the
+/// catalog sees it.
 public struct ModelInfo: Sendable {
-    public let name: String
-    public let doc: String
-    public let options: [OptionInfo]
+    public let definition: any ModelDefinition.Type
+
+    public init(_ definition: any ModelDefinition.Type) { self.definition = definition }
+
+    public var name: String { definition.schema.name }
+    public var doc: String { definition.schema.doc }
+    public var options: [OptionInfo] { definition.schema.options }
+}
+
+extension [OptionInfo] {
+    /// The options' static defaults (`.value` ones), by key.
+    var defaults: [String: OptionValue] {
+        var values: [String: OptionValue] = [:]
+        for option in self { if case let .value(v) = option.defaultValue { values[option.key] = v } }
+        return values
+    }
 }
