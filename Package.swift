@@ -64,7 +64,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Engine", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "TestSupport"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "Spec", "Engine", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Builder", "Spec", "Engine", "Data", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Engine
+import Spec
 import TestSupport
 import XCTest
 
@@ -31,6 +32,31 @@ final class LayerGradientTests: XCTestCase {
     func testConv2DStrideThreeOneByOneOutput() {
         check([2, 5, 5], [Conv2D(outChannels: 3, kernel: 5)], batch: 5)
         check([1, 8, 7], [Conv2D(outChannels: 2, kernel: 2, stride: 3, padding: 1)])
+    }
+
+    func testGroupedAndDepthwiseConvolutions() {
+        check([4, 6, 5], [GroupedConv2D(Conv2DLayer(outChannels: 6, kernel: 3, padding: 1, groups: 2))])
+        // Depthwise, strided, padded, no bias; then a channel multiplier of 2.
+        check([3, 7, 7], [GroupedConv2D(Conv2DLayer(outChannels: 3, kernel: 3, stride: 2, padding: 1, groups: 3, bias: false))])
+        check([2, 5, 6], [GroupedConv2D(Conv2DLayer(outChannels: 4, kernel: 2, stride: 3, padding: 2, groups: 2))], batch: 4)
+        // Behind another convolution, so dL/dx of the grouped one is checked through the first one's weights.
+        check([2, 6, 6], [Conv2D(outChannels: 4, kernel: 3), GroupedConv2D(Conv2DLayer.same(outChannels: 4, kernel: 3, groups: 4))])
+    }
+
+    func testGroupsOfOneComputeWhatTheDenseConvolutionComputes() {
+        // The grouped loops with one group against Conv2D on the same weights: same outputs to rounding.
+        let shape = [3, 6, 7]
+        let input = engineRandomValues(2 * 126, seed: 9)
+        func outputs(_ layer: any Layer) -> [Float] {
+            let net = EngineFixtures.checkedNetwork(shape, EngineFixtures.chain([layer]), batch: 2)
+            let logits = input.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: 2, training: true) }
+            return Array(UnsafeBufferPointer(start: logits, count: 2 * net.shapes[0].reduce(1, *)))
+        }
+        let dense = Conv2D(outChannels: 4, kernel: 3, stride: 2, padding: 1)
+        let grouped = GroupedConv2D(Conv2DLayer(outChannels: 4, kernel: 3, stride: 2, padding: 1, groups: 1))
+        let a = outputs(dense), b = outputs(grouped)
+        XCTAssertEqual(a.count, b.count)
+        for (u, v) in zip(a, b) { XCTAssertEqual(u, v, accuracy: 1e-5) }
     }
 
     func testLinearWithAndWithoutBias() {

@@ -41,6 +41,46 @@ final class CanonicalTests: XCTestCase {
         assertRoundTrip(step)
     }
 
+    func testAddedLayerOptionsAreWrittenOnlyWhenTheyDifferFromTheirDefault() throws {
+        // `groups` came after results were published: at 1 it is left out (older graphs keep their
+        // hashes), at 2 it is written; `padding: same` is written as same, not as its resolved number.
+        let text = """
+        name: G
+        data: {resize: 32}
+        model:
+          layers:
+            - {type: conv2d, out: 4, kernel: 3, padding: same}
+            - {type: conv2d, out: 4, kernel: 3, padding: 1, groups: 2}
+            - {type: global_avgpool}
+            - {type: linear, out: 10}
+        """
+        let trial = try XCTUnwrap(loadTrials(text).first)
+        let yaml = trial.canonicalYAML
+        XCTAssertTrue(yaml.contains("""
+            out: 4
+            kernel: 3
+            stride: 1
+            padding: same
+            bias: true
+        """), yaml)
+        XCTAssertTrue(yaml.contains("""
+            padding: 1
+            groups: 2
+            bias: true
+        """), yaml)
+        assertRoundTrip(trial)
+        guard case let .layers(layers) = trial.spec.model, let conv = layers[0].kind.definition as? Conv2DLayer else {
+            return XCTFail("expected a layer graph")
+        }
+        XCTAssertEqual(conv.padding, 1)
+        XCTAssertTrue(conv.samePadding)
+        XCTAssertEqual(try ShapeInference.plan(trial).layers.map(\.outputShape), [[4, 32, 32], [4, 32, 32], [4], [10]])
+        // Same graph with padding written as the number: a different config, a different hash.
+        let numeric = try XCTUnwrap(loadTrials(text.replacingOccurrences(of: "padding: same", with: "padding: 1")).first)
+        XCTAssertNotEqual(numeric.hash, trial.hash)
+        XCTAssertEqual(try ShapeInference.plan(numeric).parameterCount, try ShapeInference.plan(trial).parameterCount)
+    }
+
     func testCanonicalTextHasEveryDefaultInSchemaOrder() throws {
         let trial = try XCTUnwrap(loadTrials("name: \"true\"\ndata: {resize: 32}\nmodel: {lenet5: null, layers: [{type: flatten}, {type: linear, out: 10}]}\n").first)
         XCTAssertEqual(trial.canonicalYAML, """

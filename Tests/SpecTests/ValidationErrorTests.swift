@@ -109,6 +109,38 @@ final class ValidationErrorTests: XCTestCase {
         ])
     }
 
+    func testConvolutionPaddingAndGroups() {
+        let text = """
+        name: L
+        model:
+          layers:
+            - {type: conv2d, out: 6, kernel: 3, padding: half}
+            - {type: conv2d, out: 6, kernel: 3, stride: 2, padding: same}
+            - {type: conv2d, out: 6, kernel: 4, padding: same}
+            - {type: conv2d, out: 6, kernel: 3, groups: 4}
+            - {type: leaky_relu, slope: 1.5}
+        """
+        XCTAssertEqual(errorLines(text), [
+            "x.yaml:4:50: model.layers[0].padding: expected a non-negative integer or same, found \"half\"",
+            "x.yaml:5:61: model.layers[1].padding: padding: same needs stride 1, found stride 2 (give the padding as a number)",
+            "x.yaml:6:50: model.layers[2].padding: padding: same needs an odd kernel, found 4 (PyTorch pads even kernels asymmetrically; give the padding as a number)",
+            "x.yaml:7:49: model.layers[3].groups: expected a divisor of out (6), found 4",
+            "x.yaml:8:33: model.layers[4].slope: expected a number in [0, 1), found 1.5",
+        ])
+        // Input channels that groups does not divide: found by shape inference, naming the input.
+        let shapes = """
+        name: L
+        data: {resize: 32}
+        model:
+          layers:
+            - {type: conv2d, out: 6, kernel: 3, padding: same}
+            - {type: conv2d, name: depthwise, out: 8, kernel: 3, groups: 4}
+        """
+        XCTAssertEqual(errorLines(shapes), [
+            "x.yaml:6:7: model.layers[1]: conv2d \"depthwise\" expects input channels divisible by groups (4), found [6, 32, 32] from \"conv2d1\"",
+        ])
+    }
+
     func testFileLevelErrors() {
         XCTAssertEqual(errorLines("# nothing here\n"), ["x.yaml: empty file, expected a mapping with name, data, model, train"])
         XCTAssertEqual(errorLines("- name: a\n"), ["x.yaml:1:1: expected a mapping at the top level, found a list"])

@@ -23,8 +23,12 @@ import EngineAVX512
 public final class Conv2D: Layer, PoolFusing {
     public let outChannels: Int, kernel: Int, stride: Int, padding: Int, hasBias: Bool
     public var weightInit: WeightInit
+    /// Whether the definition says `padding: same` (the padding is then `(kernel − 1) / 2`).
+    public var samePadding = false
     public var definition: any LayerDefinition {
-        Conv2DLayer(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: hasBias)
+        var layer = Conv2DLayer(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: hasBias)
+        layer.samePadding = samePadding
+        return layer
     }
 
     public private(set) var weight: Parameter!
@@ -572,7 +576,12 @@ func addScalar(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, 
 }
 
 extension Conv2DLayer: EngineBuildable {
+    /// `Conv2D` for one group, `GroupedConv2D` otherwise.
     public func makeEngineLayer(weightInit: WeightInit) -> any Layer {
-        Conv2D(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias, weightInit: weightInit)
+        guard groups == 1 else { return GroupedConv2D(self, weightInit: weightInit) }
+        let layer = Conv2D(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias,
+                           weightInit: weightInit)
+        layer.samePadding = samePadding
+        return layer
     }
 }

@@ -18,6 +18,9 @@ public protocol LayerDefinition: Hashable, Sendable {
     var optionValues: [OptionValue] { get }
     /// The output shape for `inputs` (already counted: one input, or `minimumInputs` or more).
     func outputShape(_ inputs: [[Int]]) -> Result<[Int], LayerShapeProblem>
+    /// Why the options do not fit together (`padding: same` with stride 2), as the key to report
+    /// and the message; nil when they do. Checked when the layer is decoded.
+    func optionProblem() -> (key: String, message: String)?
     /// Trainable scalars for a first input of shape `input`.
     func parameterCount(input: [Int]) -> Int
     /// Forward FLOPs per sample.
@@ -27,6 +30,7 @@ public protocol LayerDefinition: Hashable, Sendable {
 extension LayerDefinition {
     /// The layer of this type with `options` (checked, defaults filled in).
     public static func kind(options: [String: OptionValue]) -> LayerKind { LayerKind(Self(options: options)) }
+    public func optionProblem() -> (key: String, message: String)? { nil }
     public func parameterCount(input: [Int]) -> Int { 0 }
     /// One op per output element (activations, dropout).
     public func flops(inputs: [[Int]], output: [Int]) -> Int { Saturating.product(output) }
@@ -104,8 +108,9 @@ extension Dictionary where Key == String, Value == OptionValue {
 
 /// Shorthands for building layers in code (registry models, tests): `.conv2d(outChannels: 6, kernel: 5)`.
 extension LayerKind {
-    public static func conv2d(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) -> LayerKind {
-        LayerKind(Conv2DLayer(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias))
+    public static func conv2d(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1,
+                              bias: Bool = true) -> LayerKind {
+        LayerKind(Conv2DLayer(outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, groups: groups, bias: bias))
     }
     public static func linear(outFeatures: Int, bias: Bool = true) -> LayerKind { LayerKind(LinearLayer(outFeatures: outFeatures, bias: bias)) }
     public static func maxpool2d(kernel: Int, stride: Int) -> LayerKind { LayerKind(MaxPool2DLayer(kernel: kernel, stride: stride)) }

@@ -70,7 +70,12 @@ enum LayerListDecoder {
             let l2 = info.hasParameters ? options["l2"]?.number ?? modelL2 : 0
             let requiredMissing = info.options.contains { $0.defaultValue == .required && options[$0.key] == nil }
             guard !requiredMissing else { continue }
-            layers.append(LayerSpec(name: name, kind: info.build(options), inputs: inputs, l2: l2, mark: item.mark))
+            let kind = info.build(options)
+            if let problem = kind.definition.optionProblem() {
+                log.add(problem.message, at: reader.value(problem.key)?.mark ?? item.mark, path: KeyPath.join(path, problem.key))
+                continue
+            }
+            layers.append(LayerSpec(name: name, kind: kind, inputs: inputs, l2: l2, mark: item.mark))
         }
         return layers
     }

@@ -100,7 +100,7 @@ public enum Canonical {
     }
     /// A schema option's value: choices plain (`relu`), other text quoted.
     private static func value(_ v: OptionValue, _ option: OptionInfo) -> YAMLNode {
-        if case .choice = option.type, case let .text(s) = v { return plain(s) }
+        if option.type.isIdentifier, case let .text(s) = v { return plain(s) }
         return value(v)
     }
     private static func value(_ v: OptionValue) -> YAMLNode {

@@ -15,6 +15,8 @@ public indirect enum ValueType: Hashable, Sendable {
     case names
     /// The wrapped type, or `null` for "none".
     case nullable(ValueType)
+    /// A value of the first type or of the second (`padding`: an integer or `same`).
+    case either(ValueType, ValueType)
     /// A structured value read by the loader itself (sections, `extends`, `seeds`, `sweep`);
     /// the text is its description.
     case custom(String)
@@ -27,10 +29,11 @@ public indirect enum ValueType: Hashable, Sendable {
         case let .number(range): range.phrase
         case .boolean: "true or false"
         case .text: "a string"
-        case let .choice(options): "one of " + options.joined(separator: ", ")
+        case let .choice(options): options.count == 1 ? options[0] : "one of " + options.joined(separator: ", ")
         case let .numberPair(range): "a list of two numbers (each \(range.bounds))"
         case .names: "a layer name or a list of layer names"
         case let .nullable(inner): inner.phrase + " or null"
+        case let .either(a, b): a.phrase + " or " + b.phrase
         case let .custom(description): description
         }
     }
@@ -102,6 +105,10 @@ extension ValueType {
         case let .nullable(inner):
             if node.isNull { return .success(.null) }
             return inner.read(node).mapError { _ in ReadFailure("expected \(phrase), found \(node.foundDescription)") }
+        case let .either(a, b):
+            if case let .success(value) = a.read(node) { return .success(value) }
+            if case let .success(value) = b.read(node) { return .success(value) }
+            return fail("")
         case .names:
             if case .sequence(let items) = node.value {
                 var names: [String] = []
@@ -158,6 +165,18 @@ extension ValueType {
     private static func name(_ node: YAMLNode) -> String? {
         guard case let .scalar(text, _) = node.value, !node.isNull else { return nil }
         return text
+    }
+}
+
+extension ValueType {
+    /// Whether a text value of this type is one of fixed identifiers (written plain, not quoted).
+    var isIdentifier: Bool {
+        switch self {
+        case .choice: true
+        case let .either(a, b): a.isIdentifier || b.isIdentifier
+        case let .nullable(inner): inner.isIdentifier
+        default: false
+        }
     }
 }
 
