@@ -29,11 +29,14 @@ extension Network {
     /// Returns the summed loss and the number of correct argmax predictions (ties → lowest index).
     /// With `gradient`, stores dL/dlogits of the *mean* loss for `backward` (PyTorch's
     /// `CrossEntropyLoss` gradients).
-    public func loss(labels: UnsafePointer<Int32>, batch: Int, gradient: Bool) -> (lossSum: Double, correct: Int) {
+    /// `labelSmoothing` ε mixes ε/classes into every target (PyTorch `label_smoothing`).
+    public func loss(labels: UnsafePointer<Int32>, batch: Int, gradient: Bool,
+                     labelSmoothing: Float = 0) -> (lossSum: Double, correct: Int) {
         precondition(batch == lastBatch, "loss batch \(batch) differs from the forward batch \(lastBatch)")
         return softmaxCrossEntropy(logits: activations[activations.count - 1].data, labels: labels,
                                    batch: batch, classes: classes,
-                                   dlogits: gradient ? outputGradient : nil, scale: 1 / Float(batch))
+                                   dlogits: gradient ? outputGradient : nil, scale: 1 / Float(batch),
+                                   smoothing: labelSmoothing)
     }
 
     /// Zeroes parameter gradients and backpropagates `outputGradient` through the graph.

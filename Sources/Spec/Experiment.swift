@@ -55,6 +55,9 @@ public struct TrainSpec: Hashable, Sendable {
     public var batchSize: Int = 64
     public var optimizer = OptimizerSpec()
     public var schedule: ScheduleSpec = .constant
+    /// The training loss; validation and test losses are always the plain cross-entropy, so they
+    /// compare across variants with and without smoothing.
+    public var loss = LossSpec()
     /// Seed of this trial: initialization, dropout masks, shuffling and the validation split.
     public var seed: UInt64 = 0
     public var select: SelectionMetric = .valAcc

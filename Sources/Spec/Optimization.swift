@@ -146,3 +146,38 @@ public enum ScheduleSpec: Hashable, Sendable {
         }
     }
 }
+
+/// `train.loss:` — the training objective (PyTorch `nn.CrossEntropyLoss` semantics).
+public enum LossSpec: Hashable, Sendable {
+    /// Cross-entropy against targets `(1 − smoothing)·onehot + smoothing/K` (K classes);
+    /// smoothing 0 is the plain cross-entropy.
+    case crossEntropy(labelSmoothing: Double)
+
+    /// `{type: cross_entropy, label_smoothing: 0.0}`: the objective before the key existed.
+    public init() { self = .crossEntropy(labelSmoothing: 0) }
+
+    init(type: String, values v: [String: OptionValue]) {
+        self = .crossEntropy(labelSmoothing: v["label_smoothing"]?.number ?? 0)
+    }
+
+    /// The catalog's `type` of this variant.
+    public var type: String {
+        switch self {
+        case .crossEntropy: "cross_entropy"
+        }
+    }
+
+    /// Every option of the variant by YAML key (without `type`).
+    public var options: [String: OptionValue] {
+        switch self {
+        case let .crossEntropy(smoothing): ["label_smoothing": .number(smoothing)]
+        }
+    }
+
+    /// The label smoothing ε of the training loss (0 for none).
+    public var labelSmoothing: Double {
+        switch self {
+        case let .crossEntropy(smoothing): smoothing
+        }
+    }
+}

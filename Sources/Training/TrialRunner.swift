@@ -171,7 +171,8 @@ public final class TrialRunner {
             adjustThreads()
             let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
             _ = network.forward(trainBuffers.images.data, batch: n, training: true)
-            let r = network.loss(labels: trainBuffers.labels, batch: n, gradient: true)
+            let r = network.loss(labels: trainBuffers.labels, batch: n, gradient: true,
+                                 labelSmoothing: Float(spec.train.loss.labelSmoothing))
             network.backward(batch: n)
             // An interrupt inside the passes left them unfinished: never step on their gradients.
             if Cancellation.isRequested { return nil }
@@ -278,7 +279,8 @@ public final class TrialRunner {
         for b in 0..<n {
             let size = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
             _ = network.forward(trainBuffers.images.data, batch: size, training: true)
-            _ = network.loss(labels: trainBuffers.labels, batch: size, gradient: true)
+            _ = network.loss(labels: trainBuffers.labels, batch: size, gradient: true,
+                             labelSmoothing: Float(spec.train.loss.labelSmoothing))
             network.backward(batch: size)
         }
         return network.profile.map { ($0.name, $0.type, $0.forward / Double(max(n, 1)), $0.backward / Double(max(n, 1))) }

@@ -81,6 +81,30 @@ final class CanonicalTests: XCTestCase {
         XCTAssertEqual(try ShapeInference.plan(numeric).parameterCount, try ShapeInference.plan(trial).parameterCount)
     }
 
+    func testTheLossSectionIsWrittenOnlyWhenItIsNotTheDefault() throws {
+        let plain = try XCTUnwrap(loadTrials(validText).first)
+        let explicit = try XCTUnwrap(loadTrials(validText + "\n  loss: {type: cross_entropy, label_smoothing: 0.0}\n").first)
+        XCTAssertEqual(explicit.hash, plain.hash)
+        XCTAssertFalse(plain.canonicalYAML.contains("loss:"))
+        let smoothed = try XCTUnwrap(loadTrials(validText + "\n  loss: {label_smoothing: 0.1}\n").first)
+        XCTAssertEqual(smoothed.spec.train.loss, .crossEntropy(labelSmoothing: 0.1))
+        XCTAssertTrue(smoothed.canonicalYAML.contains("""
+          loss:
+            type: cross_entropy
+            label_smoothing: 0.1
+          seed: 0
+        """), smoothed.canonicalYAML)
+        XCTAssertNotEqual(smoothed.hash, plain.hash)
+        let more = try XCTUnwrap(loadTrials(validText + "\n  loss: {label_smoothing: 0.2}\n").first)
+        XCTAssertNotEqual(more.hash, smoothed.hash)
+        assertRoundTrip(smoothed)
+        XCTAssertEqual(SpecDiff.diff(plain.spec, smoothed.spec), ["train.loss: (absent) → {type: cross_entropy, label_smoothing: 0.1}"])
+        XCTAssertEqual(errorLines(validText + "\n  loss: {label_smoothing: 1.0, type: focal}\n"), [
+            "x.yaml:8:27: train.loss.label_smoothing: expected a number in [0, 1), found 1.0",
+            "x.yaml:8:38: train.loss.type: expected cross_entropy, found \"focal\"",
+        ])
+    }
+
     func testCanonicalTextHasEveryDefaultInSchemaOrder() throws {
         let trial = try XCTUnwrap(loadTrials("name: \"true\"\ndata: {resize: 32}\nmodel: {lenet5: null, layers: [{type: flatten}, {type: linear, out: 10}]}\n").first)
         XCTAssertEqual(trial.canonicalYAML, """

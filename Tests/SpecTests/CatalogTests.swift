@@ -9,13 +9,15 @@ final class CatalogTests: XCTestCase {
         for type in LayerRegistry.types {
             XCTAssertTrue(listing.contains("\n  \(type.schema.type) — \(type.schema.doc)"), type.schema.type)
         }
-        XCTAssertTrue(listing.contains("\n  lenet5 — "))
+        for type in ModelRegistry.types {
+            XCTAssertTrue(listing.contains("\n  \(type.schema.name) — \(type.schema.doc)"), type.schema.name)
+        }
         for section in Catalog.sections {
             for option in section.options {
                 XCTAssertTrue(listing.contains("    \(option.key) "), "\(section.path).\(option.key)")
             }
         }
-        XCTAssertTrue(listing.contains("    out      a positive integer      required  output channels\n"))
+        XCTAssertTrue(listing.contains("    out      a positive integer              required  output channels\n"))
         XCTAssertTrue(listing.contains("    momentum  a number in [0, 1)  0.1    running-statistics update rate\n"))
         XCTAssertTrue(listing.contains("    momentum      a number in [0, 1)"))
     }

@@ -1,9 +1,12 @@
 /// Fused softmax + cross-entropy. logits: [n, classes]; labels: [n] in 0..<classes;
-/// dlogits (optional): [n, classes] = (softmax − onehot) · scale.
-/// Returns Σ_i −log softmax(logits_i)[label_i] (computed as logsumexp − logit, shifted by the
-/// row max) and the count of rows whose first maximal logit is the label.
+/// dlogits (optional): [n, classes] = (softmax − target) · scale.
+/// The target is the one-hot label, or with `smoothing` ε > 0 (PyTorch `label_smoothing`)
+/// (1 − ε)·onehot + ε/classes. Returns Σ_i −Σ_c target_c · log softmax(logits_i)_c (computed as
+/// logsumexp − target·logits, shifted by the row max) and the count of rows whose first maximal
+/// logit is the label. ε = 0 takes exactly the plain cross-entropy's operations.
 func softmaxCrossEntropy(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch n: Int,
-                         classes: Int, dlogits: UnsafeMutablePointer<Float>?, scale: Float) -> (Double, Int) {
+                         classes: Int, dlogits: UnsafeMutablePointer<Float>?, scale: Float,
+                         smoothing: Float = 0) -> (Double, Int) {
     var total = 0.0
     var correct = 0
     for i in 0..<n {
@@ -16,12 +19,25 @@ func softmaxCrossEntropy(logits: UnsafePointer<Float>, labels: UnsafePointer<Int
         let maxLogit = row[best]
         var sum = 0.0
         for c in 0..<classes { sum += Double(expf(row[c] - maxLogit)) }
-        total += Double(maxLogit) + log(sum) - Double(row[label])
+        if smoothing == 0 {
+            total += Double(maxLogit) + log(sum) - Double(row[label])
+        } else {
+            var logits = 0.0
+            for c in 0..<classes { logits += Double(row[c]) }
+            let eps = Double(smoothing)
+            total += Double(maxLogit) + log(sum) - (1 - eps) * Double(row[label]) - eps / Double(classes) * logits
+        }
         if let dlogits {
             let g = dlogits + i * classes
             let inverse = 1 / sum
             for c in 0..<classes { g[c] = Float(Double(expf(row[c] - maxLogit)) * inverse) * scale }
-            g[label] -= scale
+            if smoothing == 0 {
+                g[label] -= scale
+            } else {
+                let spread = smoothing / Float(classes) * scale
+                for c in 0..<classes { g[c] -= spread }
+                g[label] -= (1 - smoothing) * scale
+            }
         }
     }
     return (total, correct)

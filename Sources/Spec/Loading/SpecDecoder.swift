@@ -101,6 +101,11 @@ struct SpecDecoder {
         let schedule = variant(of: "train.schedule", scheduleNode) ?? "constant"
         let (_, s) = section("train.schedule", scheduleNode, variant: schedule)
         train.schedule = ScheduleSpec(type: schedule, values: s, epochs: train.epochs)
+
+        let lossNode = reader?.value("loss")
+        let loss = variant(of: "train.loss", lossNode) ?? "cross_entropy"
+        let (_, l) = section("train.loss", lossNode, variant: loss)
+        train.loss = LossSpec(type: loss, values: l)
         return train
     }
 

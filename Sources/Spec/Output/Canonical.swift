@@ -65,6 +65,7 @@ public enum Canonical {
             ("batch_size", value(.int(t.batchSize))),
             ("optimizer", optimizer),
             ("schedule", schedule),
+        ] + (t.loss == LossSpec() ? [] : [("loss", variant("train.loss", type: t.loss.type, options: t.loss.options))]) + [
             ("seed", plain(String(t.seed))),
             ("select", plain(t.select.rawValue)),
             ("threads", value(.int(t.threads))),

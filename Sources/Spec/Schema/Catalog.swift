@@ -49,6 +49,8 @@ public enum Catalog {
             OptionInfo("batch_size", .integer(minimum: 1), .value(.int(64)), "images per step"),
             OptionInfo("optimizer", .custom("a mapping"), .derived("{type: adam}"), "see train.optimizer"),
             OptionInfo("schedule", .custom("a mapping"), .derived("{type: constant}"), "see train.schedule"),
+            OptionInfo("loss", .custom("a mapping"), .derived("{type: cross_entropy}"),
+                       "see train.loss (written to the resolved config only when it is not the default)"),
             OptionInfo("seed", .integer(minimum: 0), .value(.int(0)),
                        "initialization, dropout, shuffling and validation split (replaced by seeds)"),
             OptionInfo("select", .choice(SelectionMetric.allCases.map(\.rawValue)), .value(.text("val_acc")),
@@ -72,6 +74,11 @@ public enum Catalog {
             OptionInfo("gamma", .number(.positive), .value(.number(0.1)), "decay factor", appliesTo: ["step"]),
             OptionInfo("t_max", .integer(minimum: 1), .derived("train.epochs"), "half period in epochs", appliesTo: ["cosine"]),
             OptionInfo("eta_min", .number(.nonNegative), .value(.number(0)), "final learning rate", appliesTo: ["cosine"]),
+        ]),
+        SectionInfo(path: "train.loss", doc: "training objective (PyTorch nn.CrossEntropyLoss); validation and test losses are plain cross-entropy", options: [
+            OptionInfo("type", .choice(["cross_entropy"]), .value(.text("cross_entropy")), "loss"),
+            OptionInfo("label_smoothing", .number(.unitInterval), .value(.number(0)),
+                       "targets (1 − ε)·onehot + ε/classes", appliesTo: ["cross_entropy"]),
         ]),
     ]
 
