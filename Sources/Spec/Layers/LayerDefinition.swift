@@ -94,6 +94,10 @@ public enum LayerRegistry {
         SigmoidLayer.self, IdentityLayer.self, FlattenLayer.self, AddLayer.self, ConcatLayer.self,
     ]
 
+    /// The element-wise activations a registry model's `activation:` option can name (each with
+    /// its default options).
+    public static let activations = ["relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid"]
+
     /// The definition registered as `type`.
     public static func type(named type: String) -> (any LayerDefinition.Type)? { types.first { $0.schema.type == type } }
 }
@@ -121,7 +125,7 @@ extension LayerKind {
     /// An option-free layer named by its type (`relu`, `tanh`): what a model's `activation:` names.
     public static func activation(_ type: String) -> LayerKind {
         guard let definition = LayerRegistry.type(named: type) else { preconditionFailure("no layer type \(type)") }
-        return definition.kind(options: [:])
+        return definition.kind(options: definition.schema.options.defaults)
     }
     public static let relu = LayerKind(ReLULayer())
     public static let tanh = LayerKind(TanhLayer())

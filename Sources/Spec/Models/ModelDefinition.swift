@@ -51,7 +51,7 @@ public struct RegistryModel: Hashable, Sendable {
 
 /// Every model `model:` accepts by name, in `runner list` order.
 public enum ModelRegistry {
-    public static let types: [any ModelDefinition.Type] = [LeNet5.self]
+    public static let types: [any ModelDefinition.Type] = [LeNet5.self, MLP.self, VGG.self, ResNet.self]
 
     /// The definition registered as `name`.
     public static func type(named name: String) -> (any ModelDefinition.Type)? { types.first { $0.schema.name == name } }

@@ -111,7 +111,7 @@ public struct ModelInfo: Sendable {
 
 extension [OptionInfo] {
     /// The options' static defaults (`.value` ones), by key.
-    var defaults: [String: OptionValue] {
+    public var defaults: [String: OptionValue] {
         var values: [String: OptionValue] = [:]
         for option in self { if case let .value(v) = option.defaultValue { values[option.key] = v } }
         return values
