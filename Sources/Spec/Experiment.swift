@@ -58,6 +58,10 @@ public struct TrainSpec: Hashable, Sendable {
     /// The training loss; validation and test losses are always the plain cross-entropy, so they
     /// compare across variants with and without smoothing.
     public var loss = LossSpec()
+    /// Layer names or dotted prefixes whose parameters are not updated (PyTorch
+    /// `requires_grad = False`: no optimizer step and no L2 on them; batch-norm running statistics
+    /// still update in training mode).
+    public var freeze: [String] = []
     /// Seed of this trial: initialization, dropout masks, shuffling and the validation split.
     public var seed: UInt64 = 0
     public var select: SelectionMetric = .valAcc
@@ -66,6 +70,28 @@ public struct TrainSpec: Hashable, Sendable {
     public var threads: Int = 2
 
     public init() {}
+}
+
+/// `model.init_from: {path, exclude}` — start from saved weights: every parameter and buffer of
+/// the network is copied from the safetensors file by its PyTorch name, except those of the
+/// layers `exclude` names (they keep their fresh initialization, e.g. a new classifier).
+public struct WarmStart: Hashable, Sendable {
+    /// A `.safetensors` file, or a trial folder (its `model.safetensors`), relative to the
+    /// working directory.
+    public var path: String
+    /// Layer names or dotted prefixes (`fc`, `layer3`) whose tensors are not loaded.
+    public var exclude: [String]
+
+    public init(path: String, exclude: [String] = []) {
+        self.path = path
+        self.exclude = exclude
+    }
+}
+
+/// Whether a tensor or layer `name` belongs to the layer (or dotted prefix of layer names)
+/// `pattern`: `fc` covers `fc.weight`, `layer1` covers `layer1.0.conv1.weight`, not `layer10`.
+public func nameIsCovered(_ name: String, by pattern: String) -> Bool {
+    name == pattern || name.hasPrefix(pattern + ".")
 }
 
 /// `model:` — a registry model with options (`Spec/Models/`), or an explicit layer graph.
@@ -104,6 +130,8 @@ public struct ExperimentSpec: Hashable, Sendable {
     public var data = DataSpec()
     public var model: ModelSpec = .lenet5()
     public var initScheme: InitScheme = .pytorch
+    /// `model.init_from`: weights loaded after initialization (fine-tuning, warm start).
+    public var warmStart: WarmStart?
     public var train = TrainSpec()
 
     public init(name: String) { self.name = name }

@@ -73,6 +73,7 @@ public final class Sweep: @unchecked Sendable {
     public func run() throws -> Outcome {
         // Every dataset is readable and the results folder writable before anything is created.
         for data in trials.map(\.spec.data) { _ = try fingerprint(data) }
+        try WarmStartWeights.check(trials, plans: plans)
         try Self.prepareResultsFolder(results)
         // Trials already cached are known now, so the sweep's ETA counts only the epochs left.
         // (An unreadable dataset counts as not cached here; `runTrial` reports it.)
@@ -182,7 +183,7 @@ public final class Sweep: @unchecked Sendable {
     /// What trial `index`'s folder holds for its config, dataset and engine (see `TrialFolder`).
     private func verdict(_ index: Int) throws -> TrialFolder.Verdict {
         let trial = trials[index]
-        let hash = TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data))
+        let hash = try TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data))
         return TrialFolder.verify(folder: folder(index), trial: trial, trialHash: hash)
     }
 
@@ -274,6 +275,6 @@ public final class Sweep: @unchecked Sendable {
     }
 
     private func trialHash(_ index: Int) throws -> String {
-        TrialRunner.hash(trial: trials[index], fingerprint: try fingerprint(trials[index].spec.data))
+        try TrialRunner.hash(trial: trials[index], fingerprint: try fingerprint(trials[index].spec.data))
     }
 }

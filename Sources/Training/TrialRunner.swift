@@ -44,6 +44,8 @@ public final class TrialRunner {
     private let spec: ExperimentSpec
     private let network: Network
     private let optimizer: any Optimizer
+    /// The parameters the optimizer and the L2 penalty see (all but `train.freeze`'s).
+    private let trainable: [Parameter]
     private let schedule: LRSchedule
     private let best: Snapshot
     private let splits: TrialSplits
@@ -64,7 +66,7 @@ public final class TrialRunner {
         self.data = data
         self.folder = folder
         spec = trial.spec
-        trialHash = TrialRunner.hash(trial: trial, fingerprint: data.fingerprint)
+        trialHash = try TrialRunner.hash(trial: trial, fingerprint: data.fingerprint)
         let t = spec.train
         splits = try TrialSplits(spec: spec, data: data)
         // A batch larger than the training split is the whole split: allocate for what it will see.
@@ -72,7 +74,9 @@ public final class TrialRunner {
         network = NetworkBuilder.build(plan, initScheme: spec.initScheme, seed: t.seed,
                                        maxBatch: max(trainBatch, Self.evalBatchSize), threads: max(t.threads, maxThreads))
         network.activeThreads = t.threads
-        optimizer = makeOptimizer(t.optimizer, parameters: network.parameters)
+        if let warmStart = spec.warmStart { try WarmStartWeights.load(warmStart, into: network) }
+        trainable = WarmStartWeights.trainable(network.parameters, freeze: t.freeze)
+        optimizer = makeOptimizer(t.optimizer, parameters: trainable)
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
         best = Snapshot(of: network)
         let mean = Float(spec.data.mean), std = Float(spec.data.std)
@@ -84,9 +88,11 @@ public final class TrialRunner {
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
     }
 
-    /// The cache key of a trial on a dataset.
-    public static func hash(trial: Trial, fingerprint: String) -> String {
-        SHA256.hex(trial.canonicalYAML + "\n# data: \(fingerprint)\n# engine: \(engineVersion)\n")
+    /// The cache key of a trial on a dataset: its canonical YAML, the data's fingerprint, the
+    /// engine version and, for a warm start, the weights file's SHA-256.
+    public static func hash(trial: Trial, fingerprint: String) throws -> String {
+        let weights = try trial.spec.warmStart.map { "# init_from: \(try WarmStartWeights.fingerprint($0))\n" } ?? ""
+        return SHA256.hex(trial.canonicalYAML + "\n# data: \(fingerprint)\n# engine: \(engineVersion)\n" + weights)
     }
 
     // MARK: - Training state that a checkpoint restores
@@ -162,7 +168,7 @@ public final class TrialRunner {
     /// loss as soon as a batch's loss stops being finite.
     private func trainEpoch(epoch: Int) -> EvalResult? {
         trainLoader.shuffle(&shuffleRandom)
-        let params = network.parameters
+        let params = trainable
         var lossSum = 0.0
         var correct = 0
         var seen = 0

@@ -47,6 +47,15 @@ struct SpecDecoder {
         let errorsBeforeModel = log.count
         if let model = top.value("model") {
             (spec.model, spec.initScheme) = ModelDecoder.decode(model, log: &log)
+            var scratch = ErrorLog()
+            if let node = SectionReader(model, path: "model", log: &scratch)?.present("init_from") {
+                let (_, w) = self.section("model.init_from", node)
+                if let path = w["path"]?.text {
+                    var exclude: [String] = []
+                    if case let .texts(names)? = w["exclude"] { exclude = names }
+                    spec.warmStart = WarmStart(path: path, exclude: exclude)
+                }
+            }
         }
         if log.count > errorsBeforeModel || top.value("model") == nil { modelIsValid = false }
         checkConsistency(spec, top)
@@ -86,6 +95,7 @@ struct SpecDecoder {
         train.seed = UInt64(v["seed"]?.int ?? 0)
         train.select = v["select"]?.text.flatMap(SelectionMetric.init(rawValue:)) ?? train.select
         train.threads = v["threads"]?.int ?? train.threads
+        if case let .texts(names)? = v["freeze"] { train.freeze = names }
 
         let optimizerNode = reader?.value("optimizer")
         let kind = variant(of: "train.optimizer", optimizerNode) ?? "adam"
@@ -143,12 +153,40 @@ struct SpecDecoder {
                         at: mark("test_limit"), path: "data.test_limit")
             }
         }
+        if modelIsValid, let dataset { checkLayerReferences(spec, top, dataset) }
         if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
             let trainNode = top.value("train")
             var scratch = ErrorLog()
             let selectMark = trainNode.flatMap { SectionReader($0, path: "train", log: &scratch)?.value("select")?.mark }
             log.add("\(spec.train.select.rawValue) needs data.validation > 0", at: selectMark ?? mark("validation"),
                     path: "train.select")
+        }
+    }
+
+    /// `train.freeze` and `model.init_from.exclude` entries each name a layer of the model (or a
+    /// dotted prefix of layer names): a typo would otherwise freeze or load nothing, silently.
+    private mutating func checkLayerReferences(_ spec: ExperimentSpec, _ top: SectionReader, _ dataset: DatasetInfo) {
+        let names = ModelRegistry.layers(for: spec.model, input: dataset.inputShape(spec.data),
+                                         classes: dataset.classes.count).map(\.name)
+        var scratch = ErrorLog()
+        /// The entries' nodes and whether they were written as a list (a single name is allowed).
+        func items(_ section: String, _ key: String) -> (nodes: [YAMLNode], list: Bool) {
+            var node: YAMLNode? = top.node
+            for part in (section + "." + key).split(separator: ".") {
+                node = node.flatMap { SectionReader($0, path: "", log: &scratch)?.value(String(part)) }
+            }
+            guard let node else { return ([], false) }
+            if case let .sequence(entries) = node.value { return (entries, true) }
+            return ([node], false)
+        }
+        for (section, key, patterns) in [("train", "freeze", spec.train.freeze),
+                                         ("model.init_from", "exclude", spec.warmStart?.exclude ?? [])] {
+            let (nodes, list) = items(section, key)
+            for (i, pattern) in patterns.enumerated() where !names.contains(where: { nameIsCovered($0, by: pattern) }) {
+                let path = list ? KeyPath.index("\(section).\(key)", i) : "\(section).\(key)"
+                log.add("no layer \"\(Printable.escape(pattern))\" in the model" + Suggestion.hint(for: pattern, in: names),
+                        at: i < nodes.count ? nodes[i].mark : top.node.mark, path: path)
+            }
         }
     }
 

@@ -15,7 +15,7 @@ public enum Canonical {
             ("name", text(spec.name)),
             ("baseline", spec.baseline.map(text) ?? plain("null")),
             ("data", data(spec.data)),
-            ("model", model(spec.model, spec.initScheme)),
+            ("model", model(spec.model, spec.initScheme, spec.warmStart)),
             ("train", train(spec.train)),
         ])
     }
@@ -33,7 +33,7 @@ public enum Canonical {
         ])
     }
 
-    private static func model(_ model: ModelSpec, _ initScheme: InitScheme) -> YAMLNode {
+    private static func model(_ model: ModelSpec, _ initScheme: InitScheme, _ warmStart: WarmStart?) -> YAMLNode {
         let body: (String, YAMLNode)
         switch model {
         case let .registry(model):
@@ -41,7 +41,10 @@ public enum Canonical {
         case let .layers(layers):
             body = ("layers", YAMLNode(.sequence(layers.map(layer)), mark: mark))
         }
-        return map([body, ("init", plain(initScheme.rawValue))])
+        let warm = warmStart.map { w in
+            [("init_from", map([("path", text(w.path)), ("exclude", value(.texts(w.exclude)))]))]
+        } ?? []
+        return map([body, ("init", plain(initScheme.rawValue))] + warm)
     }
 
     /// `{type, name, inputs, [l2], <options in catalog order>}`
@@ -68,6 +71,7 @@ public enum Canonical {
         ] + (t.loss == LossSpec() ? [] : [("loss", variant("train.loss", type: t.loss.type, options: t.loss.options))]) + [
             ("seed", plain(String(t.seed))),
             ("select", plain(t.select.rawValue)),
+        ] + entry("train", "freeze", .texts(t.freeze)) + [
             ("threads", value(.int(t.threads))),
         ])
     }

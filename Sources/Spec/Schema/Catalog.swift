@@ -43,6 +43,12 @@ public enum Catalog {
                        "with layers: default l2 of every layer that has parameters"),
             OptionInfo("init", .choice(InitScheme.allCases.map(\.rawValue)), .value(.text("pytorch")),
                        "weight initialization"),
+            OptionInfo("init_from", .custom("a mapping"), .value(.null),
+                       "start from saved weights (see model.init_from)", elidedAtDefault: true),
+        ]),
+        SectionInfo(path: "model.init_from", doc: "warm start / fine-tuning: tensors copied by PyTorch name after initialization", options: [
+            OptionInfo("path", .text, .required, "a .safetensors file or a trial folder (its model.safetensors), relative to the working directory; its SHA-256 is part of the cache key"),
+            OptionInfo("exclude", .names, .value(.texts([])), "layers (names or dotted prefixes) that keep their fresh initialization, e.g. [fc] for a new classifier"),
         ]),
         SectionInfo(path: "train", doc: "optimization", options: [
             OptionInfo("epochs", .integer(minimum: 1), .value(.int(50)), "passes over the training set"),
@@ -55,6 +61,9 @@ public enum Catalog {
                        "initialization, dropout, shuffling and validation split (replaced by seeds)"),
             OptionInfo("select", .choice(SelectionMetric.allCases.map(\.rawValue)), .value(.text("val_acc")),
                        "which epoch's weights become the checkpoint"),
+            OptionInfo("freeze", .names, .value(.texts([])),
+                       "layers (names or dotted prefixes) whose parameters are not trained (requires_grad = False)",
+                       elidedAtDefault: true),
             OptionInfo("threads", .integer(minimum: 1), .value(.int(2)), "engine threads per trial (a sweep lends a trial cores other trials leave free); results do not depend on it"),
         ]),
         SectionInfo(path: "train.optimizer", doc: "PyTorch semantics", options: [

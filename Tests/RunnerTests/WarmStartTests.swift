@@ -1,0 +1,90 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `model.init_from` and `train.freeze`, run as a user runs them: fine-tuning a saved trial.
+final class WarmStartTests: XCTestCase {
+    /// The tensors of a safetensors file by name (raw bytes of each).
+    private func tensors(_ path: String) throws -> [String: Data] {
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: path), path)
+        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        var out: [String: Data] = [:]
+        for (name, value) in header where name != "__metadata__" {
+            let offsets = try XCTUnwrap((value as? [String: Any])?["data_offsets"] as? [Int])
+            out[name] = data.subdata(in: (8 + headerLength + offsets[0])..<(8 + headerLength + offsets[1]))
+        }
+        return out
+    }
+
+    func testFineTuningLoadsTheSavedWeightsAndFreezesWhatItNames() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        let base = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(base.status, 0, base.stderr)
+        let saved = try tensors(f.results() + "/tiny-seed0/model.safetensors")
+
+        let fine = try f.variant("fine.yaml", """
+            name: Fine
+            model:
+              init_from: {path: \(f.results())/tiny-seed0}
+            train:
+              freeze: [conv1]
+            """)
+        let run = try RunnerProcess.run(["run", fine, "--results", f.results("fine")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let tuned = try tensors(f.results("fine") + "/fine-seed0/model.safetensors")
+        XCTAssertEqual(tuned["conv1.weight"], saved["conv1.weight"], "frozen: not updated")
+        XCTAssertEqual(tuned["conv1.bias"], saved["conv1.bias"])
+        XCTAssertNotEqual(tuned["fc1.weight"], saved["fc1.weight"], "trained further")
+        let config = try f.read(f.results("fine") + "/fine-seed0/config.yaml")
+        XCTAssertTrue(config.contains("  init_from:\n    path: \(f.results())/tiny-seed0\n    exclude: []\n"), config)
+        XCTAssertTrue(config.contains("  freeze: [conv1]\n"), config)
+        // Starting from the trained weights: the first epoch is already as good as the base run's last.
+        let rows = try f.rows(f.results("fine")), baseRows = try f.rows(f.results())
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(Double(rows[0]["test_acc"] ?? "")), try XCTUnwrap(Double(baseRows[0]["test_acc"] ?? "")) - 5)
+
+        // The weights file is part of the cache key: same file → cached, other bytes → trained again.
+        let again = try RunnerProcess.run(["run", fine, "--results", f.results("fine")])
+        XCTAssertTrue(again.stdout.contains("cached"), again.stdout)
+        try FileManager.default.removeItem(atPath: f.results() + "/tiny-seed0/model.safetensors")
+        try FileManager.default.copyItem(atPath: f.results("fine") + "/fine-seed0/model.safetensors",
+                                         toPath: f.results() + "/tiny-seed0/model.safetensors")
+        let changed = try RunnerProcess.run(["run", fine, "--results", f.results("fine")])
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        XCTAssertFalse(changed.stdout.contains("cached"), changed.stdout)
+    }
+
+    func testWeightsThatDoNotFitAndUnknownLayerNamesAreOneLineEach() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results()]).status, 0)
+        let weights = f.results() + "/tiny-seed0/model.safetensors"
+        let wider = """
+            name: Wider
+            model:
+              init_from: {path: \(weights)}
+              layers:
+                - {type: conv2d, name: conv1, out: 6, kernel: 5, stride: 2}
+                - {type: relu}
+                - {type: flatten}
+                - {type: linear, name: fc1, out: 10}
+            """
+        let mismatch = try RunnerProcess.run(["run", try f.variant("wider.yaml", wider), "--results", f.results("w")])
+        XCTAssertEqual(mismatch.status, 2)
+        XCTAssertEqual(mismatch.stderr, "runner: \(weights): tensor \"conv1.weight\" is F32 [4, 1, 5, 5], the network's is F32 [6, 1, 5, 5] "
+                       + "(model.init_from.exclude lists layers to initialize afresh)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.results("w")))
+        // Excluding the layers that changed trains them afresh and loads nothing else wrongly.
+        let excluded = try f.variant("excluded.yaml", wider.replacingOccurrences(of: "{path: \(weights)}", with: "{path: \(weights), exclude: [conv1, fc1]}"))
+        let ok = try RunnerProcess.run(["run", excluded, "--results", f.results("w")])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+
+        let typo = try f.variant("typo.yaml", "name: Typo\ntrain:\n  freeze: [conv, fc1]\n")
+        let bad = try RunnerProcess.run(["run", typo, "--results", f.results("t")])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.stderr, "\(typo):4:12: train.freeze[0]: no layer \"conv\" in the model, did you mean \"conv1\"?\n")
+        let missing = try f.variant("missing.yaml", "name: Missing\nmodel:\n  init_from: {path: \(f.root)/nothing.safetensors}\n")
+        let gone = try RunnerProcess.run(["run", missing, "--results", f.results("m")])
+        XCTAssertEqual(gone.status, 2)
+        XCTAssertEqual(gone.stderr, "runner: \(f.root)/nothing.safetensors: no such file (model.init_from.path)\n")
+    }
+}
