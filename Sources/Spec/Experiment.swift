@@ -55,6 +55,8 @@ public struct TrainSpec: Hashable, Sendable {
     public var batchSize: Int = 64
     public var optimizer = OptimizerSpec()
     public var schedule: ScheduleSpec = .constant
+    /// A linear warmup before `schedule` (`train.schedule.warmup_epochs`); nil for none.
+    public var warmup: WarmupSpec?
     /// The training loss; validation and test losses are always the plain cross-entropy, so they
     /// compare across variants with and without smoothing.
     public var loss = LossSpec()
@@ -72,19 +74,24 @@ public struct TrainSpec: Hashable, Sendable {
     public init() {}
 }
 
-/// `model.init_from: {path, exclude}` — start from saved weights: every parameter and buffer of
-/// the network is copied from the safetensors file by its PyTorch name, except those of the
-/// layers `exclude` names (they keep their fresh initialization, e.g. a new classifier).
+/// `model.init_from: {weights, skip, strict}` — start from saved weights: every parameter and
+/// buffer of the network is copied from the safetensors file by its PyTorch `state_dict` name,
+/// except those of the layers `skip` names (they keep their fresh initialization, e.g. a new
+/// classifier). Strict (PyTorch's `load_state_dict(strict=True)`): every other tensor of the
+/// network must be in the file with its shape and dtype, and the file holds nothing else; not
+/// strict: tensors whose name and shape match are copied, the rest keep their initialization.
 public struct WarmStart: Hashable, Sendable {
     /// A `.safetensors` file, or a trial folder (its `model.safetensors`), relative to the
     /// working directory.
-    public var path: String
+    public var weights: String
     /// Layer names or dotted prefixes (`fc`, `layer3`) whose tensors are not loaded.
-    public var exclude: [String]
+    public var skip: [String]
+    public var strict: Bool
 
-    public init(path: String, exclude: [String] = []) {
-        self.path = path
-        self.exclude = exclude
+    public init(weights: String, skip: [String] = [], strict: Bool = true) {
+        self.weights = weights
+        self.skip = skip
+        self.strict = strict
     }
 }
 

@@ -5,7 +5,7 @@
 /// every key of every variant).
 
 public enum OptimizerKind: String, CaseIterable, Hashable, Sendable {
-    case sgd, adam, adamw
+    case sgd, adam, adamw, rmsprop
 }
 
 /// `train.optimizer:` — PyTorch (`torch.optim`) semantics for every option.
@@ -14,6 +14,7 @@ public enum OptimizerSpec: Hashable, Sendable {
     case adam(AdamOptions)
     /// Adam with decoupled weight decay.
     case adamw(AdamOptions)
+    case rmsprop(RMSpropOptions)
 
     /// `{type: adam}` with PyTorch's defaults.
     public init() { self = .adam(AdamOptions()) }
@@ -24,6 +25,7 @@ public enum OptimizerSpec: Hashable, Sendable {
         case .sgd: self = .sgd(SGDOptions(values: values))
         case .adam: self = .adam(AdamOptions(values: values))
         case .adamw: self = .adamw(AdamOptions(values: values))
+        case .rmsprop: self = .rmsprop(RMSpropOptions(values: values))
         }
     }
 
@@ -32,6 +34,7 @@ public enum OptimizerSpec: Hashable, Sendable {
         case .sgd: .sgd
         case .adam: .adam
         case .adamw: .adamw
+        case .rmsprop: .rmsprop
         }
     }
 
@@ -40,6 +43,7 @@ public enum OptimizerSpec: Hashable, Sendable {
         switch self {
         case let .sgd(o): o.lr
         case let .adam(o), let .adamw(o): o.lr
+        case let .rmsprop(o): o.lr
         }
     }
 
@@ -48,6 +52,7 @@ public enum OptimizerSpec: Hashable, Sendable {
         switch self {
         case let .sgd(o): o.weightDecay
         case let .adam(o), let .adamw(o): o.weightDecay
+        case let .rmsprop(o): o.weightDecay
         }
     }
 
@@ -56,6 +61,7 @@ public enum OptimizerSpec: Hashable, Sendable {
         switch self {
         case let .sgd(o): o.options
         case let .adam(o), let .adamw(o): o.options
+        case let .rmsprop(o): o.options
         }
     }
 }
@@ -64,24 +70,61 @@ public enum OptimizerSpec: Hashable, Sendable {
 public struct SGDOptions: Hashable, Sendable {
     public var lr = 1e-3
     public var momentum = 0.0
+    /// The share of the gradient the momentum buffer does not take in: b ← μ·b + (1 − d)·g.
+    public var dampening = 0.0
     public var nesterov = false
     /// L2 added to the gradient.
     public var weightDecay = 0.0
 
-    public init(lr: Double = 1e-3, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
-        (self.lr, self.momentum, self.nesterov, self.weightDecay) = (lr, momentum, nesterov, weightDecay)
+    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
+        (self.lr, self.momentum, self.dampening, self.nesterov, self.weightDecay) = (lr, momentum, dampening, nesterov, weightDecay)
     }
 
     init(values v: [String: OptionValue]) {
         self.init()
         lr = v["lr"]?.number ?? lr
         momentum = v["momentum"]?.number ?? momentum
+        dampening = v["dampening"]?.number ?? dampening
         nesterov = v["nesterov"]?.bool ?? nesterov
         weightDecay = v["weight_decay"]?.number ?? weightDecay
     }
 
     var options: [String: OptionValue] {
-        ["lr": .number(lr), "momentum": .number(momentum), "nesterov": .bool(nesterov), "weight_decay": .number(weightDecay)]
+        ["lr": .number(lr), "momentum": .number(momentum), "dampening": .number(dampening), "nesterov": .bool(nesterov),
+         "weight_decay": .number(weightDecay)]
+    }
+}
+
+/// `torch.optim.RMSprop` options.
+public struct RMSpropOptions: Hashable, Sendable {
+    public var lr = 1e-3
+    /// Decay rate of the squared-gradient average.
+    public var alpha = 0.99
+    public var eps = 1e-8
+    public var momentum = 0.0
+    /// Normalize by the gradient's variance estimate (E[g²] − E[g]²) instead of E[g²].
+    public var centered = false
+    /// L2 added to the gradient.
+    public var weightDecay = 0.0
+
+    public init(lr: Double = 1e-3, alpha: Double = 0.99, eps: Double = 1e-8, momentum: Double = 0, centered: Bool = false,
+                weightDecay: Double = 0) {
+        (self.lr, self.alpha, self.eps, self.momentum, self.centered, self.weightDecay) = (lr, alpha, eps, momentum, centered, weightDecay)
+    }
+
+    init(values v: [String: OptionValue]) {
+        self.init()
+        lr = v["lr"]?.number ?? lr
+        alpha = v["alpha"]?.number ?? alpha
+        eps = v["eps"]?.number ?? eps
+        momentum = v["momentum"]?.number ?? momentum
+        centered = v["centered"]?.bool ?? centered
+        weightDecay = v["weight_decay"]?.number ?? weightDecay
+    }
+
+    var options: [String: OptionValue] {
+        ["lr": .number(lr), "alpha": .number(alpha), "eps": .number(eps), "momentum": .number(momentum),
+         "centered": .bool(centered), "weight_decay": .number(weightDecay)]
     }
 }
 
@@ -116,14 +159,17 @@ public enum ScheduleSpec: Hashable, Sendable {
     case constant
     /// lr · gamma^floor(epoch / stepSize)
     case step(stepSize: Int, gamma: Double)
-    /// eta_min + (lr - eta_min)(1 + cos(π·epoch/tMax))/2; tMax defaults to the epoch count.
+    /// eta_min + (lr - eta_min)(1 + cos(π·epoch/tMax))/2; tMax defaults to the epoch count (after warmup).
     case cosine(tMax: Int, etaMin: Double)
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau` on a validation metric, stepped after each epoch.
+    case reduceOnPlateau(PlateauOptions)
 
     /// The variant named `type` with the options of `values`; `epochs` is `t_max`'s default.
     init(type: String, values v: [String: OptionValue], epochs: Int) {
         switch type {
         case "step": self = .step(stepSize: v["step_size"]?.int ?? 1, gamma: v["gamma"]?.number ?? 0.1)
         case "cosine": self = .cosine(tMax: v["t_max"]?.int ?? epochs, etaMin: v["eta_min"]?.number ?? 0)
+        case "reduce_on_plateau": self = .reduceOnPlateau(PlateauOptions(values: v))
         default: self = .constant
         }
     }
@@ -134,17 +180,68 @@ public enum ScheduleSpec: Hashable, Sendable {
         case .constant: "constant"
         case .step: "step"
         case .cosine: "cosine"
+        case .reduceOnPlateau: "reduce_on_plateau"
         }
     }
 
-    /// Every option of the variant by YAML key (without `type`).
+    /// Every option of the variant by YAML key (without `type` and the warmup keys).
     public var options: [String: OptionValue] {
         switch self {
         case .constant: [:]
         case let .step(stepSize, gamma): ["step_size": .int(stepSize), "gamma": .number(gamma)]
         case let .cosine(tMax, etaMin): ["t_max": .int(tMax), "eta_min": .number(etaMin)]
+        case let .reduceOnPlateau(o): o.options
         }
     }
+}
+
+/// `train.schedule: {type: reduce_on_plateau, ...}` — PyTorch's `ReduceLROnPlateau` with
+/// `threshold_mode: rel`: after each epoch, the monitored validation metric either improves on
+/// the best so far by more than `threshold` (relative) or counts as a bad epoch; more than
+/// `patience` bad epochs in a row (outside `cooldown`) multiply the rate by `factor`, never below
+/// `min_lr`.
+public struct PlateauOptions: Hashable, Sendable {
+    public enum Monitor: String, CaseIterable, Hashable, Sendable {
+        case valLoss = "val_loss", valAcc = "val_acc"
+    }
+    public var monitor = Monitor.valLoss
+    public var factor = 0.1
+    public var patience = 10
+    public var threshold = 1e-4
+    public var cooldown = 0
+    public var minLR = 0.0
+
+    public init() {}
+
+    init(values v: [String: OptionValue]) {
+        monitor = v["monitor"]?.text.flatMap(Monitor.init(rawValue:)) ?? monitor
+        factor = v["factor"]?.number ?? factor
+        patience = v["patience"]?.int ?? patience
+        threshold = v["threshold"]?.number ?? threshold
+        cooldown = v["cooldown"]?.int ?? cooldown
+        minLR = v["min_lr"]?.number ?? minLR
+    }
+
+    var options: [String: OptionValue] {
+        ["monitor": .text(monitor.rawValue), "factor": .number(factor), "patience": .int(patience),
+         "threshold": .number(threshold), "cooldown": .int(cooldown), "min_lr": .number(minLR)]
+    }
+}
+
+/// `train.schedule.warmup_epochs` / `warmup_start_factor` — PyTorch's `LinearLR(start_factor,
+/// total_iters: epochs)` chained before the schedule with `SequentialLR`: the rate rises linearly
+/// from `startFactor · lr` to `lr` over `epochs` epochs, then the schedule runs from its own
+/// epoch 0 (a cosine's `t_max` defaults to the epochs left).
+public struct WarmupSpec: Hashable, Sendable {
+    public var epochs: Int
+    public var startFactor: Double
+
+    public init(epochs: Int, startFactor: Double = 1.0 / 3.0) {
+        self.epochs = epochs
+        self.startFactor = startFactor
+    }
+
+    var options: [String: OptionValue] { ["warmup_epochs": .int(epochs), "warmup_start_factor": .number(startFactor)] }
 }
 
 /// `train.loss:` — the training objective (PyTorch `nn.CrossEntropyLoss` semantics).

@@ -25,11 +25,14 @@ public protocol Optimizer: AnyObject {
 public func makeOptimizer(_ spec: OptimizerSpec, parameters: [Parameter]) -> any Optimizer {
     switch spec {
     case let .sgd(o):
-        SGD(parameters: parameters, lr: o.lr, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay)
+        SGD(parameters: parameters, lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov,
+            weightDecay: o.weightDecay)
     case let .adam(o):
         Adam(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
     case let .adamw(o):
         AdamW(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
+    case let .rmsprop(o):
+        RMSprop(parameters: parameters, options: o)
     }
 }
 

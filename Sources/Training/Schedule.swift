@@ -11,30 +11,68 @@ public struct LRSchedule: Sendable, Hashable {
     public let spec: ScheduleSpec
     public let baseLR: Double
     public let epochs: Int
+    /// A linear warmup before `spec` (`SequentialLR([LinearLR, spec], milestones: [warmup.epochs])`).
+    public let warmup: WarmupSpec?
 
-    public init(spec: ScheduleSpec, baseLR: Double, epochs: Int) {
+    public init(spec: ScheduleSpec, baseLR: Double, epochs: Int, warmup: WarmupSpec? = nil) {
         self.spec = spec
         self.baseLR = baseLR
         self.epochs = epochs
+        self.warmup = warmup
     }
 
-    /// The learning rate for 0-based `epoch`.
-    public func lr(epoch: Int) -> Double {
+    /// The learning rate for 0-based `epoch`. `metrics[i]` is the validation metric a
+    /// `reduce_on_plateau` schedule watches, after epoch i (only that schedule reads it; it needs
+    /// the first `epoch` values).
+    public func lr(epoch: Int, metrics: [Double] = []) -> Double {
+        if let warmup, warmup.epochs > 0 {
+            if epoch < warmup.epochs { return warmupLR(epoch: epoch, warmup) }
+            return mainLR(epoch: epoch - warmup.epochs, metrics: Array(metrics.dropFirst(warmup.epochs)))
+        }
+        return mainLR(epoch: epoch, metrics: metrics)
+    }
+
+    /// The rates of epochs `0..<epochs` (for a plateau schedule, as if no plateau were reached).
+    public var table: [Double] { (0..<max(epochs, 0)).map { lr(epoch: $0) } }
+
+    /// `LinearLR(start_factor: s, end_factor: 1, total_iters: W)` in PyTorch's chainable form:
+    /// lr₀ = s·lr, then lrₑ = lrₑ₋₁ · (1 + (1 − s) / (W·s + (e − 1)·(1 − s))).
+    private func warmupLR(epoch: Int, _ warmup: WarmupSpec) -> Double {
+        let s = warmup.startFactor, w = Double(warmup.epochs)
+        var lr = baseLR * s
+        if epoch <= 0 { return lr }
+        for e in 1...epoch { lr *= 1 + (1 - s) / (w * s + Double(e - 1) * (1 - s)) }
+        return lr
+    }
+
+    private func mainLR(epoch: Int, metrics: [Double]) -> Double {
+        if case let .reduceOnPlateau(options) = spec { return plateauLR(after: metrics.prefix(max(epoch, 0)), options) }
         var lr = baseLR
         if epoch <= 0 { return lr }
         for e in 1...epoch { lr = next(after: lr, epoch: e) }
         return lr
     }
 
-    /// The rates of epochs `0..<epochs`.
-    public var table: [Double] {
-        var rates: [Double] = []
+    /// `ReduceLROnPlateau(mode, factor, patience, threshold, threshold_mode: "rel", cooldown,
+    /// min_lr)` stepped once with each metric: a pure function of the metrics so far, so a resumed
+    /// trial (its history restored) continues with the same rate.
+    private func plateauLR(after metrics: ArraySlice<Double>, _ o: PlateauOptions) -> Double {
+        let minimize = o.monitor == .valLoss
         var lr = baseLR
-        for e in 0..<max(epochs, 0) {
-            if e > 0 { lr = next(after: lr, epoch: e) }
-            rates.append(lr)
+        var best = minimize ? Double.infinity : -Double.infinity
+        var bad = 0, cooldown = 0
+        for m in metrics {
+            let better = minimize ? m < best * (1 - o.threshold) : m > best * (1 + o.threshold)
+            if better { best = m; bad = 0 } else { bad += 1 }
+            if cooldown > 0 { cooldown -= 1; bad = 0 }
+            if bad > o.patience {
+                let reduced = max(lr * o.factor, o.minLR)
+                if lr - reduced > 1e-8 { lr = reduced }
+                cooldown = o.cooldown
+                bad = 0
+            }
         }
-        return rates
+        return lr
     }
 
     /// `get_lr()` of StepLR / CosineAnnealingLR at `last_epoch = epoch`, given the previous rate.
@@ -44,6 +82,8 @@ public struct LRSchedule: Sendable, Hashable {
             return lr
         case let .step(stepSize, gamma):
             return stepSize > 0 && e % stepSize == 0 ? lr * gamma : lr
+        case .reduceOnPlateau:
+            return lr
         case let .cosine(tMax, etaMin):
             let t = Double(tMax > 0 ? tMax : max(epochs, 1))
             let period = 2 * Int(t)

@@ -77,7 +77,7 @@ public final class TrialRunner {
         if let warmStart = spec.warmStart { try WarmStartWeights.load(warmStart, into: network) }
         trainable = WarmStartWeights.trainable(network.parameters, freeze: t.freeze)
         optimizer = makeOptimizer(t.optimizer, parameters: trainable)
-        schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
+        schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup)
         best = Snapshot(of: network)
         let mean = Float(spec.data.mean), std = Float(spec.data.std)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
@@ -93,6 +93,12 @@ public final class TrialRunner {
     public static func hash(trial: Trial, fingerprint: String) throws -> String {
         let weights = try trial.spec.warmStart.map { "# init_from: \(try WarmStartWeights.fingerprint($0))\n" } ?? ""
         return SHA256.hex(trial.canonicalYAML + "\n# data: \(fingerprint)\n# engine: \(engineVersion)\n" + weights)
+    }
+
+    /// The validation metric a `reduce_on_plateau` schedule watches, per finished epoch.
+    private var monitoredMetrics: [Double] {
+        guard case let .reduceOnPlateau(o) = spec.train.schedule else { return [] }
+        return history.map { o.monitor == .valLoss ? $0.valLoss : $0.valAcc }
     }
 
     // MARK: - Training state that a checkpoint restores
@@ -125,7 +131,7 @@ public final class TrialRunner {
         var status = TrialStatus.completed
         var epoch = history.count
         while epoch < epochs {
-            let lr = schedule.lr(epoch: epoch)
+            let lr = schedule.lr(epoch: epoch, metrics: monitoredMetrics)
             optimizer.lr = lr
             let epochStart = Date()
             guard let train = trainEpoch(epoch: epoch) else {
@@ -263,7 +269,7 @@ public final class TrialRunner {
 
     /// One training epoch and the validation and test passes, timed separately (for `runner bench`).
     public func timedEpoch(_ epoch: Int) -> (train: Double, eval: Double, trainImages: Int, evalImages: Int, loss: Double) {
-        optimizer.lr = schedule.lr(epoch: epoch)
+        optimizer.lr = schedule.lr(epoch: epoch, metrics: monitoredMetrics)
         let t0 = Date()
         let train = trainEpoch(epoch: epoch)
         let t1 = Date()

@@ -6,14 +6,14 @@ import Spec
 
 /// `model.init_from`: saved weights copied into a freshly initialized network by PyTorch name.
 public enum WarmStartWeights {
-    /// The safetensors file `warmStart.path` names: the path itself, or a trial folder's
+    /// The safetensors file `warmStart.weights` names: the path itself, or a trial folder's
     /// `model.safetensors`.
     public static func file(_ warmStart: WarmStart) -> String {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: warmStart.path, isDirectory: &isFolder), isFolder.boolValue else {
-            return warmStart.path
+        guard FileManager.default.fileExists(atPath: warmStart.weights, isDirectory: &isFolder), isFolder.boolValue else {
+            return warmStart.weights
         }
-        return (warmStart.path as NSString).appendingPathComponent(TrialFolder.weightsName)
+        return (warmStart.weights as NSString).appendingPathComponent(TrialFolder.weightsName)
     }
 
     nonisolated(unsafe) private static var fingerprints: [String: String] = [:]
@@ -27,37 +27,47 @@ public enum WarmStartWeights {
         if let known = fingerprints[path] { return known }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReportError(FileManager.default.fileExists(atPath: path)
-                ? "\(path): cannot read the weights file (model.init_from.path)"
-                : "\(path): no such file (model.init_from.path)")
+                ? "\(path): cannot read the weights file (model.init_from.weights)"
+                : "\(path): no such file (model.init_from.weights)")
         }
         let value = SHA256.hex([UInt8](data))
         fingerprints[path] = value
         return value
     }
 
-    /// Copies every parameter and buffer not under `exclude` from the file; each one must be
-    /// there with the network's shape and dtype (one line naming the tensor otherwise). Tensors
-    /// the network does not have are ignored (a classifier head of another task, say).
-    /// Returns how many tensors were copied.
+    /// Copies every parameter and buffer not under `skip` from the file. Strict: each one must be
+    /// there with the network's shape and dtype, and the file may hold only those and the skipped
+    /// layers' (one line naming the tensor otherwise); not strict: what matches by name, shape and
+    /// dtype is copied. Returns how many tensors were copied.
     @discardableResult
     public static func load(_ warmStart: WarmStart, into network: Network) throws -> Int {
         let weights = try Safetensors.read(path: file(warmStart))
-        let wanted = ModelWeights.expected(for: network).filter { e in
-            !warmStart.exclude.contains { nameIsCovered(e.name, by: $0) }
-        }
-        for e in wanted {
+        let hint = " (model.init_from.skip lists layers to initialize afresh; strict: false loads what matches)"
+        let skipped = { (name: String) in warmStart.skip.contains { nameIsCovered(name, by: $0) } }
+        let expected = ModelWeights.expected(for: network)
+        var wanted: Set<String> = []
+        for e in expected where !skipped(e.name) {
             guard let t = weights.tensors[e.name] else {
-                throw ReportError("\(weights.path): no tensor \"\(e.name)\" for the network's \(e.name) \(e.shape)"
-                                  + " (model.init_from.exclude lists layers to initialize afresh)")
+                if warmStart.strict { throw ReportError("\(weights.path): no tensor \"\(e.name)\" for the network's \(e.shape)" + hint) }
+                continue
             }
             guard t.dtype == e.dtype, t.shape == e.shape else {
-                throw ReportError("\(weights.path): tensor \"\(e.name)\" is \(t.dtype.rawValue) \(t.shape), the network's is "
-                                  + "\(e.dtype.rawValue) \(e.shape) (model.init_from.exclude lists layers to initialize afresh)")
+                if warmStart.strict {
+                    throw ReportError("\(weights.path): tensor \"\(e.name)\" is \(t.dtype.rawValue) \(t.shape), the network's is "
+                                      + "\(e.dtype.rawValue) \(e.shape)" + hint)
+                }
+                continue
+            }
+            wanted.insert(e.name)
+        }
+        if warmStart.strict {
+            let known = Set(expected.map(\.name))
+            if let extra = weights.tensors.keys.sorted().first(where: { !known.contains($0) && !skipped($0) }) {
+                throw ReportError("\(weights.path): tensor \"\(extra)\" is not in the network" + hint)
             }
         }
-        let names = Set(wanted.map(\.name))
-        for p in network.parameters where names.contains(p.name) { try ModelWeights.copy(weights, p.name, into: p.value) }
-        for b in network.stateBuffers where names.contains(b.name) { try ModelWeights.copy(weights, b.name, into: b.value) }
+        for p in network.parameters where wanted.contains(p.name) { try ModelWeights.copy(weights, p.name, into: p.value) }
+        for b in network.stateBuffers where wanted.contains(b.name) { try ModelWeights.copy(weights, b.name, into: b.value) }
         return wanted.count
     }
 

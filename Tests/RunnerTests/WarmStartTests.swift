@@ -26,7 +26,7 @@ final class WarmStartTests: XCTestCase {
         let fine = try f.variant("fine.yaml", """
             name: Fine
             model:
-              init_from: {path: \(f.results())/tiny-seed0}
+              init_from: {weights: \(f.results())/tiny-seed0}
             train:
               freeze: [conv1]
             """)
@@ -37,7 +37,7 @@ final class WarmStartTests: XCTestCase {
         XCTAssertEqual(tuned["conv1.bias"], saved["conv1.bias"])
         XCTAssertNotEqual(tuned["fc1.weight"], saved["fc1.weight"], "trained further")
         let config = try f.read(f.results("fine") + "/fine-seed0/config.yaml")
-        XCTAssertTrue(config.contains("  init_from:\n    path: \(f.results())/tiny-seed0\n    exclude: []\n"), config)
+        XCTAssertTrue(config.contains("  init_from:\n    weights: \(f.results())/tiny-seed0\n    skip: []\n    strict: true\n"), config)
         XCTAssertTrue(config.contains("  freeze: [conv1]\n"), config)
         // Starting from the trained weights: the first epoch is already as good as the base run's last.
         let rows = try f.rows(f.results("fine")), baseRows = try f.rows(f.results())
@@ -61,7 +61,7 @@ final class WarmStartTests: XCTestCase {
         let wider = """
             name: Wider
             model:
-              init_from: {path: \(weights)}
+              init_from: {weights: \(weights)}
               layers:
                 - {type: conv2d, name: conv1, out: 6, kernel: 5, stride: 2}
                 - {type: relu}
@@ -71,20 +71,36 @@ final class WarmStartTests: XCTestCase {
         let mismatch = try RunnerProcess.run(["run", try f.variant("wider.yaml", wider), "--results", f.results("w")])
         XCTAssertEqual(mismatch.status, 2)
         XCTAssertEqual(mismatch.stderr, "runner: \(weights): tensor \"conv1.weight\" is F32 [4, 1, 5, 5], the network's is F32 [6, 1, 5, 5] "
-                       + "(model.init_from.exclude lists layers to initialize afresh)\n")
+                       + "(model.init_from.skip lists layers to initialize afresh; strict: false loads what matches)\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.results("w")))
-        // Excluding the layers that changed trains them afresh and loads nothing else wrongly.
-        let excluded = try f.variant("excluded.yaml", wider.replacingOccurrences(of: "{path: \(weights)}", with: "{path: \(weights), exclude: [conv1, fc1]}"))
-        let ok = try RunnerProcess.run(["run", excluded, "--results", f.results("w")])
+        // Skipping the layers that changed trains them afresh; not strict loads what still fits.
+        let skipped = try f.variant("skipped.yaml", wider.replacingOccurrences(of: "{weights: \(weights)}", with: "{weights: \(weights), skip: [conv1, fc1]}"))
+        let ok = try RunnerProcess.run(["run", skipped, "--results", f.results("w")])
         XCTAssertEqual(ok.status, 0, ok.stderr)
+        let loose = try f.variant("loose.yaml", wider.replacingOccurrences(of: "{weights: \(weights)}", with: "{weights: \(weights), strict: false}"))
+        let looseRun = try RunnerProcess.run(["run", loose, "--results", f.results("w")])
+        XCTAssertEqual(looseRun.status, 0, looseRun.stderr)
+        // A file holding a tensor the network does not have is refused when strict.
+        let smaller = try f.variant("smaller.yaml", """
+            name: Smaller
+            model:
+              init_from: {weights: \(weights), skip: [fc1]}
+              layers:
+                - {type: flatten}
+                - {type: linear, name: fc1, out: 10}
+            """)
+        let extra = try RunnerProcess.run(["run", smaller, "--results", f.results("s")])
+        XCTAssertEqual(extra.status, 2)
+        XCTAssertEqual(extra.stderr, "runner: \(weights): tensor \"conv1.bias\" is not in the network "
+                       + "(model.init_from.skip lists layers to initialize afresh; strict: false loads what matches)\n")
 
         let typo = try f.variant("typo.yaml", "name: Typo\ntrain:\n  freeze: [conv, fc1]\n")
         let bad = try RunnerProcess.run(["run", typo, "--results", f.results("t")])
         XCTAssertEqual(bad.status, 2)
         XCTAssertEqual(bad.stderr, "\(typo):4:12: train.freeze[0]: no layer \"conv\" in the model, did you mean \"conv1\"?\n")
-        let missing = try f.variant("missing.yaml", "name: Missing\nmodel:\n  init_from: {path: \(f.root)/nothing.safetensors}\n")
+        let missing = try f.variant("missing.yaml", "name: Missing\nmodel:\n  init_from: {weights: \(f.root)/nothing.safetensors}\n")
         let gone = try RunnerProcess.run(["run", missing, "--results", f.results("m")])
         XCTAssertEqual(gone.status, 2)
-        XCTAssertEqual(gone.stderr, "runner: \(f.root)/nothing.safetensors: no such file (model.init_from.path)\n")
+        XCTAssertEqual(gone.stderr, "runner: \(f.root)/nothing.safetensors: no such file (model.init_from.weights)\n")
     }
 }

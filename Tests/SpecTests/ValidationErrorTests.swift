@@ -56,14 +56,14 @@ final class ValidationErrorTests: XCTestCase {
             "x.yaml:5:53: model.lenet5.pooling: expected one of avg, max, found \"average\"",
             "x.yaml:6:9: model.init: expected one of pytorch, xavier_uniform, kaiming_normal, found \"xavier\", did you mean \"xavier_uniform\"?",
             "x.yaml:8:3: train.epoch: unknown key, did you mean \"epochs\"?",
-            "x.yaml:9:28: train.optimizer.learning_rate: unknown key, expected one of type, lr, momentum, nesterov, betas, eps, weight_decay",
+            "x.yaml:9:28: train.optimizer.learning_rate: unknown key, expected one of type, lr, momentum, dampening, nesterov, betas, eps, alpha, centered, weight_decay",
             "x.yaml:10:11: train.select: expected one of val_acc, val_loss, test_acc, last, found \"val_accuracy\", did you mean \"val_acc\"?",
         ])
     }
 
     func testUnknownModelAndLayerType() {
         XCTAssertEqual(errorLines("name: M\ndata: {resize: 32}\nmodel: {lenet: {}}\n"), [
-            "x.yaml:3:8: model: expected one of lenet5, layers",
+            "x.yaml:3:8: model: expected one of lenet5, mlp, vgg, resnet, layers",
             "x.yaml:3:9: model.lenet: unknown key, did you mean \"lenet5\"?",
         ])
         let layers = """
@@ -82,7 +82,7 @@ final class ValidationErrorTests: XCTestCase {
 
     func testOptimizerOptionsMustFitTheOptimizer() {
         let text = validText + "\n  optimizer: {type: adam, momentum: 0.9}\n"
-        XCTAssertEqual(errorLines(text), ["x.yaml:8:27: train.optimizer.momentum: not applicable to type adam (only sgd)"])
+        XCTAssertEqual(errorLines(text), ["x.yaml:8:27: train.optimizer.momentum: not applicable to type adam (only sgd, rmsprop)"])
         let sgd = validText + "\n  optimizer: {type: sgd, lr: 0.1, betas: [0.9, 0.99]}\n"
         XCTAssertEqual(errorLines(sgd), ["x.yaml:8:35: train.optimizer.betas: not applicable to type sgd (only adam, adamw)"])
         XCTAssertEqual(errorLines(validText + "\n  optimizer: {type: sgd, nesterov: true}\n"), [
@@ -139,6 +139,33 @@ final class ValidationErrorTests: XCTestCase {
         XCTAssertEqual(errorLines(shapes), [
             "x.yaml:6:7: model.layers[1]: conv2d \"depthwise\" expects input channels divisible by groups (4), found [6, 32, 32] from \"conv2d1\"",
         ])
+    }
+
+    func testScheduleAndOptimizerCombinations() {
+        let text = validText + """
+
+          optimizer: {type: sgd, lr: 0.1, momentum: 0.9, nesterov: true, dampening: 0.1}
+          schedule: {type: cosine, warmup_epochs: 2}
+        """
+        XCTAssertEqual(errorLines(text), [
+            "x.yaml:8:77: train.optimizer.dampening: expected 0 with nesterov, found 0.1 (PyTorch: nesterov needs zero dampening)",
+            "x.yaml:9:43: train.schedule.warmup_epochs: expected fewer than train.epochs (2), found 2",
+        ])
+        XCTAssertEqual(errorLines(validText + "\n  schedule: {type: step, step_size: 1, warmup_start_factor: 0.5}\n"), [
+            "x.yaml:8:61: train.schedule.warmup_start_factor: not applicable without warmup_epochs",
+        ])
+        XCTAssertEqual(errorLines(validText + "\n  schedule: {type: reduce_on_plateau, warmup_epochs: 1, monitor: val}\n"), [
+            "x.yaml:8:39: train.schedule.warmup_epochs: not applicable to type reduce_on_plateau (only constant, step, cosine)",
+            "x.yaml:8:66: train.schedule.monitor: expected one of val_loss, val_acc, found \"val\", did you mean \"val_acc\"?",
+        ])
+        let plateau = try? XCTUnwrap(loadTrials(validText + "\n  schedule: {type: reduce_on_plateau, patience: 2}\n").first)
+        var expected = PlateauOptions()
+        expected.patience = 2
+        XCTAssertEqual(plateau?.spec.train.schedule, .reduceOnPlateau(expected))
+        let warm = try? XCTUnwrap(loadTrials(validText.replacingOccurrences(of: "epochs: 2", with: "epochs: 10")
+                                             + "\n  schedule: {type: cosine, warmup_epochs: 3}\n").first)
+        XCTAssertEqual(warm?.spec.train.schedule, .cosine(tMax: 7, etaMin: 0), "t_max defaults to the epochs after warmup")
+        XCTAssertEqual(warm?.spec.train.warmup, WarmupSpec(epochs: 3))
     }
 
     func testFileLevelErrors() {

@@ -94,6 +94,56 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(run(nesterov: true, steps: 2), 0.539, accuracy: 1e-6)
     }
 
+    func testSGDDampeningScalesWhatTheBufferTakesIn() {
+        // Buffer 1 (first step: the gradient), then 0.9·1 + 0.7·1 = 1.6, then 0.9·1.6 + 0.7 = 2.14.
+        let p = Parameter(name: "w", shape: [1])
+        p.value.data[0] = 1
+        let sgd = SGD(parameters: [p], lr: 0.1, momentum: 0.9, dampening: 0.3)
+        for _ in 0..<3 { p.grad.data[0] = 1; sgd.step() }
+        XCTAssertEqual(p.value.data[0], 1 - 0.1 * (1 + 1.6 + 2.14), accuracy: 1e-6)
+    }
+
+    func testRMSpropMatchesADoubleReference() {
+        // Plain, with weight decay, centered with momentum: each against the update rule in Double.
+        for options in [RMSpropOptions(lr: 0.01), RMSpropOptions(lr: 0.01, alpha: 0.9, weightDecay: 0.01),
+                        RMSpropOptions(lr: 0.005, momentum: 0.8, centered: true)] {
+            let params = makeParameters([[3, 4], [5]], seed: 9)
+            var p = params.map { $0.value.array.map(Double.init) }
+            var v = p.map { $0.map { _ in 0.0 } }, m = v, b = v
+            let opt = RMSprop(parameters: params, options: options)
+            var rng = Random(seed: 10)
+            for _ in 0..<4 {
+                randomGradients(params, &rng)
+                for k in p.indices {
+                    for i in p[k].indices {
+                        var g = Double(params[k].grad.data[i])
+                        g += options.weightDecay * p[k][i]
+                        v[k][i] = options.alpha * v[k][i] + (1 - options.alpha) * g * g
+                        var variance = v[k][i]
+                        if options.centered {
+                            m[k][i] = options.alpha * m[k][i] + (1 - options.alpha) * g
+                            variance -= m[k][i] * m[k][i]
+                        }
+                        let d = variance.squareRoot() + options.eps
+                        if options.momentum > 0 {
+                            b[k][i] = options.momentum * b[k][i] + g / d
+                            p[k][i] -= options.lr * b[k][i]
+                        } else {
+                            p[k][i] -= options.lr * g / d
+                        }
+                    }
+                }
+                opt.step()
+            }
+            for k in p.indices {
+                for (ours, reference) in zip(params[k].value.array, p[k]) {
+                    XCTAssertEqual(Double(ours), reference, accuracy: 1e-5, "\(options)")
+                }
+            }
+            XCTAssertEqual(opt.state().map(\.name).first, "square_avg.layer0.weight")
+        }
+    }
+
     func testPlainSGDWithWeightDecay() {
         let p = Parameter(name: "w", shape: [1])
         p.value.data[0] = 2
@@ -153,6 +203,7 @@ final class OptimizerTests: XCTestCase {
             case .sgd: .sgd(SGDOptions(momentum: 0.9, weightDecay: 1e-3))
             case .adam: .adam(AdamOptions(weightDecay: 1e-3))
             case .adamw: .adamw(AdamOptions(weightDecay: 1e-3))
+            case .rmsprop: .rmsprop(RMSpropOptions(momentum: 0.5, centered: true, weightDecay: 1e-3))
             }
             let original = makeParameters(shapes, seed: 4)
             let opt = makeOptimizer(spec, parameters: original)

@@ -38,6 +38,35 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
+    func testLinearWarmupThenTheScheduleFromItsOwnEpochZero() {
+        // SequentialLR([LinearLR(start_factor: 0.25, total_iters: 3), StepLR(2, 0.5)], milestones: [3]).
+        let s = LRSchedule(spec: .step(stepSize: 2, gamma: 0.5), baseLR: 0.1, epochs: 8,
+                           warmup: WarmupSpec(epochs: 3, startFactor: 0.25))
+        let expected = [0.025, 0.05, 0.075, 0.1, 0.1, 0.05, 0.05, 0.025]
+        for (rate, want) in zip(s.table, expected) { XCTAssertEqual(rate, want, accuracy: 1e-15) }
+        // PyTorch's default start factor is 1/3.
+        XCTAssertEqual(LRSchedule(spec: .constant, baseLR: 0.3, epochs: 3, warmup: WarmupSpec(epochs: 2)).table[0], 0.1,
+                       accuracy: 1e-15)
+    }
+
+    func testReduceOnPlateauIsAPureFunctionOfTheValidationHistory() {
+        var o = PlateauOptions()
+        (o.patience, o.factor, o.cooldown, o.minLR) = (1, 0.5, 1, 0.02)
+        let s = LRSchedule(spec: .reduceOnPlateau(o), baseLR: 0.1, epochs: 10)
+        // Losses: better, better, flat, flat (2 bad > patience 1 → 0.05), cooldown epoch, flat, flat (→ 0.025), …
+        let losses = [1.0, 0.9, 0.9, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]
+        let rates = (0..<10).map { s.lr(epoch: $0, metrics: losses) }
+        XCTAssertEqual(rates, [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025 > 0.02 ? 0.025 : 0.02])
+        // Never below min_lr, and only the first `epoch` metrics count (what a resumed run has).
+        XCTAssertEqual(s.lr(epoch: 20, metrics: Array(repeating: 1.0, count: 20)), 0.02)
+        XCTAssertEqual(s.lr(epoch: 4, metrics: losses + [5, 5, 5]), s.lr(epoch: 4, metrics: Array(losses.prefix(4))))
+        // Accuracy: higher is better.
+        o.monitor = .valAcc
+        let acc = LRSchedule(spec: .reduceOnPlateau(o), baseLR: 0.1, epochs: 5)
+        XCTAssertEqual(acc.lr(epoch: 4, metrics: [50, 60, 70, 80]), 0.1)
+        XCTAssertEqual(acc.lr(epoch: 4, metrics: [80, 70, 60, 50]), 0.05)
+    }
+
     func testCosineDefaultsTMaxToTheEpochCount() {
         let s = LRSchedule(spec: .cosine(tMax: 0, etaMin: 0), baseLR: 1, epochs: 10)
         XCTAssertEqual(s.lr(epoch: 5), 0.5, accuracy: 1e-15)

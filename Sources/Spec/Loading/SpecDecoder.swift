@@ -50,10 +50,10 @@ struct SpecDecoder {
             var scratch = ErrorLog()
             if let node = SectionReader(model, path: "model", log: &scratch)?.present("init_from") {
                 let (_, w) = self.section("model.init_from", node)
-                if let path = w["path"]?.text {
-                    var exclude: [String] = []
-                    if case let .texts(names)? = w["exclude"] { exclude = names }
-                    spec.warmStart = WarmStart(path: path, exclude: exclude)
+                if let weights = w["weights"]?.text {
+                    var skip: [String] = []
+                    if case let .texts(names)? = w["skip"] { skip = names }
+                    spec.warmStart = WarmStart(weights: weights, skip: skip, strict: w["strict"]?.bool ?? true)
                 }
             }
         }
@@ -106,11 +106,26 @@ struct SpecDecoder {
             log.add("expected false without momentum, found true (nesterov needs momentum > 0)", at: node.mark,
                     path: "train.optimizer.nesterov")
         }
+        if case let .sgd(sgd) = train.optimizer, sgd.nesterov && sgd.dampening != 0,
+           let node = optimizerReader?.value("dampening") {
+            log.add("expected 0 with nesterov, found \(OptionValue.format(sgd.dampening)) (PyTorch: nesterov needs zero dampening)",
+                    at: node.mark, path: "train.optimizer.dampening")
+        }
 
         let scheduleNode = reader?.value("schedule")
         let schedule = variant(of: "train.schedule", scheduleNode) ?? "constant"
-        let (_, s) = section("train.schedule", scheduleNode, variant: schedule)
-        train.schedule = ScheduleSpec(type: schedule, values: s, epochs: train.epochs)
+        let (scheduleReader, s) = section("train.schedule", scheduleNode, variant: schedule)
+        let warmupEpochs = s["warmup_epochs"]?.int ?? 0
+        if warmupEpochs > 0 {
+            train.warmup = WarmupSpec(epochs: warmupEpochs, startFactor: s["warmup_start_factor"]?.number ?? 1.0 / 3.0)
+            if warmupEpochs >= train.epochs, let node = scheduleReader?.value("warmup_epochs") {
+                log.add("expected fewer than train.epochs (\(train.epochs)), found \(warmupEpochs)", at: node.mark,
+                        path: "train.schedule.warmup_epochs")
+            }
+        } else if let node = scheduleReader?.value("warmup_start_factor") {
+            log.add("not applicable without warmup_epochs", at: node.mark, path: "train.schedule.warmup_start_factor")
+        }
+        train.schedule = ScheduleSpec(type: schedule, values: s, epochs: max(1, train.epochs - warmupEpochs))
 
         let lossNode = reader?.value("loss")
         let loss = variant(of: "train.loss", lossNode) ?? "cross_entropy"
@@ -154,6 +169,10 @@ struct SpecDecoder {
             }
         }
         if modelIsValid, let dataset { checkLayerReferences(spec, top, dataset) }
+        if data.validation == 0, case let .reduceOnPlateau(o) = spec.train.schedule {
+            log.add("reduce_on_plateau watches \(o.monitor.rawValue) and needs data.validation > 0", at: mark("validation"),
+                    path: "train.schedule.monitor")
+        }
         if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
             let trainNode = top.value("train")
             var scratch = ErrorLog()
@@ -163,7 +182,7 @@ struct SpecDecoder {
         }
     }
 
-    /// `train.freeze` and `model.init_from.exclude` entries each name a layer of the model (or a
+    /// `train.freeze` and `model.init_from.skip` entries each name a layer of the model (or a
     /// dotted prefix of layer names): a typo would otherwise freeze or load nothing, silently.
     private mutating func checkLayerReferences(_ spec: ExperimentSpec, _ top: SectionReader, _ dataset: DatasetInfo) {
         let names = ModelRegistry.layers(for: spec.model, input: dataset.inputShape(spec.data),
@@ -180,7 +199,7 @@ struct SpecDecoder {
             return ([node], false)
         }
         for (section, key, patterns) in [("train", "freeze", spec.train.freeze),
-                                         ("model.init_from", "exclude", spec.warmStart?.exclude ?? [])] {
+                                         ("model.init_from", "skip", spec.warmStart?.skip ?? [])] {
             let (nodes, list) = items(section, key)
             for (i, pattern) in patterns.enumerated() where !names.contains(where: { nameIsCovered($0, by: pattern) }) {
                 let path = list ? KeyPath.index("\(section).\(key)", i) : "\(section).\(key)"

@@ -42,7 +42,7 @@ public enum Canonical {
             body = ("layers", YAMLNode(.sequence(layers.map(layer)), mark: mark))
         }
         let warm = warmStart.map { w in
-            [("init_from", map([("path", text(w.path)), ("exclude", value(.texts(w.exclude)))]))]
+            [("init_from", map([("weights", text(w.weights)), ("skip", value(.texts(w.skip))), ("strict", value(.bool(w.strict)))]))]
         } ?? []
         return map([body, ("init", plain(initScheme.rawValue))] + warm)
     }
@@ -62,7 +62,8 @@ public enum Canonical {
 
     private static func train(_ t: TrainSpec) -> YAMLNode {
         let optimizer = variant("train.optimizer", type: t.optimizer.kind.rawValue, options: t.optimizer.options)
-        let schedule = variant("train.schedule", type: t.schedule.type, options: t.schedule.options)
+        let warmup = (t.warmup ?? WarmupSpec(epochs: 0)).options
+        let schedule = variant("train.schedule", type: t.schedule.type, options: t.schedule.options.merging(warmup) { a, _ in a })
         return map([
             ("epochs", value(.int(t.epochs))),
             ("batch_size", value(.int(t.batchSize))),
