@@ -11,24 +11,25 @@ public final class PreparedData: @unchecked Sendable {
     public let test: ImageSet
     /// Checksum of the dataset files, part of every trial's cache key.
     public let fingerprint: String
-    public let imageSize: Int
+    /// One prepared sample's shape `[C, H, W]` (the network's input shape).
+    public let sampleShape: [Int]
 
-    init(train: ImageSet, test: ImageSet, fingerprint: String, imageSize: Int) {
+    init(train: ImageSet, test: ImageSet, fingerprint: String) {
         self.train = train
         self.test = test
         self.fingerprint = fingerprint
-        self.imageSize = imageSize
+        self.sampleShape = train.sampleShape
     }
 
     /// Loads and prepares the data a spec describes. Errors are one line naming the file.
     public static func load(_ spec: DataSpec) throws -> PreparedData {
-        let source = DatasetSources.source(for: spec)
+        let source = try DatasetSources.source(for: spec)
         let (train, test) = try source.load()
-        let transform = ImageTransform(inputSize: train.rows, resize: spec.resize, pad: spec.pad,
-                                       mean: Float(spec.mean), std: Float(spec.std))
+        let transform = ImageTransform(channels: train.channels, inputHeight: train.rows, inputWidth: train.cols,
+                                       resize: spec.resize, pad: spec.pad,
+                                       mean: spec.mean.map(Float.init), std: spec.std.map(Float.init))
         return PreparedData(train: transform.prepare(train), test: transform.prepare(test),
-                            fingerprint: try source.fingerprint(),
-                            imageSize: transform.outputSize)
+                            fingerprint: try source.fingerprint())
     }
 }
 

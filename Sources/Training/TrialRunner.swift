@@ -75,12 +75,12 @@ public final class TrialRunner {
         optimizer = makeOptimizer(t.optimizer, parameters: network.parameters)
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs)
         best = Snapshot(of: network)
-        let mean = Float(spec.data.mean), std = Float(spec.data.std)
+        let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
         valLoader = BatchLoader(set: data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
         testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
-        trainBuffers = BatchBuffers(batchSize: trainBatch, imageSize: data.imageSize)
-        evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, imageSize: data.imageSize)
+        trainBuffers = BatchBuffers(batchSize: trainBatch, sampleShape: data.sampleShape)
+        evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, sampleShape: data.sampleShape)
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
     }
 
@@ -287,7 +287,7 @@ public final class TrialRunner {
     /// Evaluation-mode loss and accuracy of the network's current weights on the three splits.
     public func evaluateAll() -> (train: EvalResult, validation: EvalResult, test: EvalResult) {
         let trainEval = BatchLoader(set: data.train, indices: splits.train, batchSize: Self.evalBatchSize,
-                                    mean: Float(spec.data.mean), std: Float(spec.data.std))
+                                    mean: spec.data.mean.map(Float.init), std: spec.data.std.map(Float.init))
         return (Evaluator.evaluate(network, trainEval, evalBuffers),
                 Evaluator.evaluate(network, valLoader, evalBuffers),
                 Evaluator.evaluate(network, testLoader, evalBuffers))

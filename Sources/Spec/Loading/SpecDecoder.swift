@@ -34,7 +34,8 @@ struct SpecDecoder {
         if log.errors[errorsBeforeData...].contains(where: { $0.path.hasPrefix("data.resize") || $0.path.hasPrefix("data.pad") || $0.path == "data" }) {
             modelIsValid = false
         }
-        if !log.errors[errorsBeforeData...].contains(where: { $0.path == "data" || $0.path == "data.path" || $0.path == "data.dataset" }) {
+        let describedBy = ["data", "data.path", "data.dataset", "data.format", "data.channels"]
+        if !log.errors[errorsBeforeData...].contains(where: { describedBy.contains($0.path) }) {
             switch datasets.describe(spec.data) {
             case let .success(info): dataset = info
             case let .failure(problem):
@@ -43,6 +44,7 @@ struct SpecDecoder {
             }
         }
         if dataset == nil { modelIsValid = false }
+        checkNormalization(&spec.data, top)
         spec.train = decodeTrain(top.value("train"))
         let errorsBeforeModel = log.count
         if let model = top.value("model") {
@@ -65,17 +67,52 @@ struct SpecDecoder {
     private mutating func decodeData(_ node: YAMLNode?) -> DataSpec {
         var data = DataSpec()
         let (reader, v) = section("data", node)
+        data.format = v["format"]?.text.flatMap(DataFormat.init(rawValue:))
         data.dataset = v["dataset"]?.text.flatMap(DatasetName.init(rawValue:)) ?? data.dataset
         data.path = v["path"]?.text ?? data.path
+        data.channels = v["channels"]?.int
+        if let channels = data.channels, channels != 1 && channels != 3 {
+            log.add("expected 1 or 3, found \(channels)", at: reader?.value("channels")?.mark, path: "data.channels")
+            data.channels = nil
+        }
         data.resize = v["resize"]?.int
         data.pad = v["pad"]?.int ?? data.pad
         data.validation = v["validation"]?.int ?? data.validation
         data.trainLimit = v["train_limit"]?.int
         data.testLimit = v["test_limit"]?.int
         let (_, n) = section("data.normalize", reader?.value("normalize"))
-        data.mean = n["mean"]?.number ?? data.mean
-        data.std = n["std"]?.number ?? data.std
+        data.mean = Self.perChannel(n["mean"]) ?? data.mean
+        data.std = Self.perChannel(n["std"]) ?? data.std
         return data
+    }
+
+    /// A `numberOrList` value as a list (a scalar is a list of one).
+    private static func perChannel(_ value: OptionValue?) -> [Double]? {
+        switch value {
+        case let .numbers(xs)?: xs
+        case let .number(x)?: [x]
+        default: nil
+        }
+    }
+
+    /// Checks `data.normalize` against the dataset's channel count, then stores a list of equal
+    /// values as one value (the same normalization, so the same canonical text and hash).
+    private mutating func checkNormalization(_ data: inout DataSpec, _ top: SectionReader) {
+        if let dataset, dataset.sampleShape.count == 3 {
+            let channels = dataset.sampleShape[0]
+            for (key, values) in [("mean", data.mean), ("std", data.std)] where values.count != 1 && values.count != channels {
+                var scratch = ErrorLog()
+                let normalize = top.value("data").flatMap { SectionReader($0, path: "data", log: &scratch)?.value("normalize") }
+                let node = normalize.flatMap { SectionReader($0, path: "data.normalize", log: &scratch)?.value(key) }
+                log.add("expected one value per channel (\(channels)), found a list of \(values.count)",
+                        at: node?.mark ?? dataMark(top, "normalize"), path: "data.normalize.\(key)")
+            }
+        }
+        for keyPath in [\DataSpec.mean, \DataSpec.std] where data[keyPath: keyPath].count > 1 {
+            if let first = data[keyPath: keyPath].first, data[keyPath: keyPath].allSatisfy({ $0 == first }) {
+                data[keyPath: keyPath] = [first]
+            }
+        }
     }
 
     private mutating func decodeTrain(_ node: YAMLNode?) -> TrainSpec {

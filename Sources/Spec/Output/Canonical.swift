@@ -21,12 +21,16 @@ public enum Canonical {
     }
 
     private static func data(_ d: DataSpec) -> YAMLNode {
-        map([
+        let format = d.format.map { OptionValue.text($0.rawValue) } ?? .null
+        // One value for every channel is written as a scalar, as before per-channel lists existed.
+        let perChannel = { (xs: [Double]) in xs.count == 1 ? value(.number(xs[0])) : value(.numbers(xs)) }
+        return map(entry("data", "format", format, d.format.map { plain($0.rawValue) }) + [
             ("dataset", plain(d.dataset.rawValue)),
             ("path", text(d.path)),
+        ] + entry("data", "channels", d.channels.map(OptionValue.int) ?? .null) + [
             ("resize", value(d.resize.map(OptionValue.int) ?? .null)),
             ("pad", value(.int(d.pad))),
-            ("normalize", map([("mean", value(.number(d.mean))), ("std", value(.number(d.std)))])),
+            ("normalize", map([("mean", perChannel(d.mean)), ("std", perChannel(d.std))])),
             ("validation", value(.int(d.validation))),
             ("train_limit", value(d.trainLimit.map(OptionValue.int) ?? .null)),
             ("test_limit", value(d.testLimit.map(OptionValue.int) ?? .null)),
