@@ -100,6 +100,8 @@ public enum DatasetSources {
         private var known: [String: Result<DatasetInfo, DatasetProblem>] = [:]
         private let lock = NSLock()
 
+        public init() {}
+
         public func describe(_ data: DataSpec) -> Result<DatasetInfo, DatasetProblem> {
             let key = DatasetSources.key(for: data)
             lock.lock(); defer { lock.unlock() }
