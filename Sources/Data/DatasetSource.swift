@@ -13,6 +13,30 @@ public protocol DatasetSource: Sendable {
     func fingerprint() throws -> String
     /// The training and test splits as 8-bit samples.
     func load() throws -> (train: ImageSet, test: ImageSet)
+    /// Every split, with the validation split when the dataset has one of its own.
+    func loadSplits() throws -> DatasetSplits
+}
+
+extension DatasetSource {
+    /// A dataset without a validation split of its own.
+    public func loadSplits() throws -> DatasetSplits {
+        let (train, test) = try load()
+        return DatasetSplits(train: train, test: test, validation: nil)
+    }
+}
+
+/// The splits of a dataset as 8-bit samples.
+public struct DatasetSplits: Sendable {
+    public var train: ImageSet
+    public var test: ImageSet
+    /// A validation split of its own (an image folder's `val/`, an npz's `x_val`); nil: drawn from `train`.
+    public var validation: ImageSet?
+
+    public init(train: ImageSet, test: ImageSet, validation: ImageSet?) {
+        self.train = train
+        self.test = test
+        self.validation = validation
+    }
 }
 
 /// The four MNIST-style IDX files of a folder (`data.format: idx`, `data.dataset: fashion-mnist | mnist`).

@@ -56,7 +56,7 @@ public struct ImageFolderSource: DatasetSource {
     public func describe() throws -> DatasetInfo {
         let sets = try sets()
         return DatasetInfo(sampleShape: sets.train.sampleShape, classes: sets.classes,
-                           trainCount: sets.train.count, testCount: sets.test.count)
+                           trainCount: sets.train.count, testCount: sets.test.count, validationCount: sets.validation?.count)
     }
 
     /// SHA-256 of the file list (relative paths, sizes, modification times).
@@ -65,6 +65,11 @@ public struct ImageFolderSource: DatasetSource {
     public func load() throws -> (train: ImageSet, test: ImageSet) {
         let sets = try sets()
         return (sets.train, sets.test)
+    }
+
+    public func loadSplits() throws -> DatasetSplits {
+        let sets = try sets()
+        return DatasetSplits(train: sets.train, test: sets.test, validation: sets.validation)
     }
 
     // MARK: - Listing

@@ -33,6 +33,11 @@ public struct NPZSource: DatasetSource {
         return (sets.train, sets.test)
     }
 
+    public func loadSplits() throws -> DatasetSplits {
+        let sets = try read()
+        return DatasetSplits(train: sets.train, test: sets.test, validation: sets.validation)
+    }
+
     /// The files read: the npz, or the folder's `.npy` files in key order.
     private func files() throws -> [String] {
         if FileBytes.kind(path) == .directory {
@@ -110,9 +115,10 @@ public struct NPZSource: DatasetSource {
             return out
         }
         let (trainSet, testSet) = (try converted(train), try converted(images["test"]!))
+        let validation = try images["val"].map(converted)
         let info = DatasetInfo(sampleShape: trainSet.sampleShape, classes: (0..<classes).map(String.init),
-                               trainCount: trainSet.count, testCount: testSet.count)
-        return Sets(info: info, train: trainSet, test: testSet, validation: try images["val"].map(converted))
+                               trainCount: trainSet.count, testCount: testSet.count, validationCount: validation?.count)
+        return Sets(info: info, train: trainSet, test: testSet, validation: validation)
     }
 
     static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }

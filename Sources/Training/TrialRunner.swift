@@ -77,7 +77,7 @@ public final class TrialRunner {
         best = Snapshot(of: network)
         let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
-        valLoader = BatchLoader(set: data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        valLoader = BatchLoader(set: data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
         testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
         trainBuffers = BatchBuffers(batchSize: trainBatch, sampleShape: data.sampleShape)
         evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, sampleShape: data.sampleShape)

@@ -189,4 +189,17 @@ final class ImageFolderTests: XCTestCase {
         try FileManager.default.removeItem(atPath: "\(root)/train/dog/00011.png")
         XCTAssertNotEqual(try source(root).fingerprint(), first)
     }
+
+    func testAValFolderIsTheValidationSplit() throws {
+        let (root, _, test) = try folder()
+        try DataFiles.writeImageFolder(root: root, split: "val", classes: classes, images: test, labels: [0, 0, 1, 1, 2, 2],
+                                       channels: 1, height: 8, width: 6)
+        XCTAssertEqual(try source(root).describe(), DatasetInfo(sampleShape: [1, 8, 6], classes: classes, trainCount: 12,
+                                                                testCount: 6, validationCount: 6))
+        let splits = try source(root).loadSplits()
+        XCTAssertEqual(splits.validation?.images, test)
+        XCTAssertEqual(splits.validation?.labels, [0, 0, 1, 1, 2, 2])
+        try FileManager.default.removeItem(atPath: "\(root)/val/cat")
+        assertDataError("\(root)/val: classes differ from train/ (only in train: cat)") { try source(root).describe() }
+    }
 }

@@ -73,4 +73,14 @@ final class DataKeysTests: XCTestCase {
             "x.yaml:2:31: data.channels: expected 1 or 3, found 2",
         ])
     }
+
+    func testADatasetWithItsOwnValidationSplitTakesNoValidationCount() throws {
+        let withVal = DatasetInfo(sampleShape: [3, 32, 32], classes: ["a", "b", "c"], trainCount: 90, testCount: 10, validationCount: 20)
+        let trial = try load("{train_limit: 90}", withVal)
+        XCTAssertEqual(trial.dataset.trainingCount(trial.spec.data), 90)
+        XCTAssertEqual(errors("{validation: 10, train_limit: 91}", withVal), [
+            "x.yaml:2:20: data.validation: not used: the dataset has a validation split of its own (20 images); remove the key",
+            "x.yaml:2:37: data.train_limit: expected at most 90 (the training images), found 91",
+        ])
+    }
 }

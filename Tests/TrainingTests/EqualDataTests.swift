@@ -101,4 +101,40 @@ final class EqualDataTests: XCTestCase {
         XCTAssertEqual(weights[1], weights[0], "npz and IDX train to the same weights")
         XCTAssertEqual(weights[2], weights[0], "PNG folder and IDX train to the same weights")
     }
+
+    /// An npz's x_val and an image folder's val/ are the validation split; all of train trains.
+    func testAValidationSplitOfItsOwn() throws {
+        let root = try temporaryFolder(self)
+        setenv("XDG_CACHE_HOME", root + "/cache", 1)
+        let train = arrays(count: 40, seed: 1), test = arrays(count: 10, seed: 2), val = arrays(count: 20, seed: 3)
+        try Data(DataFiles.npz([("train", [40, 28, 28], train.images, train.labels.map(Int.init)),
+                                ("test", [10, 28, 28], test.images, test.labels.map(Int.init)),
+                                ("val", [20, 28, 28], val.images, val.labels.map(Int.init))]))
+            .write(to: URL(fileURLWithPath: root + "/d.npz"))
+        for (split, set) in [("train", train), ("test", test), ("val", val)] {
+            try DataFiles.writeImageFolder(root: root + "/png", split: split, classes: (0...9).map(String.init), images: set.images,
+                                           labels: set.labels.map(Int.init), channels: 1, height: 28, width: 28)
+        }
+        var weights: [[String: Data]] = []
+        for path in [root + "/d.npz", root + "/png"] {
+            let text = """
+                name: Val
+                data: {path: \(path), pad: 2}
+                model: {layers: [{type: conv2d, out: 2, kernel: 5, stride: 4}, {type: relu}, {type: flatten}, {type: linear, out: 10}]}
+                train: {epochs: 1, batch_size: 8, threads: 1}
+                """
+            let trial = try XCTUnwrap(ExperimentLoader.load(text: text, file: "v.yaml", datasets: DatasetSources.Describer()).first)
+            XCTAssertEqual(trial.dataset.validationCount, 20)
+            let data = try PreparedData.load(trial.spec.data)
+            let splits = try TrialSplits(spec: trial.spec, data: data)
+            XCTAssertEqual(splits.train, Array(0..<40))
+            XCTAssertEqual(splits.validation, Array(0..<20))
+            XCTAssertEqual(data.validation?.sampleShape, [1, 32, 32])
+            let runner = try TrialRunner(trial: trial, plan: try ShapeInference.plan(trial), data: data, folder: root + "/out\(weights.count)")
+            _ = try runner.run()
+            XCTAssertEqual(runner.evaluateAll().validation.count, 20)
+            weights.append(try Safetensors.read(path: root + "/out\(weights.count)/model.safetensors").tensors.mapValues(\.bytes))
+        }
+        XCTAssertEqual(weights[1], weights[0])
+    }
 }

@@ -162,7 +162,19 @@ struct SpecDecoder {
     private mutating func checkConsistency(_ spec: ExperimentSpec, _ top: SectionReader) {
         func mark(_ key: String) -> SourceMark? { dataMark(top, key) }
         let data = spec.data
-        if let dataset {
+        if let dataset, dataset.validationCount != nil {
+            if let node = top.value("data").flatMap({ n -> YAMLNode? in
+                var scratch = ErrorLog()
+                return SectionReader(n, path: "data", log: &scratch)?.value("validation")
+            }) {
+                log.add("not used: the dataset has a validation split of its own (\(dataset.validationCount!) images); remove the key",
+                        at: node.mark, path: "data.validation")
+            }
+            if let limit = data.trainLimit, limit > dataset.trainCount {
+                log.add("expected at most \(dataset.trainCount) (the training images), found \(limit)",
+                        at: mark("train_limit"), path: "data.train_limit")
+            }
+        } else if let dataset {
             if data.validation >= dataset.trainCount {
                 log.add("expected fewer than \(dataset.trainCount) (the training images), found \(data.validation)",
                         at: mark("validation"), path: "data.validation")
@@ -175,7 +187,7 @@ struct SpecDecoder {
                         at: mark("test_limit"), path: "data.test_limit")
             }
         }
-        if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
+        if data.validation == 0, dataset?.validationCount == nil, spec.train.select == .valAcc || spec.train.select == .valLoss {
             let trainNode = top.value("train")
             var scratch = ErrorLog()
             let selectMark = trainNode.flatMap { SectionReader($0, path: "train", log: &scratch)?.value("select")?.mark }

@@ -28,7 +28,7 @@ public enum Catalog {
             OptionInfo("pad", .integer(minimum: 0), .value(.int(0)), "zero padding per side, after resizing"),
             OptionInfo("normalize", .custom("a mapping"), .derived("{mean: 0.5, std: 0.5}"), "(x/255 - mean) / std"),
             OptionInfo("validation", .integer(minimum: 0), .value(.int(5000)),
-                       "training images held out (seeded) for checkpoint selection"),
+                       "training images held out (seeded) for checkpoint selection; leave out when the dataset has its own validation split (val/, x_val)"),
             OptionInfo("train_limit", .nullable(.integer(minimum: 1)), .value(.null),
                        "use only the first N training images after the split (smoke runs)"),
             OptionInfo("test_limit", .nullable(.integer(minimum: 1)), .value(.null), "use only the first N test images"),
