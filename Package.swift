@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
 
         // YAML text → typed, validated, resolved experiment specs and network plans.
         .target(name: "Spec", dependencies: ["CYAML"]),
@@ -46,10 +48,14 @@ let package = Package(
         .target(name: "SIMDMemory"),
         // Loops Swift cannot vectorize (a square root without errno): Adam's update.
         .target(name: "CKernels", cSettings: cKernels),
+        // PNG and JPEG through libpng and libjpeg-turbo: their setjmp/longjmp error handling stays in C.
+        .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"],
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         // Network plan → engine network: each registered layer definition → its engine class.
         .target(name: "Builder", dependencies: ["Spec", "Engine"]),
-        // IDX files, datasets, transforms, batching.
-        .target(name: "Data", dependencies: ["CZlib", "Engine", "Spec"], swiftSettings: fast),
+        // Dataset sources (IDX, image folders, npz), transforms, batching.
+        .target(name: "Data", dependencies: ["CZlib", "CImageCodec", "Engine", "Spec"],
+                swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
         .target(name: "Training", dependencies: ["Spec", "Engine", "Builder", "Data", "Reports", "CKernels"],
                 swiftSettings: fast),
@@ -62,11 +68,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Engine", "Spec", "CZlib", "CImageCodec"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Spec", "TestSupport"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "Spec", "Engine", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "CImageCodec", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Builder", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "Reports", "TestSupport"]),

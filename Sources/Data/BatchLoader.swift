@@ -11,23 +11,32 @@ public final class BatchLoader {
     public let batchSize: Int
     /// The current epoch's order of sample indices.
     public private(set) var order: [Int]
+    /// `channels` tables of 256 floats: byte `v` of channel `c` → `table[c·256 + v]`.
     private let table: [Float]
 
-    /// `set` must already be prepared (resized and padded); `mean`/`std` normalise `x/255`.
-    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: Float, std: Float) {
+    /// `set` must already be prepared (resized and padded); `mean`/`std` normalise `x/255`, one
+    /// entry per channel or one for all.
+    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float]) {
         precondition(batchSize > 0, "batch size must be positive")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < set.count }, "batch index outside the set")
+        precondition([1, set.channels].contains(mean.count) && [1, set.channels].contains(std.count),
+                     "one mean and std per channel")
         self.set = set
         self.indices = indices
         self.batchSize = batchSize
         self.order = indices
-        self.table = ImageTransform.lookupTable(mean: mean, std: std)
+        self.table = ImageTransform.lookupTable(mean: mean, std: std, channels: set.channels)
+    }
+
+    /// One mean and std for every channel.
+    public convenience init(set: ImageSet, indices: [Int], batchSize: Int, mean: Float, std: Float) {
+        self.init(set: set, indices: indices, batchSize: batchSize, mean: [mean], std: [std])
     }
 
     /// Samples per epoch.
     public var sampleCount: Int { indices.count }
-    /// Floats per image: rows × cols.
-    public var imageSize: Int { self.set.rows * self.set.cols }
+    /// Floats per image: channels × rows × cols.
+    public var imageSize: Int { self.set.sampleSize }
     /// Batches per epoch; the last one may be short.
     public var batchCount: Int { (indices.count + batchSize - 1) / batchSize }
 
@@ -42,20 +51,23 @@ public final class BatchLoader {
     }
 
     /// Fills batch `b` and returns its size (the last batch may be short).
-    /// images: [n, 1, rows, cols] normalised floats; labels: [n].
+    /// images: [n, channels, rows, cols] normalised floats; labels: [n].
     public func fill(batch b: Int, images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) -> Int {
         precondition(b >= 0 && b < batchCount, "batch \(b) outside 0..<\(batchCount)")
         let first = b * batchSize
         let n = min(batchSize, indices.count - first)
-        let pixels = imageSize
+        let pixels = set.sampleSize, plane = set.rows * set.cols, channels = set.channels
         set.images.withUnsafeBufferPointer { src in
             table.withUnsafeBufferPointer { lut in
                 order.withUnsafeBufferPointer { order in
                     for i in 0..<n {
                         let sample = order[first + i]
-                        let from = src.baseAddress! + sample * pixels
-                        let to = images + i * pixels
-                        for p in 0..<pixels { to[p] = lut[Int(from[p])] }
+                        for c in 0..<channels {
+                            let from = src.baseAddress! + sample * pixels + c * plane
+                            let to = images + i * pixels + c * plane
+                            let t = lut.baseAddress! + c * 256
+                            for p in 0..<plane { to[p] = t[Int(from[p])] }
+                        }
                         labels[i] = Int32(set.labels[sample])
                     }
                 }

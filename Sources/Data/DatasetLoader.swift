@@ -1,4 +1,3 @@
-import CZlib
 import Spec
 
 /// Finds, reads and validates the four IDX files of an MNIST-style dataset folder.
@@ -40,21 +39,7 @@ public enum DatasetLoader {
     /// bytes as read from disk, in the order above, as 32 lowercase hex digits.
     public static func fingerprint(folder: String, kind: DatasetKind = .fashionMNIST) throws -> String {
         try checkFolder(folder, kind: kind)
-        var text = ""
-        for name in fileNames {
-            let bytes = try FileBytes.contents(of: try resolve(folder: folder, name: name))
-            var crc: UInt = crc32(0, nil, 0)
-            bytes.withUnsafeBufferPointer { buf in
-                var offset = 0
-                while offset < buf.count {
-                    let n = min(buf.count - offset, 1 << 30)
-                    crc = crc32(crc, buf.baseAddress! + offset, UInt32(n))
-                    offset += n
-                }
-            }
-            text += hex8(UInt32(truncatingIfNeeded: crc)).dropFirst(2)
-        }
-        return text
+        return try fileNames.map { try FileBytes.crc32Hex(of: try resolve(folder: folder, name: $0)) }.joined()
     }
 
     static func checkFolder(_ folder: String, kind: DatasetKind) throws {

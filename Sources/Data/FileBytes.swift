@@ -1,3 +1,4 @@
+import CZlib
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,5 +57,24 @@ enum FileBytes {
         case EACCES: return "permission denied"
         default: return "cannot read: " + String(cString: strerror(code))
         }
+    }
+
+    /// The CRC-32 (zlib) of `bytes`.
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt = CZlib.crc32(0, nil, 0)
+        bytes.withUnsafeBufferPointer { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = min(buf.count - offset, 1 << 30)
+                crc = CZlib.crc32(crc, buf.baseAddress! + offset, UInt32(n))
+                offset += n
+            }
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+
+    /// The CRC-32 of the file at `path` as 8 lowercase hex digits (dataset fingerprints).
+    static func crc32Hex(of path: String) throws -> String {
+        String(hex8(crc32(try contents(of: path)[...])).dropFirst(2))
     }
 }

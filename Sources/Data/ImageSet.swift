@@ -1,23 +1,65 @@
 import Spec
 
-/// A labelled set of single-channel 8-bit images.
+/// A labelled set of 8-bit images with one or more channels.
 public struct ImageSet: Sendable {
-    /// Pixels, row-major [count, rows, cols].
+    /// Pixels, [count, channels, rows, cols] (each sample CHW, planes row-major).
     public let images: [UInt8]
-    /// One class label per image, in 0..<10 for the IDX datasets.
+    /// One class label per image.
     public let labels: [UInt8]
-    public let count, rows, cols: Int
+    public let count, channels, rows, cols: Int
 
-    public init(images: [UInt8], labels: [UInt8], count: Int, rows: Int, cols: Int) {
-        precondition(images.count == count * rows * cols && labels.count == count, "ImageSet sizes disagree")
-        (self.images, self.labels, self.count, self.rows, self.cols) = (images, labels, count, rows, cols)
+    public init(images: [UInt8], labels: [UInt8], count: Int, channels: Int = 1, rows: Int, cols: Int) {
+        precondition(channels > 0 && images.count == count * channels * rows * cols && labels.count == count,
+                     "ImageSet sizes disagree")
+        (self.images, self.labels, self.count) = (images, labels, count)
+        (self.channels, self.rows, self.cols) = (channels, rows, cols)
     }
+
+    /// Bytes per sample: channels × rows × cols.
+    public var sampleSize: Int { channels * rows * cols }
+    /// One sample's shape `[C, H, W]`.
+    public var sampleShape: [Int] { [channels, rows, cols] }
 
     /// How many images carry each label, indexed by label.
     public func labelCounts(classes: Int = 10) -> [Int] {
         var counts = [Int](repeating: 0, count: classes)
         for l in labels where Int(l) < classes { counts[Int(l)] += 1 }
         return counts
+    }
+
+    /// The same images with `target` channels (1 or 3): gray → RGB repeats the plane, RGB → gray
+    /// is ITU-R 601-2 luma in Pillow's fixed point (`convert("L")`: (19595 R + 38470 G + 7471 B
+    /// + 2¹⁵) >> 16). Any other change of channel count is not a conversion and returns nil.
+    public func converted(toChannels target: Int) -> ImageSet? {
+        if target == channels { return self }
+        let plane = rows * cols
+        switch (channels, target) {
+        case (1, 3):
+            var out = [UInt8](repeating: 0, count: count * 3 * plane)
+            for i in 0..<count {
+                for c in 0..<3 { out[(i * 3 + c) * plane ..< (i * 3 + c + 1) * plane] = images[i * plane ..< (i + 1) * plane] }
+            }
+            return ImageSet(images: out, labels: labels, count: count, channels: 3, rows: rows, cols: cols)
+        case (3, 1):
+            let out = [UInt8](unsafeUninitializedCapacity: count * plane) { dst, initialized in
+                images.withUnsafeBufferPointer { src in
+                    for i in 0..<count {
+                        let r = src.baseAddress! + i * 3 * plane, g = r + plane, b = g + plane
+                        for p in 0..<plane { dst[i * plane + p] = ImageSet.luma(r[p], g[p], b[p]) }
+                    }
+                }
+                initialized = count * plane
+            }
+            return ImageSet(images: out, labels: labels, count: count, channels: 1, rows: rows, cols: cols)
+        default:
+            return nil
+        }
+    }
+
+    /// Pillow's RGB → L: `(19595·R + 38470·G + 7471·B + 0x8000) >> 16`.
+    @inline(__always)
+    public static func luma(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
+        UInt8(truncatingIfNeeded: (UInt32(r) * 19595 + UInt32(g) * 38470 + UInt32(b) * 7471 + 0x8000) >> 16)
     }
 }
 

@@ -1,55 +1,81 @@
-/// Preprocessing of square 8-bit images: optional bilinear resize, then zero padding, then (at batch
-/// time) normalisation `(x/255 − mean)/std`.
+/// Preprocessing of 8-bit images: optional bilinear resize, then zero padding, then (at batch
+/// time) normalisation `(x/255 − mean[c])/std[c]` per channel `c`.
 ///
 /// Equivalent to torchvision's `Compose([Resize(resize), Pad(pad), ToTensor(), Normalize(mean, std)])`
-/// on PIL 'L' images: the resize matches Pillow byte for byte (see `BilinearResample`), and padding is
-/// applied to the 8-bit image, so padded pixels normalise to `−mean/std` as they do in torchvision.
+/// on PIL 'L' and 'RGB' images: the resize matches Pillow byte for byte on every channel (see
+/// `BilinearResample`; Pillow resamples each band of an RGB image with the same fixed-point
+/// weights), and padding is applied to the 8-bit image, so padded pixels normalise to `−mean/std`
+/// as they do in torchvision.
 public struct ImageTransform: Sendable, Equatable {
-    public let inputSize: Int
+    public let channels: Int
+    public let inputHeight, inputWidth: Int
     public let resize: Int?
     public let pad: Int
-    public let mean: Float
-    public let std: Float
+    /// One entry per channel, or one entry for every channel.
+    public let mean: [Float]
+    public let std: [Float]
 
-    public init(inputSize: Int, resize: Int?, pad: Int, mean: Float, std: Float) {
-        precondition(inputSize > 0 && (resize ?? 1) > 0 && pad >= 0 && std != 0, "invalid ImageTransform")
-        (self.inputSize, self.resize, self.pad, self.mean, self.std) = (inputSize, resize, pad, mean, std)
+    public init(channels: Int = 1, inputHeight: Int, inputWidth: Int, resize: Int?, pad: Int, mean: [Float], std: [Float]) {
+        precondition(channels > 0 && inputHeight > 0 && inputWidth > 0 && (resize ?? 1) > 0 && pad >= 0
+                     && [1, channels].contains(mean.count) && [1, channels].contains(std.count)
+                     && !std.contains(0), "invalid ImageTransform")
+        (self.channels, self.inputHeight, self.inputWidth) = (channels, inputHeight, inputWidth)
+        (self.resize, self.pad, self.mean, self.std) = (resize, pad, mean, std)
     }
 
-    /// Side of the images `prepare` returns: `(resize ?? inputSize) + 2·pad`.
-    public var outputSize: Int { (resize ?? inputSize) + 2 * pad }
+    /// Square single-channel images, one mean and std.
+    public init(inputSize: Int, resize: Int?, pad: Int, mean: Float, std: Float) {
+        self.init(inputHeight: inputSize, inputWidth: inputSize, resize: resize, pad: pad, mean: [mean], std: [std])
+    }
 
-    /// Resizes and pads every image once; returns uint8 images at outputSize×outputSize.
-    /// `set` must hold inputSize×inputSize images (the loader checks the files).
+    /// Rows of the images `prepare` returns: `(resize ?? inputHeight) + 2·pad`.
+    public var outputHeight: Int { (resize ?? inputHeight) + 2 * pad }
+    /// Columns of the images `prepare` returns: `(resize ?? inputWidth) + 2·pad`.
+    public var outputWidth: Int { (resize ?? inputWidth) + 2 * pad }
+    /// Side of square output images (the height).
+    public var outputSize: Int { outputHeight }
+
+    /// Resizes and pads every channel of every image once; returns uint8 images of
+    /// [channels, outputHeight, outputWidth]. `set` must hold channels×inputHeight×inputWidth
+    /// images (the sources check the files).
     public func prepare(_ set: ImageSet) -> ImageSet {
-        precondition(set.rows == inputSize && set.cols == inputSize,
-                     "ImageTransform expects \(inputSize)×\(inputSize) images, got \(set.rows)×\(set.cols)")
-        let inner = resize ?? inputSize
-        let out = outputSize
-        if inner == inputSize && pad == 0 { return set }
-        let resampler = BilinearResample(inWidth: inputSize, inHeight: inputSize, outWidth: inner, outHeight: inner)
-        let imageIn = inputSize * inputSize, imageOut = out * out
-        let images = [UInt8](unsafeUninitializedCapacity: set.count * imageOut) { dst, initialized in
+        precondition(set.channels == channels && set.rows == inputHeight && set.cols == inputWidth,
+                     "ImageTransform expects \(channels)×\(inputHeight)×\(inputWidth) images, got \(set.sampleShape)")
+        let (innerH, innerW) = (resize ?? inputHeight, resize ?? inputWidth)
+        if innerH == inputHeight && innerW == inputWidth && pad == 0 { return set }
+        let (outH, outW) = (outputHeight, outputWidth)
+        let resampler = BilinearResample(inWidth: inputWidth, inHeight: inputHeight, outWidth: innerW, outHeight: innerH)
+        let planeIn = inputHeight * inputWidth, planeOut = outH * outW
+        let planes = set.count * channels
+        let images = [UInt8](unsafeUninitializedCapacity: planes * planeOut) { dst, initialized in
             dst.initialize(repeating: 0)  // the padding border
             set.images.withUnsafeBufferPointer { src in
                 let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(resampler.scratchCount, 1))
                 defer { scratch.deallocate() }
-                for i in 0..<set.count {
-                    let from = src.baseAddress! + i * imageIn
-                    let to = dst.baseAddress! + i * imageOut + pad * out + pad
-                    resampler.resample(from, into: to, dstRowStride: out, scratch: scratch)
+                for plane in 0..<planes {
+                    let from = src.baseAddress! + plane * planeIn
+                    let to = dst.baseAddress! + plane * planeOut + pad * outW + pad
+                    resampler.resample(from, into: to, dstRowStride: outW, scratch: scratch)
                 }
             }
-            initialized = set.count * imageOut
+            initialized = planes * planeOut
         }
-        return ImageSet(images: images, labels: set.labels, count: set.count, rows: out, cols: out)
+        return ImageSet(images: images, labels: set.labels, count: set.count, channels: channels, rows: outH, cols: outW)
     }
 
-    /// uint8 → normalised Float for every byte value: `(v/255 − mean)/std`.
-    public var lookupTable: [Float] { Self.lookupTable(mean: mean, std: std) }
+    /// uint8 → normalised Float for every byte value and channel: entry `c·256 + v` is
+    /// `(v/255 − mean[c])/std[c]`.
+    public var lookupTable: [Float] { Self.lookupTable(mean: mean, std: std, channels: channels) }
 
     /// The 256-entry table mapping a byte `v` to `(v/255 − mean)/std`.
     public static func lookupTable(mean: Float, std: Float) -> [Float] {
         (0..<256).map { (Float($0) / 255 - mean) / std }
+    }
+
+    /// `channels` tables of 256 entries, channel `c` with `mean[c]`, `std[c]` (or the single entry).
+    public static func lookupTable(mean: [Float], std: [Float], channels: Int) -> [Float] {
+        (0..<channels).flatMap { c in
+            lookupTable(mean: mean.count == 1 ? mean[0] : mean[c], std: std.count == 1 ? std[0] : std[c])
+        }
     }
 }

@@ -64,6 +64,9 @@ public struct TrialRecord: Codable, Equatable, Sendable {
     /// Number of held-out training images used for validation, if any (shown in the summary).
     public var validationImages: Int?
     public var history: [EpochRecord]?
+    /// Why training ended before `epochs` (`train.early_stopping`), e.g. "val_acc did not improve
+    /// for 5 epochs"; absent otherwise.
+    public var stoppedEarly: String?
 
     public init(name: String, variant: String, slug: String, configFile: String, configHash: String,
                 seed: UInt64, epochs: Int, completedEpochs: Int, selectedEpoch: Int?, selectedOn: String,

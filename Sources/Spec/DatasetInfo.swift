@@ -11,12 +11,21 @@ public struct DatasetInfo: Hashable, Sendable {
     public var trainCount: Int
     /// Samples in the test split.
     public var testCount: Int
+    /// Samples in a validation split of its own (an image folder's `val/`, an npz's `x_val`); nil
+    /// when the validation split is drawn from the training split (`data.validation`).
+    public var validationCount: Int?
 
-    public init(sampleShape: [Int], classes: [String], trainCount: Int, testCount: Int) {
+    public init(sampleShape: [Int], classes: [String], trainCount: Int, testCount: Int, validationCount: Int? = nil) {
         self.sampleShape = sampleShape
         self.classes = classes
         self.trainCount = trainCount
         self.testCount = testCount
+        self.validationCount = validationCount
+    }
+
+    /// Training samples left after the validation split of `data` (all of them with a split of its own).
+    public func trainingCount(_ data: DataSpec) -> Int {
+        validationCount == nil ? trainCount - data.validation : trainCount
     }
 
     /// The network's input shape for samples transformed by `data`: images resized to

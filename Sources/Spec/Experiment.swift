@@ -9,18 +9,34 @@ public enum DatasetName: String, CaseIterable, Hashable, Sendable, Codable {
     case mnist = "mnist"
 }
 
+/// How a dataset is stored on disk (`data.format`).
+public enum DataFormat: String, CaseIterable, Hashable, Sendable {
+    /// The four MNIST-style IDX files of `data.dataset`.
+    case idx
+    /// `train/<class>/*.png|jpg|jpeg`, `test/<class>/…` and optionally `val/<class>/…`.
+    case imageFolder = "image_folder"
+    /// `x_train, y_train, x_test, y_test` (optionally `x_val, y_val`) in an `.npz` file or as `.npy` files.
+    case npz
+}
+
 /// `data:` — where the images come from and how they are transformed.
 public struct DataSpec: Hashable, Sendable {
+    /// The storage format; nil detects it from what `path` holds.
+    public var format: DataFormat? = nil
     public var dataset: DatasetName = .fashionMNIST
-    /// Folder holding the four IDX files (`.gz` or raw).
+    /// Folder holding the dataset (the four IDX files, `.gz` or raw; an image folder; `.npy` files),
+    /// or an `.npz` file.
     public var path: String = "/usr/share/datasets/fashion-mnist"
+    /// Channels the images are converted to on load (1 or 3); nil keeps the images' own.
+    public var channels: Int? = nil
     /// Bilinear resize to `resize`×`resize` (torchvision `Resize` semantics); nil keeps the dataset's size.
     public var resize: Int? = nil
     /// Zero padding on each side, applied after resizing.
     public var pad: Int = 0
-    /// Normalization `(x/255 - mean) / std`.
-    public var mean: Double = 0.5
-    public var std: Double = 0.5
+    /// Normalization `(x/255 - mean[c]) / std[c]` of channel `c`: one entry per channel, or a single
+    /// entry for every channel (the loader stores a list of equal values as that single entry).
+    public var mean: [Double] = [0.5]
+    public var std: [Double] = [0.5]
     /// Images held out of the training set (seeded permutation) for checkpoint selection.
     public var validation: Int = 5000
     /// Use only the first N training / test images (after the validation split); nil = all. For smoke runs.
@@ -64,6 +80,8 @@ public struct TrainSpec: Hashable, Sendable {
     /// `requires_grad = False`: no optimizer step and no L2 on them; batch-norm running statistics
     /// still update in training mode).
     public var freeze: [String] = []
+    /// Stop when the validation metric stops improving; nil trains every epoch.
+    public var earlyStopping: EarlyStopping?
     /// Seed of this trial: initialization, dropout masks, shuffling and the validation split.
     public var seed: UInt64 = 0
     public var select: SelectionMetric = .valAcc

@@ -244,6 +244,50 @@ public struct WarmupSpec: Hashable, Sendable {
     var options: [String: OptionValue] { ["warmup_epochs": .int(epochs), "warmup_start_factor": .number(startFactor)] }
 }
 
+/// `train.early_stopping: {monitor, patience, min_delta}` — stop a trial when the validation
+/// metric has not improved by more than `minDelta` for `patience` epochs in a row (Keras
+/// `EarlyStopping` semantics). The checkpoint is still the best epoch by `train.select`, wherever
+/// training stopped. A pure function of the history, so a resumed trial stops where it would have.
+public struct EarlyStopping: Hashable, Sendable {
+    public var monitor: PlateauOptions.Monitor
+    public var patience: Int
+    public var minDelta: Double
+
+    public init(monitor: PlateauOptions.Monitor = .valAcc, patience: Int = 5, minDelta: Double = 0) {
+        (self.monitor, self.patience, self.minDelta) = (monitor, patience, minDelta)
+    }
+
+    init(values v: [String: OptionValue]) {
+        self.init(monitor: v["monitor"]?.text.flatMap(PlateauOptions.Monitor.init(rawValue:)) ?? .valAcc,
+                  patience: v["patience"]?.int ?? 5, minDelta: v["min_delta"]?.number ?? 0)
+    }
+
+    var options: [String: OptionValue] {
+        ["monitor": .text(monitor.rawValue), "patience": .int(patience), "min_delta": .number(minDelta)]
+    }
+
+    /// After the epochs whose monitored values are `values` (in order): the 1-based epoch after
+    /// which training stops and why, or nil to go on.
+    public func stop(after values: [Double]) -> (epoch: Int, reason: String)? {
+        var best: Double?
+        var wait = 0
+        for (i, v) in values.enumerated() {
+            let improved = best.map { monitor == .valLoss ? v + minDelta < $0 : v - minDelta > $0 } ?? true
+            if improved {
+                best = v
+                wait = 0
+            } else {
+                wait += 1
+                if wait >= patience {
+                    let by = minDelta > 0 ? " by more than \(OptionValue.format(minDelta))" : ""
+                    return (i + 1, "\(monitor.rawValue) did not improve\(by) for \(patience) epochs")
+                }
+            }
+        }
+        return nil
+    }
+}
+
 /// `train.loss:` — the training objective (PyTorch `nn.CrossEntropyLoss` semantics).
 public enum LossSpec: Hashable, Sendable {
     /// Cross-entropy against targets `(1 − smoothing)·onehot + smoothing/K` (K classes);

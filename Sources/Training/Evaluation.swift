@@ -22,9 +22,10 @@ public final class BatchBuffers: @unchecked Sendable {
     public let images: Tensor
     public let labels: UnsafeMutablePointer<Int32>
 
-    public init(batchSize: Int, imageSize: Int) {
+    /// images: [batchSize] + sampleShape (`[C, H, W]`).
+    public init(batchSize: Int, sampleShape: [Int]) {
         self.batchSize = batchSize
-        images = Tensor(shape: [batchSize, 1, imageSize, imageSize])
+        images = Tensor(shape: [batchSize] + sampleShape)
         labels = .allocate(capacity: batchSize)
         labels.initialize(repeating: 0, count: batchSize)
     }

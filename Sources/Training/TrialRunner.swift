@@ -79,12 +79,12 @@ public final class TrialRunner {
         optimizer = makeOptimizer(t.optimizer, parameters: trainable)
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup)
         best = Snapshot(of: network)
-        let mean = Float(spec.data.mean), std = Float(spec.data.std)
+        let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
-        valLoader = BatchLoader(set: data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        valLoader = BatchLoader(set: data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
         testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
-        trainBuffers = BatchBuffers(batchSize: trainBatch, imageSize: data.imageSize)
-        evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, imageSize: data.imageSize)
+        trainBuffers = BatchBuffers(batchSize: trainBatch, sampleShape: data.sampleShape)
+        evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, sampleShape: data.sampleShape)
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
     }
 
@@ -108,6 +108,8 @@ public final class TrialRunner {
     private var bestScore = -Double.infinity
     /// Seconds spent on this trial by earlier runs that were interrupted (from the checkpoint).
     private var elapsedBefore = 0.0
+    /// Set when `train.early_stopping` ended the loop before `train.epochs`.
+    private var stoppedEarly: String?
 
     /// Runs the remaining epochs (resuming from `checkpoint.safetensors` when it matches) and
     /// writes every output of the trial folder. Returns the trial's record.
@@ -131,6 +133,12 @@ public final class TrialRunner {
         var status = TrialStatus.completed
         var epoch = history.count
         while epoch < epochs {
+            if let rule = spec.train.earlyStopping,
+               let stop = rule.stop(after: history.map { rule.monitor == .valLoss ? $0.valLoss : $0.valAcc }) {
+                stoppedEarly = "stopped after epoch \(stop.epoch): \(stop.reason)"
+                progress?.trialNotice(label, message: stoppedEarly!)
+                break
+            }
             let lr = schedule.lr(epoch: epoch, metrics: monitoredMetrics)
             optimizer.lr = lr
             let epochStart = Date()
@@ -236,6 +244,7 @@ public final class TrialRunner {
             parameters: plan.parameterCount, seconds: seconds,
             imagesPerSecond: Double(history.count * splits.train.count) / max(history.reduce(0) { $0 + $1.seconds }, 1e-9),
             status: status.description, baseline: spec.baseline, validationImages: splits.validation.count)
+        if status == .completed { record.stoppedEarly = stoppedEarly }
         if status == .completed, bestEpoch != nil {
             best.restore()
             let selected = evaluateAll()
@@ -301,7 +310,7 @@ public final class TrialRunner {
     /// Evaluation-mode loss and accuracy of the network's current weights on the three splits.
     public func evaluateAll() -> (train: EvalResult, validation: EvalResult, test: EvalResult) {
         let trainEval = BatchLoader(set: data.train, indices: splits.train, batchSize: Self.evalBatchSize,
-                                    mean: Float(spec.data.mean), std: Float(spec.data.std))
+                                    mean: spec.data.mean.map(Float.init), std: spec.data.std.map(Float.init))
         return (Evaluator.evaluate(network, trainEval, evalBuffers),
                 Evaluator.evaluate(network, valLoader, evalBuffers),
                 Evaluator.evaluate(network, testLoader, evalBuffers))

@@ -12,7 +12,7 @@ final class DatasetSourceTests: XCTestCase {
         var data = DataSpec()
         data.path = dir
         data.dataset = .mnist
-        let source = DatasetSources.source(for: data)
+        let source = try DatasetSources.source(for: data)
         let info = try source.describe()
         XCTAssertEqual(info, DatasetInfo(sampleShape: [1, 28, 28], classes: (0...9).map(String.init),
                                          trainCount: 20, testCount: 10))

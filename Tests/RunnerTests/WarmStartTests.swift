@@ -104,3 +104,30 @@ final class WarmStartTests: XCTestCase {
         XCTAssertEqual(gone.stderr, "runner: \(f.root)/nothing.safetensors: no such file (model.init_from.weights)\n")
     }
 }
+
+/// `train.early_stopping`, run through the binary: where it stopped and why, in every output.
+final class EarlyStoppingTests: XCTestCase {
+    func testATrialStopsWhenValidationStopsImprovingAndKeepsItsBestEpoch() throws {
+        let f = try EndToEndFixture(self, epochs: 6, seeds: [0], extra: "  early_stopping: {monitor: val_acc, patience: 1, min_delta: 0.5}")
+        let run = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let trial = f.results() + "/tiny-seed0"
+        // No accuracy can improve by more than 0.5 after the first epoch: epoch 2 is the last.
+        XCTAssertEqual(try f.read(trial + "/history.csv").split(separator: "\n").count, 3)
+        let metrics = try JSONSerialization.jsonObject(with: XCTUnwrap(f.bytes(trial + "/metrics.json"))) as? [String: Any]
+        XCTAssertEqual(metrics?["stoppedEarly"] as? String, "stopped after epoch 2: val_acc did not improve by more than 0.5 for 1 epochs")
+        XCTAssertEqual(metrics?["status"] as? String, "completed")
+        XCTAssertEqual(metrics?["completedEpochs"] as? Int, 2)
+        XCTAssertEqual(metrics?["epochs"] as? Int, 6)
+        XCTAssertNotNil(metrics?["selectedEpoch"] as? Int)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: trial + "/model.safetensors"))
+        XCTAssertTrue(run.stdout.contains("stopped after epoch 2"), run.stdout)
+        // A finished early-stopped trial is a cached result, not an interrupted one.
+        let again = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertTrue(again.stdout.contains("cached"), again.stdout)
+        // Without validation there is nothing to watch.
+        let bad = try RunnerProcess.run(["run", f.config, "data.validation=0", "train.select=last", "--results", f.results("v")])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("train.early_stopping.monitor: early_stopping watches val_acc and needs data.validation > 0"), bad.stderr)
+    }
+}

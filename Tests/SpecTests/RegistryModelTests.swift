@@ -50,3 +50,22 @@ final class RegistryModelTests: XCTestCase {
         ])
     }
 }
+
+/// `train.early_stopping`'s rule (Keras semantics) and its canonical form.
+final class EarlyStoppingRuleTests: XCTestCase {
+    func testPatienceAndMinDelta() throws {
+        let rule = EarlyStopping(monitor: .valAcc, patience: 2, minDelta: 0.01)
+        XCTAssertNil(rule.stop(after: [0.5, 0.6, 0.605, 0.7]))
+        XCTAssertEqual(rule.stop(after: [0.5, 0.6, 0.605, 0.609, 0.7])?.epoch, 4)
+        let loss = EarlyStopping(monitor: .valLoss, patience: 1)
+        XCTAssertEqual(loss.stop(after: [1.0, 0.9, 0.95])?.epoch, 3)
+        XCTAssertEqual(loss.stop(after: [1.0, 0.9, 0.95])?.reason, "val_loss did not improve for 1 epochs")
+        let trial = try XCTUnwrap(loadTrials(validText + "\n  early_stopping: {patience: 3}\n").first)
+        XCTAssertEqual(trial.spec.train.earlyStopping, EarlyStopping(patience: 3))
+        XCTAssertTrue(trial.canonicalYAML.contains("  early_stopping:\n    monitor: val_acc\n    patience: 3\n    min_delta: 0.0\n"),
+                      trial.canonicalYAML)
+        XCTAssertFalse(try XCTUnwrap(loadTrials(validText).first).canonicalYAML.contains("early_stopping"))
+        let again = try ExperimentLoader.load(text: trial.canonicalYAML, file: "c.yaml", datasets: FixedDataset())
+        XCTAssertEqual(again.first?.hash, trial.hash)
+    }
+}

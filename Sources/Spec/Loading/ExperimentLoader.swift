@@ -76,7 +76,7 @@ public enum ExperimentLoader {
             if decoder.modelIsValid {
                 do {
                     let plan = try ShapeInference.plan(spec, dataset: decoder.dataset!)
-                    if let problem = Self.memoryProblem(spec, plan, trainCount: decoder.dataset!.trainCount) {
+                    if let problem = Self.memoryProblem(spec, plan, trainCount: decoder.dataset!.trainingCount(spec.data)) {
                         log.add(problem, at: Self.child("model", of: tree)?.mark, path: "model")
                     }
                 } catch {
@@ -105,9 +105,10 @@ public enum ExperimentLoader {
     }
 
     /// Why `plan` cannot be trained on this machine (its estimated memory exceeds the machine's), or nil.
+    /// `trainCount`: the training samples left after the validation split.
     static func memoryProblem(_ spec: ExperimentSpec, _ plan: NetworkPlan, trainCount: Int,
                               machineBytes: Double = MemoryEstimate.machineBytes) -> String? {
-        let trainSamples = spec.data.trainLimit ?? max(trainCount - spec.data.validation, 1)
+        let trainSamples = spec.data.trainLimit ?? max(trainCount, 1)
         let batch = max(min(spec.train.batchSize, trainSamples), MemoryEstimate.evaluationBatch)
         let estimate = MemoryEstimate(plan: plan, batch: batch)
         guard estimate.totalBytes > machineBytes else { return nil }

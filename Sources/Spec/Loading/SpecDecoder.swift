@@ -34,7 +34,8 @@ struct SpecDecoder {
         if log.errors[errorsBeforeData...].contains(where: { $0.path.hasPrefix("data.resize") || $0.path.hasPrefix("data.pad") || $0.path == "data" }) {
             modelIsValid = false
         }
-        if !log.errors[errorsBeforeData...].contains(where: { $0.path == "data" || $0.path == "data.path" || $0.path == "data.dataset" }) {
+        let describedBy = ["data", "data.path", "data.dataset", "data.format", "data.channels"]
+        if !log.errors[errorsBeforeData...].contains(where: { describedBy.contains($0.path) }) {
             switch datasets.describe(spec.data) {
             case let .success(info): dataset = info
             case let .failure(problem):
@@ -43,6 +44,7 @@ struct SpecDecoder {
             }
         }
         if dataset == nil { modelIsValid = false }
+        checkNormalization(&spec.data, top)
         spec.train = decodeTrain(top.value("train"))
         let errorsBeforeModel = log.count
         if let model = top.value("model") {
@@ -74,17 +76,52 @@ struct SpecDecoder {
     private mutating func decodeData(_ node: YAMLNode?) -> DataSpec {
         var data = DataSpec()
         let (reader, v) = section("data", node)
+        data.format = v["format"]?.text.flatMap(DataFormat.init(rawValue:))
         data.dataset = v["dataset"]?.text.flatMap(DatasetName.init(rawValue:)) ?? data.dataset
         data.path = v["path"]?.text ?? data.path
+        data.channels = v["channels"]?.int
+        if let channels = data.channels, channels != 1 && channels != 3 {
+            log.add("expected 1 or 3, found \(channels)", at: reader?.value("channels")?.mark, path: "data.channels")
+            data.channels = nil
+        }
         data.resize = v["resize"]?.int
         data.pad = v["pad"]?.int ?? data.pad
         data.validation = v["validation"]?.int ?? data.validation
         data.trainLimit = v["train_limit"]?.int
         data.testLimit = v["test_limit"]?.int
         let (_, n) = section("data.normalize", reader?.value("normalize"))
-        data.mean = n["mean"]?.number ?? data.mean
-        data.std = n["std"]?.number ?? data.std
+        data.mean = Self.perChannel(n["mean"]) ?? data.mean
+        data.std = Self.perChannel(n["std"]) ?? data.std
         return data
+    }
+
+    /// A `numberOrList` value as a list (a scalar is a list of one).
+    private static func perChannel(_ value: OptionValue?) -> [Double]? {
+        switch value {
+        case let .numbers(xs)?: xs
+        case let .number(x)?: [x]
+        default: nil
+        }
+    }
+
+    /// Checks `data.normalize` against the dataset's channel count, then stores a list of equal
+    /// values as one value (the same normalization, so the same canonical text and hash).
+    private mutating func checkNormalization(_ data: inout DataSpec, _ top: SectionReader) {
+        if let dataset, dataset.sampleShape.count == 3 {
+            let channels = dataset.sampleShape[0]
+            for (key, values) in [("mean", data.mean), ("std", data.std)] where values.count != 1 && values.count != channels {
+                var scratch = ErrorLog()
+                let normalize = top.value("data").flatMap { SectionReader($0, path: "data", log: &scratch)?.value("normalize") }
+                let node = normalize.flatMap { SectionReader($0, path: "data.normalize", log: &scratch)?.value(key) }
+                log.add("expected one value per channel (\(channels)), found a list of \(values.count)",
+                        at: node?.mark ?? dataMark(top, "normalize"), path: "data.normalize.\(key)")
+            }
+        }
+        for keyPath in [\DataSpec.mean, \DataSpec.std] where data[keyPath: keyPath].count > 1 {
+            if let first = data[keyPath: keyPath].first, data[keyPath: keyPath].allSatisfy({ $0 == first }) {
+                data[keyPath: keyPath] = [first]
+            }
+        }
     }
 
     private mutating func decodeTrain(_ node: YAMLNode?) -> TrainSpec {
@@ -127,6 +164,11 @@ struct SpecDecoder {
         }
         train.schedule = ScheduleSpec(type: schedule, values: s, epochs: max(1, train.epochs - warmupEpochs))
 
+        if let node = reader?.present("early_stopping") {
+            let (_, e) = section("train.early_stopping", node)
+            train.earlyStopping = EarlyStopping(values: e)
+        }
+
         let lossNode = reader?.value("loss")
         let loss = variant(of: "train.loss", lossNode) ?? "cross_entropy"
         let (_, l) = section("train.loss", lossNode, variant: loss)
@@ -155,7 +197,19 @@ struct SpecDecoder {
     private mutating func checkConsistency(_ spec: ExperimentSpec, _ top: SectionReader) {
         func mark(_ key: String) -> SourceMark? { dataMark(top, key) }
         let data = spec.data
-        if let dataset {
+        if let dataset, dataset.validationCount != nil {
+            if let node = top.value("data").flatMap({ n -> YAMLNode? in
+                var scratch = ErrorLog()
+                return SectionReader(n, path: "data", log: &scratch)?.value("validation")
+            }) {
+                log.add("not used: the dataset has a validation split of its own (\(dataset.validationCount!) images); remove the key",
+                        at: node.mark, path: "data.validation")
+            }
+            if let limit = data.trainLimit, limit > dataset.trainCount {
+                log.add("expected at most \(dataset.trainCount) (the training images), found \(limit)",
+                        at: mark("train_limit"), path: "data.train_limit")
+            }
+        } else if let dataset {
             if data.validation >= dataset.trainCount {
                 log.add("expected fewer than \(dataset.trainCount) (the training images), found \(data.validation)",
                         at: mark("validation"), path: "data.validation")
@@ -169,11 +223,15 @@ struct SpecDecoder {
             }
         }
         if modelIsValid, let dataset { checkLayerReferences(spec, top, dataset) }
-        if data.validation == 0, case let .reduceOnPlateau(o) = spec.train.schedule {
+        if data.validation == 0, dataset?.validationCount == nil, let stop = spec.train.earlyStopping {
+            log.add("early_stopping watches \(stop.monitor.rawValue) and needs data.validation > 0", at: mark("validation"),
+                    path: "train.early_stopping.monitor")
+        }
+        if data.validation == 0, dataset?.validationCount == nil, case let .reduceOnPlateau(o) = spec.train.schedule {
             log.add("reduce_on_plateau watches \(o.monitor.rawValue) and needs data.validation > 0", at: mark("validation"),
                     path: "train.schedule.monitor")
         }
-        if data.validation == 0, spec.train.select == .valAcc || spec.train.select == .valLoss {
+        if data.validation == 0, dataset?.validationCount == nil, spec.train.select == .valAcc || spec.train.select == .valLoss {
             let trainNode = top.value("train")
             var scratch = ErrorLog()
             let selectMark = trainNode.flatMap { SectionReader($0, path: "train", log: &scratch)?.value("select")?.mark }

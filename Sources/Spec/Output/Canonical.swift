@@ -21,12 +21,16 @@ public enum Canonical {
     }
 
     private static func data(_ d: DataSpec) -> YAMLNode {
-        map([
+        let format = d.format.map { OptionValue.text($0.rawValue) } ?? .null
+        // One value for every channel is written as a scalar, as before per-channel lists existed.
+        let perChannel = { (xs: [Double]) in xs.count == 1 ? value(.number(xs[0])) : value(.numbers(xs)) }
+        return map(entry("data", "format", format, d.format.map { plain($0.rawValue) }) + [
             ("dataset", plain(d.dataset.rawValue)),
             ("path", text(d.path)),
+        ] + entry("data", "channels", d.channels.map(OptionValue.int) ?? .null) + [
             ("resize", value(d.resize.map(OptionValue.int) ?? .null)),
             ("pad", value(.int(d.pad))),
-            ("normalize", map([("mean", value(.number(d.mean))), ("std", value(.number(d.std)))])),
+            ("normalize", map([("mean", perChannel(d.mean)), ("std", perChannel(d.std))])),
             ("validation", value(.int(d.validation))),
             ("train_limit", value(d.trainLimit.map(OptionValue.int) ?? .null)),
             ("test_limit", value(d.testLimit.map(OptionValue.int) ?? .null)),
@@ -72,7 +76,8 @@ public enum Canonical {
         ] + (t.loss == LossSpec() ? [] : [("loss", variant("train.loss", type: t.loss.type, options: t.loss.options))]) + [
             ("seed", plain(String(t.seed))),
             ("select", plain(t.select.rawValue)),
-        ] + entry("train", "freeze", .texts(t.freeze)) + [
+        ] + (t.earlyStopping.map { [("early_stopping", variantFree("train.early_stopping", $0.options))] } ?? [])
+          + entry("train", "freeze", .texts(t.freeze)) + [
             ("threads", value(.int(t.threads))),
         ])
     }
@@ -87,6 +92,12 @@ public enum Canonical {
             let v = options[option.key] ?? .null
             return option.elides(v) ? nil : (option.key, value(v))
         })
+    }
+
+    /// A section without a `type`: every catalog option in order, with its value from `options`.
+    static func variantFree(_ path: String, _ options: [String: OptionValue]) -> YAMLNode {
+        let keys = Catalog.section(path)?.options ?? []
+        return map(keys.map { ($0.key, value(options[$0.key] ?? .null, $0)) })
     }
 
     /// `(key, node)` for a key of the section at `path`, or nothing when the key was added later

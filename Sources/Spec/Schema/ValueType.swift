@@ -11,6 +11,8 @@ public indirect enum ValueType: Hashable, Sendable {
     case choice([String])
     /// A list of exactly two finite numbers in `range` (Adam's betas).
     case numberPair(NumberRange)
+    /// A number in `range`, or a non-empty list of them (one per channel: `data.normalize`).
+    case numberOrList(NumberRange)
     /// A layer name or a list of layer names (`inputs:`).
     case names
     /// The wrapped type, or `null` for "none".
@@ -31,6 +33,7 @@ public indirect enum ValueType: Hashable, Sendable {
         case .text: "a string"
         case let .choice(options): options.count == 1 ? options[0] : "one of " + options.joined(separator: ", ")
         case let .numberPair(range): "a list of two numbers (each \(range.bounds))"
+        case let .numberOrList(range): range.phrase + " or a list of them (one per channel)"
         case .names: "a layer name or a list of layer names"
         case let .nullable(inner): inner.phrase + " or null"
         case let .either(a, b): a.phrase + " or " + b.phrase
@@ -60,6 +63,16 @@ public enum NumberRange: Hashable, Sendable {
         case .positive: "a positive number"
         case .nonNegative: "a non-negative number"
         case .unitInterval: "a number in [0, 1)"
+        }
+    }
+
+    /// `finite numbers`, `positive numbers`, …
+    var plural: String {
+        switch self {
+        case .any: "finite numbers"
+        case .positive: "positive numbers"
+        case .nonNegative: "non-negative numbers"
+        case .unitInterval: "numbers in [0, 1)"
         }
     }
 
@@ -109,6 +122,17 @@ extension ValueType {
             if case let .success(value) = a.read(node) { return .success(value) }
             if case let .success(value) = b.read(node) { return .success(value) }
             return fail("")
+        case let .numberOrList(range):
+            guard case .sequence(let items) = node.value else { return ValueType.number(range).read(node) }
+            var values: [Double] = []
+            for (index, item) in items.enumerated() {
+                guard case let .success(value) = ValueType.number(range).read(item), let x = value.number else {
+                    return .failure(ReadFailure("expected a list of \(range.plural) (one per channel), found \(item.foundDescription) at index \(index)"))
+                }
+                values.append(x)
+            }
+            if values.isEmpty { return .failure(ReadFailure("expected \(range.phrase) or a non-empty list of them, found []")) }
+            return .success(.numbers(values))
         case .names:
             if case .sequence(let items) = node.value {
                 var names: [String] = []

@@ -1,0 +1,41 @@
+// PNG and JPEG decoding (and encoding, for test fixtures) through libpng and libjpeg-turbo.
+// Both libraries report errors by longjmp out of a callback, which Swift cannot catch; these
+// functions set the jump point here, so a corrupt or truncated file becomes a return value of
+// -1 and a message in `error` (never an abort or a jump through Swift frames).
+#ifndef IMAGECODEC_H
+#define IMAGECODEC_H
+
+#include <stddef.h>
+
+/// An image's size and its own channel count: 1 (gray) or 3 (colour). Alpha is dropped, palettes
+/// expand to RGB, 16-bit samples keep their high byte, bit depths below 8 scale up to 8.
+typedef struct {
+    int width, height, channels;
+} imagecodec_info;
+
+#define IMAGECODEC_ERROR_SIZE 200
+
+/// Reads the header of a PNG held in `data[0..<size]`. Returns 0, or -1 with a message.
+int imagecodec_png_info(const unsigned char *data, size_t size, imagecodec_info *info, char *error);
+/// Decodes a PNG into `pixels`: [height, width, channels] interleaved, `info` as the header says
+/// (the caller sizes `pixels` from `imagecodec_png_info`). Returns 0, or -1 with a message.
+int imagecodec_png_decode(const unsigned char *data, size_t size, const imagecodec_info *info,
+                          unsigned char *pixels, char *error);
+
+/// Reads the header of a JPEG (baseline or progressive; gray, YCbCr or RGB). Returns 0 or -1.
+int imagecodec_jpeg_info(const unsigned char *data, size_t size, imagecodec_info *info, char *error);
+/// Decodes a JPEG into `pixels`: [height, width, channels]. A warning libjpeg would only print
+/// (premature end of data, corrupt entropy data) is an error here. Returns 0, or -1 with a message.
+int imagecodec_jpeg_decode(const unsigned char *data, size_t size, const imagecodec_info *info,
+                           unsigned char *pixels, char *error);
+
+/// Encodes [height, width, channels] 8-bit pixels (channels 1 or 3) as a PNG into a buffer the
+/// caller frees with `imagecodec_free`. Returns 0, or -1 with a message.
+int imagecodec_png_encode(const unsigned char *pixels, int width, int height, int channels,
+                          unsigned char **out, size_t *out_size, char *error);
+/// Encodes as a baseline JPEG of `quality` (1…100). Returns 0, or -1 with a message.
+int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
+                           unsigned char **out, size_t *out_size, char *error);
+void imagecodec_free(void *buffer);
+
+#endif
