@@ -90,8 +90,9 @@ final class DeterminismTests: XCTestCase {
     }
 
     func testTheZooLayersGiveTheSameBitsForEveryThreadCount() {
-        // Layer norm (parameter gradients over the batch), global average pooling and the new
-        // activations, in a graph with a skip: every parametrized layer's reduction is checked.
+        // Layer norm (parameter gradients over the batch), a grouped strided convolution, global
+        // average pooling and the new activations, in a graph with a skip: every parametrized
+        // layer's reduction is checked.
         func nodes() -> [Network.Node] {
             [
                 Network.Node(name: "conv", layer: Conv2D(outChannels: 4, kernel: 3, padding: 1), inputs: [-1]),
@@ -100,11 +101,13 @@ final class DeterminismTests: XCTestCase {
                 Network.Node(name: "row_norm", layer: LayerNorm(dims: 1), inputs: [2]),
                 Network.Node(name: "silu", layer: SiLU(), inputs: [3]),
                 Network.Node(name: "add", layer: Add(), inputs: [0, 4]),
-                Network.Node(name: "pool", layer: GlobalAvgPool(), inputs: [5]),
-                Network.Node(name: "fc", layer: Linear(outFeatures: 8), inputs: [6]),
-                Network.Node(name: "leaky", layer: LeakyReLU(slope: 0.1), inputs: [7]),
-                Network.Node(name: "elu", layer: ELU(), inputs: [8]),
-                Network.Node(name: "out", layer: Linear(outFeatures: 10), inputs: [9]),
+                Network.Node(name: "depthwise", layer: GroupedConv2D(Conv2DLayer(outChannels: 8, kernel: 3, stride: 2, padding: 1,
+                                                                                 groups: 4)), inputs: [5]),
+                Network.Node(name: "pool", layer: GlobalAvgPool(), inputs: [6]),
+                Network.Node(name: "fc", layer: Linear(outFeatures: 8), inputs: [7]),
+                Network.Node(name: "leaky", layer: LeakyReLU(slope: 0.1), inputs: [8]),
+                Network.Node(name: "elu", layer: ELU(), inputs: [9]),
+                Network.Node(name: "out", layer: Linear(outFeatures: 10), inputs: [10]),
             ]
         }
         func train(threads: Int) -> [[Float]] {

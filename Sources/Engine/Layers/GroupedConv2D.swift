@@ -57,11 +57,25 @@ public final class GroupedConv2D: Layer {
         return lower..<max(lower, upper)
     }
 
+    /// For each kernel tap (ky, kx): its index ky·k + kx, the output rows and columns it reaches
+    /// inside the input, and the input offset of output (0, 0) — output (r, q) reads input
+    /// `offset + r·stride·W + q·stride`.
+    @inline(__always)
+    private func forEachTap(_ body: (_ tap: Int, _ rows: Range<Int>, _ cols: Range<Int>, _ offset: Int) -> Void) {
+        let (k, p, w) = (g.kernel, g.padding, g.width)
+        for ky in 0..<k {
+            let rows = valid(ky, size: g.height, outputs: g.outHeight)
+            for kx in 0..<k {
+                body(ky * k + kx, rows, valid(kx, size: w, outputs: g.outWidth), (ky - p) * w + kx - p)
+            }
+        }
+    }
+
     // x: [n, C, H, W] → y: [n, out, OH, OW]; per output plane: bias, then each input channel's taps.
     public func forward(_ pass: Pass) {
         pass.parallel { [self] _, samples in
-            let (oh, ow, k, s, p) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
-            let (h, w, plane, outPlane) = (g.height, g.width, g.height * g.width, g.outHeight * g.outWidth)
+            let (ow, s, rowStep) = (g.outWidth, g.stride, g.stride * g.width)
+            let (plane, outPlane, taps) = (g.height * g.width, g.outHeight * g.outWidth, g.kernel * g.kernel)
             let weights = UnsafePointer(weight.value.data)
             for n in samples {
                 if Cancellation.isRequested { return }
@@ -71,16 +85,11 @@ public final class GroupedConv2D: Layer {
                     let first = (o / groupOut) * groupIn
                     for c in 0..<groupIn {
                         let input = x + (n * g.channels + first + c) * plane
-                        let taps = weights + (o * groupIn + c) * k * k
-                        for ky in 0..<k {
-                            let rows = valid(ky, size: h, outputs: oh)
-                            for kx in 0..<k {
-                                let cols = valid(kx, size: w, outputs: ow)
-                                let tap = taps[ky * k + kx]
-                                for r in rows {
-                                    let src = input + (r * s - p + ky) * w - p + kx, dst = out + r * ow
-                                    for q in cols { dst[q] += tap * src[q * s] }
-                                }
+                        let w = weights + (o * groupIn + c) * taps
+                        forEachTap { t, rows, cols, offset in
+                            for r in rows {
+                                let src = input + offset + r * rowStep, dst = out + r * ow
+                                for q in cols { dst[q] += w[t] * src[q * s] }
                             }
                         }
                     }
@@ -92,8 +101,8 @@ public final class GroupedConv2D: Layer {
     // dx [n, C, H, W] = Σ taps · dy, per sample; then dW [out, in/groups, k, k] += Σ_n dy ⋆ x and
     // db += Σ_n Σ_plane dy, split over output channels.
     public func backward(_ pass: Pass) {
-        let (oh, ow, k, s, p) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
-        let (h, w, plane, outPlane) = (g.height, g.width, g.height * g.width, g.outHeight * g.outWidth)
+        let (ow, s, rowStep) = (g.outWidth, g.stride, g.stride * g.width)
+        let (plane, outPlane, taps) = (g.height * g.width, g.outHeight * g.outWidth, g.kernel * g.kernel)
         pass.parallel { [self] _, samples in
             guard let dx else { return }
             let weights = UnsafePointer(weight.value.data)
@@ -105,16 +114,11 @@ public final class GroupedConv2D: Layer {
                     let first = (o / groupOut) * groupIn
                     for c in 0..<groupIn {
                         let target = dx + (n * g.channels + first + c) * plane
-                        let taps = weights + (o * groupIn + c) * k * k
-                        for ky in 0..<k {
-                            let rows = valid(ky, size: h, outputs: oh)
-                            for kx in 0..<k {
-                                let cols = valid(kx, size: w, outputs: ow)
-                                let tap = taps[ky * k + kx]
-                                for r in rows {
-                                    let dst = target + (r * s - p + ky) * w - p + kx, src = grad + r * ow
-                                    for q in cols { dst[q * s] += tap * src[q] }
-                                }
+                        let w = weights + (o * groupIn + c) * taps
+                        forEachTap { t, rows, cols, offset in
+                            for r in rows {
+                                let dst = target + offset + r * rowStep, src = grad + r * ow
+                                for q in cols { dst[q * s] += w[t] * src[q] }
                             }
                         }
                     }
@@ -135,18 +139,14 @@ public final class GroupedConv2D: Layer {
                     let first = (o / groupOut) * groupIn
                     for c in 0..<groupIn {
                         let input = x + (n * g.channels + first + c) * plane
-                        let taps = dw + (o * groupIn + c) * k * k
-                        for ky in 0..<k {
-                            let rows = valid(ky, size: h, outputs: oh)
-                            for kx in 0..<k {
-                                let cols = valid(kx, size: w, outputs: ow)
-                                var sum: Float = 0
-                                for r in rows {
-                                    let src = input + (r * s - p + ky) * w - p + kx, gr = grad + r * ow
-                                    for q in cols { sum += gr[q] * src[q * s] }
-                                }
-                                taps[ky * k + kx] += sum
+                        let w = dw + (o * groupIn + c) * taps
+                        forEachTap { t, rows, cols, offset in
+                            var sum: Float = 0
+                            for r in rows {
+                                let src = input + offset + r * rowStep, gr = grad + r * ow
+                                for q in cols { sum += gr[q] * src[q * s] }
                             }
+                            w[t] += sum
                         }
                     }
                 }
