@@ -74,11 +74,12 @@ final class ModelZooTests: XCTestCase {
 
     func testOptionsChangeTheGraph() throws {
         var mlp = MLP()
-        (mlp.depth, mlp.width, mlp.batchnorm, mlp.dropout, mlp.activation) = (2, 64, true, 0.25, "gelu")
+        (mlp.hidden, mlp.batchnorm, mlp.dropout, mlp.activation) = ([64, 32], true, 0.25, "gelu")
         let planned = try plan(.registry(RegistryModel(mlp)), input: [20])
         XCTAssertEqual(planned.layers.map(\.name), ["fc1", "bn1", "gelu1", "dropout1", "fc2", "bn2", "gelu2", "dropout2", "fc3"])
+        XCTAssertEqual(planned.layers.first { $0.name == "fc2" }?.outputShape, [32])
         try build(planned, "mlp")
-        mlp.depth = 0
+        mlp.hidden = []
         XCTAssertEqual(try plan(.registry(RegistryModel(mlp)), input: [20]).layers.map(\.name), ["fc1"])
 
         var resnet = ResNet()

@@ -32,6 +32,13 @@ final class RegistryModelTests: XCTestCase {
             XCTAssertEqual(again.first?.hash, trial.hash, name)
             XCTAssertEqual(again.first?.spec.model, trial.spec.model, name)
         }
+        // A list-valued option (an MLP's hidden sizes) is written, read back and swept as a list.
+        let mlp = try XCTUnwrap(loadTrials("name: M\nmodel: {mlp: {hidden: [64, 32]}}\n").first)
+        XCTAssertTrue(mlp.canonicalYAML.contains("  mlp:\n    hidden: [64, 32]\n"), mlp.canonicalYAML)
+        XCTAssertEqual(loadTrials("name: M\nmodel: {mlp: {}}\nsweep:\n  model.mlp.hidden: [[], [128, 64]]\n").map(\.spec.name),
+                       ["M [model.mlp.hidden=[]]", "M [model.mlp.hidden=[128, 64]]"])
+        XCTAssertEqual(errorLines("name: M\nmodel: {mlp: {hidden: [64, 0]}}\n"),
+                       ["x.yaml:2:23: model.mlp.hidden: expected a list of positive integers, found 0 in the list"])
         // A sweep over a model option names the point by its key.
         let sweep = loadTrials("name: W\nmodel: {vgg: {}}\nsweep:\n  model.vgg.width: [8, 16]\n")
         XCTAssertEqual(sweep.map(\.spec.name), ["W [model.vgg.width=8]", "W [model.vgg.width=16]"])

@@ -17,12 +17,14 @@ public final class ELU: ElementwiseActivation {
 
     // x, y: [n] flat
     override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let a = a  // a local, not a property the stores could alias
         for i in 0..<n { y[i] = x[i] > 0 ? x[i] : a * expm1f(x[i]) }
     }
 
     // x, y, dy, dx: [n] flat
     override func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                            _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        let a = a
         for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : dy[i] * a * expf(x[i]) }
     }
 }

@@ -14,12 +14,14 @@ public final class LeakyReLU: ElementwiseActivation {
 
     // x, y: [n] flat
     override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let s = s  // a local: the loop then vectorizes (a property could alias y)
         for i in 0..<n { y[i] = x[i] > 0 ? x[i] : x[i] * s }
     }
 
     // x, y, dy, dx: [n] flat
     override func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                            _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        let s = s
         for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : dy[i] * s }
     }
 }

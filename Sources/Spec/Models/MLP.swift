@@ -1,9 +1,8 @@
 /// `model: {mlp: {...}}` — a multilayer perceptron: the sample flattened (images become
-/// `[C·H·W]`), `depth` hidden layers of `width` units, each `fc<k>`, optional `bn<k>`
-/// (BatchNorm1d), the activation and an optional dropout, then `fc<depth+1>` to the classes.
+/// `[C·H·W]`), one hidden layer per entry of `hidden` (its units), each `fc<k>`, optional
+/// `bn<k>` (BatchNorm1d), the activation and an optional dropout, then `fc<k+1>` to the classes.
 public struct MLP: ModelDefinition {
-    public var width = 256
-    public var depth = 1
+    public var hidden = [256]
     public var activation = "relu"
     public var batchnorm = false
     public var dropout = 0.0
@@ -13,10 +12,9 @@ public struct MLP: ModelDefinition {
 
     public static let schema = ModelSchema(
         name: "mlp",
-        doc: "multilayer perceptron: flatten, depth × (fc width, [batchnorm1d], activation, [dropout]), fc <classes>",
+        doc: "multilayer perceptron: flatten, per hidden size (fc, [batchnorm1d], activation, [dropout]), fc <classes>",
         options: [
-            OptionInfo("width", .integer(minimum: 1), .value(.int(256)), "units per hidden layer"),
-            OptionInfo("depth", .integer(minimum: 0), .value(.int(1)), "hidden layers (0: a linear classifier)"),
+            OptionInfo("hidden", .integers(minimum: 1), .value(.ints([256])), "hidden layer sizes, in order ([]: a linear classifier)"),
             ModelOptions.activation(),
             OptionInfo("batchnorm", .boolean, .value(.bool(false)), "BatchNorm1d after each hidden linear layer, before the activation"),
             ModelOptions.dropout("dropout p after each hidden activation; 0 = none"),
@@ -24,8 +22,7 @@ public struct MLP: ModelDefinition {
         ])
 
     public init(options o: [String: OptionValue]) {
-        width = o.int("width")
-        depth = o.int("depth")
+        if case let .ints(sizes)? = o["hidden"] { hidden = sizes }
         activation = o.text("activation") ?? "relu"
         batchnorm = o.bool("batchnorm")
         dropout = o.number("dropout")
@@ -33,19 +30,20 @@ public struct MLP: ModelDefinition {
     }
 
     public var optionValues: [OptionValue] {
-        [.int(width), .int(depth), .text(activation), .bool(batchnorm), .number(dropout), .number(l2)]
+        [.ints(hidden), .text(activation), .bool(batchnorm), .number(dropout), .number(l2)]
     }
 
     public func layers(input: [Int], classes: Int) -> [LayerSpec] {
         var net = LayerListBuilder()
         if input.count != 1 { net.add("flatten", .flatten) }
-        for k in stride(from: 1, through: depth, by: 1) {
+        for (i, width) in hidden.enumerated() {
+            let k = i + 1
             net.add("fc\(k)", .linear(outFeatures: width), l2: l2)
             if batchnorm { net.add("bn\(k)", .batchnorm1d(momentum: 0.1, eps: 1e-5), l2: l2) }
             net.add("\(activation)\(k)", .activation(activation))
             if dropout > 0 { net.add("dropout\(k)", .dropout(p: dropout)) }
         }
-        net.add("fc\(depth + 1)", .linear(outFeatures: classes), l2: l2)
+        net.add("fc\(hidden.count + 1)", .linear(outFeatures: classes), l2: l2)
         return net.layers
     }
 }

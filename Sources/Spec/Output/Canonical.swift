@@ -123,6 +123,7 @@ public enum Canonical {
     private static func value(_ v: OptionValue) -> YAMLNode {
         switch v {
         case let .numbers(xs): YAMLNode(.sequence(xs.map { value(.number($0)) }), mark: mark)
+        case let .ints(xs): YAMLNode(.sequence(xs.map { value(.int($0)) }), mark: mark)
         case let .texts(xs): YAMLNode(.sequence(xs.map(text)), mark: mark)
         case let .text(s): text(s)
         default: plain(v.yaml)

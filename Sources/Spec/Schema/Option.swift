@@ -60,6 +60,7 @@ extension OptionValue {
         case let .text(v): v
         case let .numbers(v): "[" + v.map(OptionValue.format).joined(separator: ", ") + "]"
         case let .texts(v): "[" + v.joined(separator: ", ") + "]"
+        case let .ints(v): "[" + v.map(String.init).joined(separator: ", ") + "]"
         }
     }
 

@@ -15,6 +15,8 @@ public indirect enum ValueType: Hashable, Sendable {
     case numberOrList(NumberRange)
     /// A layer name or a list of layer names (`inputs:`).
     case names
+    /// A list (possibly empty) of whole numbers `>= minimum` (an MLP's hidden sizes).
+    case integers(minimum: Int)
     /// The wrapped type, or `null` for "none".
     case nullable(ValueType)
     /// A value of the first type or of the second (`padding`: an integer or `same`).
@@ -35,6 +37,7 @@ public indirect enum ValueType: Hashable, Sendable {
         case let .numberPair(range): "a list of two numbers (each \(range.bounds))"
         case let .numberOrList(range): range.phrase + " or a list of them (one per channel)"
         case .names: "a layer name or a list of layer names"
+        case let .integers(minimum): "a list of " + (minimum == 1 ? "positive integers" : "integers ≥ \(minimum)")
         case let .nullable(inner): inner.phrase + " or null"
         case let .either(a, b): a.phrase + " or " + b.phrase
         case let .custom(description): description
@@ -95,6 +98,7 @@ public enum OptionValue: Hashable, Sendable {
     case text(String)
     case numbers([Double])
     case texts([String])
+    case ints([Int])
 
     var int: Int? { if case let .int(v) = self { v } else { nil } }
     var number: Double? {
@@ -133,6 +137,16 @@ extension ValueType {
             }
             if values.isEmpty { return .failure(ReadFailure("expected \(range.phrase) or a non-empty list of them, found []")) }
             return .success(.numbers(values))
+        case let .integers(minimum):
+            guard case .sequence(let items) = node.value else { return fail("") }
+            var values: [Int] = []
+            for item in items {
+                guard case let .success(.int(v)) = ValueType.integer(minimum: minimum).read(item) else {
+                    return .failure(ReadFailure("expected \(phrase), found \(item.foundDescription) in the list"))
+                }
+                values.append(v)
+            }
+            return .success(.ints(values))
         case .names:
             if case .sequence(let items) = node.value {
                 var names: [String] = []
