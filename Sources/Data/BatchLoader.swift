@@ -13,10 +13,16 @@ public final class BatchLoader {
     public private(set) var order: [Int]
     /// `channels` tables of 256 floats: byte `v` of channel `c` → `table[c·256 + v]`.
     private let table: [Float]
+    /// Random transforms of each sample as it is filled (the training loader's `data.augment`).
+    public let augmentation: Augmentation?
+    /// The epoch being served (seeds the augmentation's draws); set before each epoch.
+    public var epoch = 0
+    /// One sample's bytes, transformed, and the transforms' scratch (allocated once).
+    private var sampleBytes: [UInt8], work: [UInt8]
 
     /// `set` must already be prepared (resized and padded); `mean`/`std` normalise `x/255`, one
     /// entry per channel or one for all.
-    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float]) {
+    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float], augmentation: Augmentation? = nil) {
         precondition(batchSize > 0, "batch size must be positive")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < set.count }, "batch index outside the set")
         precondition([1, set.channels].contains(mean.count) && [1, set.channels].contains(std.count),
@@ -26,6 +32,9 @@ public final class BatchLoader {
         self.batchSize = batchSize
         self.order = indices
         self.table = ImageTransform.lookupTable(mean: mean, std: std, channels: set.channels)
+        self.augmentation = augmentation.flatMap { $0.ops.isEmpty ? nil : $0 }
+        sampleBytes = [UInt8](repeating: 0, count: self.augmentation == nil ? 0 : set.sampleSize)
+        work = sampleBytes
     }
 
     /// One mean and std for every channel.
@@ -57,6 +66,10 @@ public final class BatchLoader {
         let first = b * batchSize
         let n = min(batchSize, indices.count - first)
         let pixels = set.sampleSize, plane = set.rows * set.cols, channels = set.channels
+        if let augmentation {
+            fillAugmented(augmentation, first: first, n: n, images: images, labels: labels)
+            return n
+        }
         set.images.withUnsafeBufferPointer { src in
             table.withUnsafeBufferPointer { lut in
                 order.withUnsafeBufferPointer { order in
@@ -74,5 +87,32 @@ public final class BatchLoader {
             }
         }
         return n
+    }
+
+    /// `fill` with each sample's bytes transformed first (a copy; the set is never changed).
+    private func fillAugmented(_ augmentation: Augmentation, first: Int, n: Int, images: UnsafeMutablePointer<Float>,
+                               labels: UnsafeMutablePointer<Int32>) {
+        let pixels = set.sampleSize, plane = set.rows * set.cols, channels = set.channels
+        let (rows, cols, epoch) = (set.rows, set.cols, epoch)
+        set.images.withUnsafeBufferPointer { src in
+            table.withUnsafeBufferPointer { lut in
+                sampleBytes.withUnsafeMutableBufferPointer { bytes in
+                    work.withUnsafeMutableBufferPointer { work in
+                        for i in 0..<n {
+                            let sample = order[first + i]
+                            bytes.baseAddress!.update(from: src.baseAddress! + sample * pixels, count: pixels)
+                            augmentation.apply(bytes.baseAddress!, work: work.baseAddress!, channels: channels, rows: rows,
+                                               cols: cols, epoch: epoch, sample: sample)
+                            for c in 0..<channels {
+                                let from = bytes.baseAddress! + c * plane, to = images + i * pixels + c * plane
+                                let t = lut.baseAddress! + c * 256
+                                for p in 0..<plane { to[p] = t[Int(from[p])] }
+                            }
+                            labels[i] = Int32(set.labels[sample])
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -43,7 +43,34 @@ public struct DataSpec: Hashable, Sendable {
     public var trainLimit: Int? = nil
     public var testLimit: Int? = nil
 
+    /// Random transforms of the training images, in order (`data.augment`); none by default.
+    public var augment: [AugmentOp] = []
+
     public init() {}
+}
+
+/// One step of `data.augment`: a random transform of a training image (never of validation or
+/// test images), on its 8-bit pixels before normalization, drawn from a generator seeded by the
+/// trial seed, the epoch and the sample's index in the dataset — reproducible, and independent of
+/// batch size, shuffling and thread count.
+public enum AugmentOp: Hashable, Sendable {
+    /// torchvision `RandomCrop(size, padding)` with `size` the image's own: zero-pad by `padding`
+    /// on each side, then cut a window of the original size at a uniform offset.
+    case randomCrop(padding: Int)
+    /// torchvision `RandomHorizontalFlip(p)`: mirror left–right with probability `p`.
+    case horizontalFlip(p: Double)
+    /// A shift by a uniform whole number of pixels in [−pixels, pixels] along each axis, zeros
+    /// filling what moves in (torchvision `RandomAffine(translate=…)` on the integer grid).
+    case randomTranslate(pixels: Int)
+
+    /// The `data.augment` key.
+    public var name: String {
+        switch self {
+        case .randomCrop: "random_crop"
+        case .horizontalFlip: "horizontal_flip"
+        case .randomTranslate: "random_translate"
+        }
+    }
 }
 
 /// Which epoch's weights become the trial's checkpoint.

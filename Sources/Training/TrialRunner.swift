@@ -80,7 +80,8 @@ public final class TrialRunner {
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup)
         best = Snapshot(of: network)
         let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
-        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std)
+        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std,
+                                  augmentation: Augmentation(ops: spec.data.augment, seed: t.seed))
         valLoader = BatchLoader(set: data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
         testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
         trainBuffers = BatchBuffers(batchSize: trainBatch, sampleShape: data.sampleShape)
@@ -182,6 +183,7 @@ public final class TrialRunner {
     /// loss as soon as a batch's loss stops being finite.
     private func trainEpoch(epoch: Int) -> EvalResult? {
         trainLoader.shuffle(&shuffleRandom)
+        trainLoader.epoch = epoch
         let params = trainable
         var lossSum = 0.0
         var correct = 0

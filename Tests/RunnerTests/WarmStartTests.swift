@@ -131,3 +131,29 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("train.early_stopping.monitor: early_stopping watches val_acc and needs data.validation > 0"), bad.stderr)
     }
 }
+
+/// `data.augment` through the binary: reproducible, training split only, part of the cache key.
+final class AugmentationRunTests: XCTestCase {
+    func testAugmentedTrainingIsReproducibleAndDiffersFromPlainTraining() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0])
+        let augmented = try f.variant("aug.yaml", """
+            name: Augmented
+            data:
+              augment: [{random_crop: {padding: 2}}, {horizontal_flip: 0.5}]
+            """)
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results()]).status, 0)
+        let first = try RunnerProcess.run(["run", augmented, "--results", f.results()])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let weights = f.bytes(f.results() + "/augmented-seed0/model.safetensors")
+        XCTAssertNotNil(weights)
+        XCTAssertNotEqual(weights, f.bytes(f.results() + "/tiny-seed0/model.safetensors"))
+        // The same config again, forced: the same draws, the same bytes; two engine threads too.
+        let forced = try RunnerProcess.run(["run", augmented, "--force", "--results", f.results()])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertEqual(f.bytes(f.results() + "/augmented-seed0/model.safetensors"), weights)
+        let rows = try f.rows(f.results())
+        let aug = try XCTUnwrap(rows.first { $0["variant"] == "Augmented" })
+        XCTAssertEqual(aug["status"], "completed")
+        XCTAssertTrue(try f.read(f.results() + "/augmented-seed0/config.yaml").contains("  augment:\n  - random_crop:\n      padding: 2\n"))
+    }
+}

@@ -10,6 +10,8 @@ struct SpecDecoder {
     /// Whether the model (and the input size it depends on) decoded cleanly, so that shape
     /// inference is meaningful.
     private(set) var modelIsValid = true
+    /// `data.augment[i].random_crop.size` values, checked against the image size once the dataset is known.
+    private(set) var cropSizes: [(size: Int, mark: SourceMark, path: String)] = []
 
     /// The decoded spec; `seed` comes from `train.seed` (the caller applies `seeds`).
     mutating func decode(_ root: YAMLNode) -> ExperimentSpec {
@@ -89,10 +91,51 @@ struct SpecDecoder {
         data.validation = v["validation"]?.int ?? data.validation
         data.trainLimit = v["train_limit"]?.int
         data.testLimit = v["test_limit"]?.int
+        if let list = reader?.present("augment") { data.augment = decodeAugment(list) }
         let (_, n) = section("data.normalize", reader?.value("normalize"))
         data.mean = Self.perChannel(n["mean"]) ?? data.mean
         data.std = Self.perChannel(n["std"]) ?? data.std
         return data
+    }
+
+    /// `data.augment`: a list of one-key mappings `{op: value}`.
+    private mutating func decodeAugment(_ node: YAMLNode) -> [AugmentOp] {
+        guard case let .sequence(items) = node.value else {
+            log.add("expected a list of {op: value} mappings, found \(node.foundDescription)", at: node.mark, path: "data.augment")
+            return []
+        }
+        guard let ops = Catalog.section("data.augment")?.options else { return [] }
+        var result: [AugmentOp] = []
+        for (i, item) in items.enumerated() {
+            let path = KeyPath.index("data.augment", i)
+            guard case let .mapping(pairs) = item.value, pairs.count == 1, case let .scalar(key, _) = pairs[0].key.value else {
+                log.add("expected one {op: value} mapping (" + ops.map(\.key).joined(separator: ", ") + "), found \(item.foundDescription)",
+                        at: item.mark, path: path)
+                continue
+            }
+            let value = pairs[0].value
+            guard let op = ops.first(where: { $0.key == key }) else {
+                log.add(SectionReader.unknownKey(key, ops.map(\.key)).replacingOccurrences(of: "unknown key", with: "unknown augmentation"),
+                        at: pairs[0].key.mark, path: path)
+                continue
+            }
+            let opPath = KeyPath.join(path, key)
+            if key == "random_crop" {
+                let (_, crop) = section("data.augment.random_crop", value)
+                // `section` reports under data.augment.random_crop; the index is in `path`.
+                if let size = crop["size"]?.int { cropSizes.append((size, value.mark, opPath)) }
+                if let padding = crop["padding"]?.int { result.append(.randomCrop(padding: padding)) }
+                continue
+            }
+            switch op.type.read(value) {
+            case let .success(v):
+                if key == "horizontal_flip", let p = v.number { result.append(.horizontalFlip(p: p)) }
+                if key == "random_translate", let t = v.int { result.append(.randomTranslate(pixels: t)) }
+            case let .failure(failure):
+                log.add(failure.message, at: value.mark, path: opPath)
+            }
+        }
+        return result
     }
 
     /// A `numberOrList` value as a list (a scalar is a list of one).
@@ -223,6 +266,13 @@ struct SpecDecoder {
             }
         }
         if modelIsValid, let dataset { checkLayerReferences(spec, top, dataset) }
+        if let dataset, dataset.sampleShape.count == 3 {
+            let side = dataset.inputShape(data)
+            for crop in cropSizes where crop.size != side[1] || crop.size != side[2] {
+                log.add("expected the image's own size \(side[1]) (after resize and pad; test images are not cropped), found \(crop.size)",
+                        at: crop.mark, path: crop.path + ".size")
+            }
+        }
         if data.validation == 0, dataset?.validationCount == nil, let stop = spec.train.earlyStopping {
             log.add("early_stopping watches \(stop.monitor.rawValue) and needs data.validation > 0", at: mark("validation"),
                     path: "train.early_stopping.monitor")

@@ -34,7 +34,16 @@ public enum Canonical {
             ("validation", value(.int(d.validation))),
             ("train_limit", value(d.trainLimit.map(OptionValue.int) ?? .null)),
             ("test_limit", value(d.testLimit.map(OptionValue.int) ?? .null)),
-        ])
+        ] + (d.augment.isEmpty ? [] : [("augment", YAMLNode(.sequence(d.augment.map(augment)), mark: mark))]))
+    }
+
+    /// `{random_crop: {padding: 4}}`, `{horizontal_flip: 0.5}`, `{random_translate: 2}`
+    private static func augment(_ op: AugmentOp) -> YAMLNode {
+        switch op {
+        case let .randomCrop(padding): map([(op.name, map([("padding", value(.int(padding)))]))])
+        case let .horizontalFlip(p): map([(op.name, value(.number(p)))])
+        case let .randomTranslate(pixels): map([(op.name, value(.int(pixels)))])
+        }
     }
 
     private static func model(_ model: ModelSpec, _ initScheme: InitScheme, _ warmStart: WarmStart?) -> YAMLNode {

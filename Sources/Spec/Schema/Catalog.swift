@@ -32,6 +32,20 @@ public enum Catalog {
             OptionInfo("train_limit", .nullable(.integer(minimum: 1)), .value(.null),
                        "use only the first N training images after the split (smoke runs)"),
             OptionInfo("test_limit", .nullable(.integer(minimum: 1)), .value(.null), "use only the first N test images"),
+            OptionInfo("augment", .custom("a list of {op: value}"), .value(.null),
+                       "random transforms of the training images only (see data.augment)", elidedAtDefault: true),
+        ]),
+        SectionInfo(path: "data.augment", doc: "a list of random transforms of the training images, each {op: value}, applied in order to the 8-bit pixels (after resize and pad, before normalize), seeded by the trial seed, epoch and sample", options: [
+            OptionInfo("random_crop", .custom("a mapping {padding: N} (size: the image's own)"), .value(.null),
+                       "zero-pad by padding on each side, then crop the original size at a random offset (torchvision RandomCrop)"),
+            OptionInfo("horizontal_flip", .number(.unitInterval), .value(.number(0.5)),
+                       "mirror left-right with this probability (torchvision RandomHorizontalFlip)"),
+            OptionInfo("random_translate", .integer(minimum: 1), .value(.int(2)),
+                       "shift by a random whole number of pixels in [-N, N] along each axis, zero fill"),
+        ]),
+        SectionInfo(path: "data.augment.random_crop", doc: "torchvision RandomCrop with the image's own size", options: [
+            OptionInfo("padding", .integer(minimum: 1), .required, "zeros added on each side before cropping"),
+            OptionInfo("size", .nullable(.integer(minimum: 1)), .value(.null), "crop size; must be the image's own (after resize and pad)"),
         ]),
         SectionInfo(path: "data.normalize", doc: "per-pixel normalization", options: [
             OptionInfo("mean", .numberOrList(.any), .value(.number(0.5)),
