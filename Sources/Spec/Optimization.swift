@@ -1,3 +1,5 @@
+import Foundation
+
 /// `train.optimizer:` and `train.schedule:` as typed variants. Each case carries exactly the
 /// options of its algorithm; `options` lists them by their YAML keys, and the canonical YAML (so the
 /// config hash and `runner diff`) is written from the catalog's keys for the case and these values,
@@ -163,6 +165,8 @@ public enum ScheduleSpec: Hashable, Sendable {
     case cosine(tMax: Int, etaMin: Double)
     /// `torch.optim.lr_scheduler.ReduceLROnPlateau` on a validation metric, stepped after each epoch.
     case reduceOnPlateau(PlateauOptions)
+    /// `torch.optim.lr_scheduler.OneCycleLR`, stepped after every optimizer step.
+    case oneCycle(OneCycleOptions)
 
     /// The variant named `type` with the options of `values`; `epochs` is `t_max`'s default.
     init(type: String, values v: [String: OptionValue], epochs: Int) {
@@ -170,6 +174,7 @@ public enum ScheduleSpec: Hashable, Sendable {
         case "step": self = .step(stepSize: v["step_size"]?.int ?? 1, gamma: v["gamma"]?.number ?? 0.1)
         case "cosine": self = .cosine(tMax: v["t_max"]?.int ?? epochs, etaMin: v["eta_min"]?.number ?? 0)
         case "reduce_on_plateau": self = .reduceOnPlateau(PlateauOptions(values: v))
+        case "onecycle": self = .oneCycle(OneCycleOptions(values: v))
         default: self = .constant
         }
     }
@@ -181,6 +186,7 @@ public enum ScheduleSpec: Hashable, Sendable {
         case .step: "step"
         case .cosine: "cosine"
         case .reduceOnPlateau: "reduce_on_plateau"
+        case .oneCycle: "onecycle"
         }
     }
 
@@ -191,6 +197,7 @@ public enum ScheduleSpec: Hashable, Sendable {
         case let .step(stepSize, gamma): ["step_size": .int(stepSize), "gamma": .number(gamma)]
         case let .cosine(tMax, etaMin): ["t_max": .int(tMax), "eta_min": .number(etaMin)]
         case let .reduceOnPlateau(o): o.options
+        case let .oneCycle(o): o.options
         }
     }
 }
@@ -225,6 +232,73 @@ public struct PlateauOptions: Hashable, Sendable {
     var options: [String: OptionValue] {
         ["monitor": .text(monitor.rawValue), "factor": .number(factor), "patience": .int(patience),
          "threshold": .number(threshold), "cooldown": .int(cooldown), "min_lr": .number(minLR)]
+    }
+}
+
+/// `train.schedule: {type: onecycle, ...}` — PyTorch's `OneCycleLR` with `max_lr` the optimizer's
+/// `lr` and `total_steps` the trial's optimizer steps (epochs × batches per epoch): the rate rises
+/// from `lr / div_factor` to `lr` over the first `pct_start` of the steps and anneals to
+/// `lr / div_factor / final_div_factor` (cosine or linear; three phases come back down to the start
+/// first), while the momentum (SGD's and RMSprop's `momentum`, Adam's β₁) cycles the other way
+/// between `max_momentum` and `base_momentum`.
+public struct OneCycleOptions: Hashable, Sendable {
+    public enum Anneal: String, CaseIterable, Hashable, Sendable { case cos, linear }
+    public var pctStart = 0.3
+    public var anneal = Anneal.cos
+    public var divFactor = 25.0
+    public var finalDivFactor = 1e4
+    public var threePhase = false
+    public var cycleMomentum = true
+    public var baseMomentum = 0.85
+    public var maxMomentum = 0.95
+
+    public init() {}
+
+    init(values v: [String: OptionValue]) {
+        pctStart = v["pct_start"]?.number ?? pctStart
+        anneal = v["anneal_strategy"]?.text.flatMap(Anneal.init(rawValue:)) ?? anneal
+        divFactor = v["div_factor"]?.number ?? divFactor
+        finalDivFactor = v["final_div_factor"]?.number ?? finalDivFactor
+        threePhase = v["three_phase"]?.bool ?? threePhase
+        cycleMomentum = v["cycle_momentum"]?.bool ?? cycleMomentum
+        baseMomentum = v["base_momentum"]?.number ?? baseMomentum
+        maxMomentum = v["max_momentum"]?.number ?? maxMomentum
+    }
+
+    var options: [String: OptionValue] {
+        ["pct_start": .number(pctStart), "anneal_strategy": .text(anneal.rawValue), "div_factor": .number(divFactor),
+         "final_div_factor": .number(finalDivFactor), "three_phase": .bool(threePhase), "cycle_momentum": .bool(cycleMomentum),
+         "base_momentum": .number(baseMomentum), "max_momentum": .number(maxMomentum)]
+    }
+
+    /// The rate and momentum at optimizer step `step` (0-based) of `total`, for peak rate `maxLR`
+    /// (`OneCycleLR.get_lr` at `last_epoch = step`).
+    public func values(step: Int, total: Int, maxLR: Double) -> (lr: Double, momentum: Double) {
+        let initial = maxLR / divFactor, minimum = initial / finalDivFactor
+        let t = Double(total)
+        let phases: [(end: Double, lr: (Double, Double), momentum: (Double, Double))] = threePhase
+            ? [(pctStart * t - 1, (initial, maxLR), (maxMomentum, baseMomentum)),
+               (2 * pctStart * t - 2, (maxLR, initial), (baseMomentum, maxMomentum)),
+               (t - 1, (initial, minimum), (maxMomentum, maxMomentum))]
+            : [(pctStart * t - 1, (initial, maxLR), (maxMomentum, baseMomentum)),
+               (t - 1, (maxLR, minimum), (baseMomentum, maxMomentum))]
+        var start = 0.0
+        let s = Double(step)
+        for (i, phase) in phases.enumerated() {
+            if s <= phase.end || i == phases.count - 1 {
+                let pct = (s - start) / (phase.end - start)
+                return (interpolate(phase.lr, pct), interpolate(phase.momentum, pct))
+            }
+            start = phase.end
+        }
+        return (minimum, maxMomentum)
+    }
+
+    private func interpolate(_ ends: (Double, Double), _ pct: Double) -> Double {
+        switch anneal {
+        case .cos: ends.1 + (ends.0 - ends.1) / 2.0 * (cos(Double.pi * pct) + 1)
+        case .linear: (ends.1 - ends.0) * pct + ends.0
+        }
     }
 }
 

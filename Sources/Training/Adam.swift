@@ -11,6 +11,11 @@ public class Adam: Optimizer {
         set { core.lr = newValue }
     }
     public var stepCount: Int { core.stepCount }
+    /// β₁ (what a one-cycle schedule cycles).
+    public var momentum: Double {
+        get { core.beta1 }
+        set { core.beta1 = newValue }
+    }
     private var core: AdamCore
 
     public convenience init(parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
@@ -54,7 +59,8 @@ public final class AdamW: Adam {
 struct AdamCore {
     let parameters: [Parameter]
     var lr: Double
-    let beta1: Double, beta2: Double, eps: Double, weightDecay: Double
+    var beta1: Double
+    let beta2: Double, eps: Double, weightDecay: Double
     let decoupled: Bool
     private(set) var stepCount = 0
     /// `exp_avg.<name>` and `exp_avg_sq.<name>`.

@@ -19,20 +19,25 @@ public protocol Optimizer: AnyObject {
     func restore(_ state: [(name: String, values: [Float])]) throws
     /// Updates taken so far.
     var stepCount: Int { get }
+    /// The momentum a one-cycle schedule sets before each step: SGD's and RMSprop's `momentum`,
+    /// Adam's β₁ (PyTorch's `cycle_momentum`).
+    var momentum: Double { get set }
 }
 
 /// Builds the optimizer a `train.optimizer:` section describes.
-public func makeOptimizer(_ spec: OptimizerSpec, parameters: [Parameter]) -> any Optimizer {
+/// `cyclesMomentum`: a schedule will set the momentum before every step, so momentum buffers
+/// exist from the start even when the configured momentum is 0.
+public func makeOptimizer(_ spec: OptimizerSpec, parameters: [Parameter], cyclesMomentum: Bool = false) -> any Optimizer {
     switch spec {
     case let .sgd(o):
         SGD(parameters: parameters, lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov,
-            weightDecay: o.weightDecay)
+            weightDecay: o.weightDecay, momentumBuffers: cyclesMomentum)
     case let .adam(o):
         Adam(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
     case let .adamw(o):
         AdamW(parameters: parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay)
     case let .rmsprop(o):
-        RMSprop(parameters: parameters, options: o)
+        RMSprop(parameters: parameters, options: o, momentumBuffers: cyclesMomentum)
     }
 }
 

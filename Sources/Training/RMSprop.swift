@@ -10,27 +10,30 @@ public final class RMSprop: Optimizer {
     public let parameters: [Parameter]
     public var lr: Double
     public let options: RMSpropOptions
+    public var momentum: Double
     public private(set) var stepCount = 0
     /// `square_avg.<name>`, then `grad_avg.<name>` (centered) and `momentum_buffer.<name>` (momentum).
     private let buffers: [StateBuffers]
 
-    public init(parameters: [Parameter], options: RMSpropOptions) {
+    public init(parameters: [Parameter], options: RMSpropOptions, momentumBuffers: Bool = false) {
         self.parameters = parameters
         self.options = options
         lr = options.lr
+        momentum = options.momentum
         buffers = [StateBuffers(kind: "square_avg", for: parameters)]
             + (options.centered ? [StateBuffers(kind: "grad_avg", for: parameters)] : [])
-            + (options.momentum != 0 ? [StateBuffers(kind: "momentum_buffer", for: parameters)] : [])
+            + (options.momentum != 0 || momentumBuffers ? [StateBuffers(kind: "momentum_buffer", for: parameters)] : [])
     }
 
     public func step() {
         let alpha = Float(options.alpha), rest = Float(1 - options.alpha), eps = Float(options.eps)
-        let wd = Float(options.weightDecay), mu = Float(options.momentum), negLR = Float(-lr)
+        let wd = Float(options.weightDecay), mu = Float(momentum), negLR = Float(-lr)
         for (k, parameter) in parameters.enumerated() {
             let p = parameter.value.data, g = parameter.grad.data, n = parameter.value.count
             let v = buffers[0].tensors[k].data
             let m = options.centered ? buffers[1].tensors[k].data : nil
-            let b = options.momentum != 0 ? buffers[buffers.count - 1].tensors[k].data : nil
+            let hasBuffer = buffers.count > (options.centered ? 2 : 1)
+            let b = momentum > 0 && hasBuffer ? buffers[buffers.count - 1].tensors[k].data : nil
             // p, g, v, m, b: [n], one parameter's flat views and its state.
             for i in 0..<n {
                 let gi = options.weightDecay != 0 ? decayedGradient(g[i], weight: p[i], lambda: wd) : g[i]

@@ -8,7 +8,7 @@ import Engine
 public final class SGD: Optimizer {
     public let parameters: [Parameter]
     public var lr: Double
-    public let momentum: Double
+    public var momentum: Double
     public let dampening: Double
     public let nesterov: Bool
     public let weightDecay: Double
@@ -17,14 +17,14 @@ public final class SGD: Optimizer {
     private let buffers: [StateBuffers]
 
     public init(parameters: [Parameter], lr: Double, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
-                weightDecay: Double = 0) {
+                weightDecay: Double = 0, momentumBuffers: Bool = false) {
         self.parameters = parameters
         self.lr = lr
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
         self.weightDecay = weightDecay
-        buffers = momentum != 0 ? [StateBuffers(kind: "momentum_buffer", for: parameters)] : []
+        buffers = momentum != 0 || momentumBuffers ? [StateBuffers(kind: "momentum_buffer", for: parameters)] : []
     }
 
     public func step() {
@@ -32,7 +32,7 @@ public final class SGD: Optimizer {
         let firstStep = stepCount == 0
         for (k, parameter) in parameters.enumerated() {
             let p = parameter.value.data, g = parameter.grad.data, n = parameter.value.count
-            if momentum == 0 {
+            if momentum == 0 && buffers.isEmpty {
                 for i in 0..<n {
                     let gi = weightDecay != 0 ? decayedGradient(g[i], weight: p[i], lambda: wd) : g[i]
                     p[i] = p[i].addingProduct(gi, negLR)

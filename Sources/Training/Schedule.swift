@@ -14,11 +14,23 @@ public struct LRSchedule: Sendable, Hashable {
     /// A linear warmup before `spec` (`SequentialLR([LinearLR, spec], milestones: [warmup.epochs])`).
     public let warmup: WarmupSpec?
 
-    public init(spec: ScheduleSpec, baseLR: Double, epochs: Int, warmup: WarmupSpec? = nil) {
+    /// Optimizer steps per epoch (what a per-step `onecycle` schedule counts).
+    public let stepsPerEpoch: Int
+
+    public init(spec: ScheduleSpec, baseLR: Double, epochs: Int, warmup: WarmupSpec? = nil, stepsPerEpoch: Int = 1) {
         self.spec = spec
         self.baseLR = baseLR
         self.epochs = epochs
         self.warmup = warmup
+        self.stepsPerEpoch = max(stepsPerEpoch, 1)
+    }
+
+    /// For a per-step schedule (`onecycle`): the rate and the momentum (nil unless cycled) of
+    /// 0-based optimizer step `step` of the trial; nil for the per-epoch schedules.
+    public func perStep(_ step: Int) -> (lr: Double, momentum: Double?)? {
+        guard case let .oneCycle(o) = spec else { return nil }
+        let v = o.values(step: step, total: epochs * stepsPerEpoch, maxLR: baseLR)
+        return (v.lr, o.cycleMomentum ? v.momentum : nil)
     }
 
     /// The learning rate for 0-based `epoch`. `metrics[i]` is the validation metric a
@@ -46,6 +58,7 @@ public struct LRSchedule: Sendable, Hashable {
     }
 
     private func mainLR(epoch: Int, metrics: [Double]) -> Double {
+        if let first = perStep(max(epoch, 0) * stepsPerEpoch) { return first.lr }  // the epoch's first step
         if case let .reduceOnPlateau(options) = spec { return plateauLR(after: metrics.prefix(max(epoch, 0)), options) }
         var lr = baseLR
         if epoch <= 0 { return lr }
@@ -82,7 +95,7 @@ public struct LRSchedule: Sendable, Hashable {
             return lr
         case let .step(stepSize, gamma):
             return stepSize > 0 && e % stepSize == 0 ? lr * gamma : lr
-        case .reduceOnPlateau:
+        case .reduceOnPlateau, .oneCycle:
             return lr
         case let .cosine(tMax, etaMin):
             let t = Double(tMax > 0 ? tMax : max(epochs, 1))

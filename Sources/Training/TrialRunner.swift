@@ -76,8 +76,11 @@ public final class TrialRunner {
         network.activeThreads = t.threads
         if let warmStart = spec.warmStart { try WarmStartWeights.load(warmStart, into: network) }
         trainable = WarmStartWeights.trainable(network.parameters, freeze: t.freeze)
-        optimizer = makeOptimizer(t.optimizer, parameters: trainable)
-        schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup)
+        var cycles = false
+        if case let .oneCycle(o) = t.schedule { cycles = o.cycleMomentum }
+        optimizer = makeOptimizer(t.optimizer, parameters: trainable, cyclesMomentum: cycles)
+        let batches = (splits.train.count + trainBatch - 1) / trainBatch
+        schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup, stepsPerEpoch: batches)
         best = Snapshot(of: network)
         let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std,
@@ -199,6 +202,10 @@ public final class TrialRunner {
             // An interrupt inside the passes left them unfinished: never step on their gradients.
             if Cancellation.isRequested { return nil }
             let penalty = L2Penalty.apply(params)
+            if let cycle = schedule.perStep(epoch * batches + b) {
+                optimizer.lr = cycle.lr
+                if let momentum = cycle.momentum { optimizer.momentum = momentum }
+            }
             optimizer.step()
             let batchLoss = r.lossSum + penalty * Double(n)
             if !batchLoss.isFinite { return EvalResult(loss: batchLoss, accuracy: .nan, count: seen + n) }

@@ -157,3 +157,20 @@ final class AugmentationRunTests: XCTestCase {
         XCTAssertTrue(try f.read(f.results() + "/augmented-seed0/config.yaml").contains("  augment:\n  - random_crop:\n      padding: 2\n"))
     }
 }
+
+/// `train.schedule: {type: onecycle}` through the binary: set per step, recorded per epoch.
+final class OneCycleRunTests: XCTestCase {
+    func testTheRateRisesAndFallsOverTheTrialsSteps() throws {
+        let f = try EndToEndFixture(self, epochs: 3, seeds: [0], extra: "  schedule: {type: onecycle}")
+        let run = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = try f.read(f.results() + "/tiny-seed0/history.csv").split(separator: "\n").dropFirst()
+        let rates = lines.map { Double($0.split(separator: ",")[7])! }
+        // 500 training images, batch 32: 16 steps per epoch, 48 in all; the peak is at step 13.4.
+        XCTAssertEqual(rates[0], 0.01 / 25, accuracy: 1e-12)
+        XCTAssertGreaterThan(rates[1], rates[0])
+        XCTAssertLessThan(rates[2], rates[1])
+        let rows = try f.rows(f.results())
+        XCTAssertEqual(rows.first?["status"], "completed")
+    }
+}

@@ -12,6 +12,8 @@ final class OptimizationSpecTests: XCTestCase {
         "weight_decay": "0.01", "step_size": "4", "gamma": "0.5", "t_max": "9", "eta_min": "1e-5",
         "dampening": "0.1", "alpha": "0.9", "centered": "true", "monitor": "val_acc", "factor": "0.5", "patience": "3",
         "threshold": "0.01", "cooldown": "2", "min_lr": "1e-5", "warmup_epochs": "0", "warmup_start_factor": "0.5",
+        "pct_start": "0.4", "anneal_strategy": "linear", "div_factor": "10", "final_div_factor": "100", "three_phase": "true",
+        "cycle_momentum": "false", "base_momentum": "0.8", "max_momentum": "0.9",
     ]
     /// Options the reference config of a variant sets: `step_size` is required, `nesterov`
     /// needs momentum, and `warmup_start_factor` needs warmup epochs.

@@ -67,6 +67,32 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(acc.lr(epoch: 4, metrics: [80, 70, 60, 50]), 0.05)
     }
 
+    func testOneCycleFollowsPyTorchsPhases() {
+        // OneCycleLR(max_lr 0.1, total_steps 10, pct_start 0.3): initial 0.1/25, final initial/1e4;
+        // phase ends at steps 2 (0.3·10 − 1) and 9; momentum 0.95 → 0.85 → 0.95.
+        let s = LRSchedule(spec: .oneCycle(OneCycleOptions()), baseLR: 0.1, epochs: 5, stepsPerEpoch: 2)
+        let v = (0..<10).map { s.perStep($0)! }
+        XCTAssertEqual(v[0].lr, 0.004, accuracy: 1e-15)
+        XCTAssertEqual(v[1].lr, 0.052, accuracy: 1e-15)
+        XCTAssertEqual(v[2].lr, 0.1, accuracy: 1e-15)
+        XCTAssertEqual(v[4].lr, 4e-7 + (0.1 - 4e-7) / 2 * (cos(Double.pi * 2 / 7) + 1), accuracy: 1e-15)
+        XCTAssertEqual(v[9].lr, 4e-7, accuracy: 1e-18)
+        XCTAssertEqual(v.map { $0.momentum! }[0], 0.95, accuracy: 1e-15)
+        XCTAssertEqual(v.map { $0.momentum! }[2], 0.85, accuracy: 1e-15)
+        XCTAssertEqual(v.map { $0.momentum! }[9], 0.95, accuracy: 1e-15)
+        // The history's epoch rate is its first step's.
+        XCTAssertEqual(s.lr(epoch: 1), v[2].lr)
+        // Linear, three phases, no momentum cycling.
+        var o = OneCycleOptions()
+        (o.anneal, o.threePhase, o.cycleMomentum) = (.linear, true, false)
+        let t = LRSchedule(spec: .oneCycle(o), baseLR: 0.1, epochs: 10, stepsPerEpoch: 1)
+        XCTAssertEqual(t.perStep(1)!.lr, 0.004 + 0.096 * 0.5, accuracy: 1e-15)   // phase 1 ends at 2
+        XCTAssertEqual(t.perStep(4)!.lr, 0.004, accuracy: 1e-15)                 // phase 2 ends at 4 (2·3 − 2)
+        XCTAssertEqual(t.perStep(9)!.lr, 4e-7, accuracy: 1e-18)
+        XCTAssertNil(t.perStep(3)!.momentum)
+        XCTAssertNil(LRSchedule(spec: .constant, baseLR: 0.1, epochs: 2).perStep(0))
+    }
+
     func testCosineDefaultsTMaxToTheEpochCount() {
         let s = LRSchedule(spec: .cosine(tMax: 0, etaMin: 0), baseLR: 1, epochs: 10)
         XCTAssertEqual(s.lr(epoch: 5), 0.5, accuracy: 1e-15)
