@@ -106,8 +106,8 @@ public struct ImageFolderSource: DatasetSource {
                 guard !files.isEmpty else { throw DataError(path: classPath, "empty class folder (no .png, .jpg or .jpeg images)") }
                 for file in files {
                     let path = classPath + "/" + file
-                    let ext = file.split(separator: ".", omittingEmptySubsequences: false).last.map { $0.lowercased() } ?? ""
-                    guard file.contains("."), Self.extensions.contains(ext) else {
+                    let ext = file.utf8.lastIndex(of: UInt8(ascii: ".")).map { file[file.index(after: $0)...].lowercased() }
+                    guard let ext, Self.extensions.contains(ext) else {
                         throw DataError(path: path, "not a .png, .jpg or .jpeg file (class folders hold only images)")
                     }
                     var st = stat()
