@@ -181,6 +181,14 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(try source(fresh, cache: cache2).load().train.images, freshTrain)
     }
 
+    func testACacheFolderThatCannotBeWrittenOnlyCostsDecoding() throws {
+        let (root, train, _) = try folder()
+        let blocker = try makeTemporaryFolder(self) + "/file"
+        try writeRaw([1], to: blocker)
+        XCTAssertEqual(try source(root, cache: blocker + "/cache").load().train.images, train)
+        XCTAssertEqual(try readRaw(blocker), [1])
+    }
+
     func testFingerprintFollowsTheFileList() throws {
         let (root, _, _) = try folder()
         let first = try source(root).fingerprint()
