@@ -35,15 +35,21 @@ static void on_message(j_common_ptr cinfo, int level) {
     }
 }
 
+/// libjpeg's standard error manager with our error_exit (a longjmp) and message hook (warnings count).
+static struct jpeg_error_mgr *install_errors(jpeg_errors *errors, char *error) {
+    struct jpeg_error_mgr *base = jpeg_std_error(&errors->base);
+    errors->base.error_exit = on_error;
+    errors->base.emit_message = on_message;
+    errors->error = error;
+    errors->warnings = 0;
+    return base;
+}
+
 /// Reads the header (and the image when `pixels` is not NULL, whose size `info` gives).
 static int jpeg_read(const unsigned char *data, size_t size, imagecodec_info *info, unsigned char *pixels, char *error) {
     struct jpeg_decompress_struct d;
     jpeg_errors errors;
-    d.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = on_error;
-    errors.base.emit_message = on_message;
-    errors.error = error;
-    errors.warnings = 0;
+    d.err = install_errors(&errors, error);
     if (setjmp(errors.jump)) {
         jpeg_destroy_decompress(&d);
         return -1;
@@ -104,11 +110,7 @@ int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, i
     }
     struct jpeg_compress_struct c;
     jpeg_errors errors;
-    c.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = on_error;
-    errors.base.emit_message = on_message;
-    errors.error = error;
-    errors.warnings = 0;
+    c.err = install_errors(&errors, error);
     unsigned char *volatile buffer = NULL;
     unsigned long size = 0;
     if (setjmp(errors.jump)) {

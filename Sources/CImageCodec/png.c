@@ -122,12 +122,16 @@ static void on_write_error(png_structp png, png_const_charp message) {
     png_longjmp(png, 1);
 }
 
-int imagecodec_png_encode(const unsigned char *pixels, int width, int height, int channels,
-                          unsigned char **out, size_t *out_size, char *error) {
-    if ((channels != 1 && channels != 3) || width <= 0 || height <= 0) {
-        snprintf(error, IMAGECODEC_ERROR_SIZE, "cannot encode %dx%dx%d", width, height, channels);
+int imagecodec_png_encode_samples(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
+                                  unsigned char **out, size_t *out_size, char *error) {
+    int samples = color_type == PNG_COLOR_TYPE_GRAY ? 1 : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
+                : color_type == PNG_COLOR_TYPE_RGB ? 3 : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 0;
+    if (samples == 0 || (bit_depth != 8 && bit_depth != 16) || width <= 0 || height <= 0) {
+        snprintf(error, IMAGECODEC_ERROR_SIZE, "cannot encode %dx%d of colour type %d, depth %d", width, height,
+                 color_type, bit_depth);
         return -1;
     }
+    size_t stride = (size_t)width * samples * (bit_depth / 8);
     png_output output = {NULL, 0, 0, error};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &output, on_write_error, on_warning);
     if (!png) return -1;
@@ -138,16 +142,25 @@ int imagecodec_png_encode(const unsigned char *pixels, int width, int height, in
         return -1;
     }
     png_set_write_fn(png, &output, write_bytes, flush_bytes);
-    png_set_IHDR(png, header, (png_uint_32)width, (png_uint_32)height, 8,
-                 channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+    png_set_IHDR(png, header, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, header);
-    for (int y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * width * channels);
+    for (int y = 0; y < height; y++) png_write_row(png, rows + (size_t)y * stride);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &header);
     *out = output.data;
     *out_size = output.size;
     return 0;
+}
+
+int imagecodec_png_encode(const unsigned char *pixels, int width, int height, int channels,
+                          unsigned char **out, size_t *out_size, char *error) {
+    if (channels != 1 && channels != 3) {
+        snprintf(error, IMAGECODEC_ERROR_SIZE, "cannot encode %dx%dx%d", width, height, channels);
+        return -1;
+    }
+    return imagecodec_png_encode_samples(pixels, width, height, channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+                                         8, out, out_size, error);
 }
 
 void imagecodec_free(void *buffer) { free(buffer); }

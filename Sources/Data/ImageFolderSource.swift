@@ -106,8 +106,8 @@ public struct ImageFolderSource: DatasetSource {
                 guard !files.isEmpty else { throw DataError(path: classPath, "empty class folder (no .png, .jpg or .jpeg images)") }
                 for file in files {
                     let path = classPath + "/" + file
-                    let ext = file.split(separator: ".", omittingEmptySubsequences: false).last.map { $0.lowercased() } ?? ""
-                    guard file.contains("."), Self.extensions.contains(ext) else {
+                    let ext = file.utf8.lastIndex(of: UInt8(ascii: ".")).map { file[file.index(after: $0)...].lowercased() }
+                    guard let ext, Self.extensions.contains(ext) else {
                         throw DataError(path: path, "not a .png, .jpg or .jpeg file (class folders hold only images)")
                     }
                     var st = stat()
@@ -188,7 +188,7 @@ public struct ImageFolderSource: DatasetSource {
                                 "image is \(images[other].width)×\(images[other].height) but \(path(entries[0])) is "
                                 + "\(first.width)×\(first.height); images of different sizes need data.resize")
             }
-            for i in images.indices { images[i] = Self.resized(images[i], to: resize) }
+            for i in images.indices { images[i] = Self.resized(images[i], toHeight: resize, width: resize) }
         }
         func set(_ split: String) -> ImageSet? {
             let members = entries.indices.filter { entries[$0].split == split }
@@ -205,19 +205,19 @@ public struct ImageFolderSource: DatasetSource {
 
     private func path(_ entry: Entry) -> String { folder + "/" + entry.relativePath }
 
-    /// Pillow-exact bilinear resize of every channel to `size`×`size`.
-    static func resized(_ image: DecodedImage, to size: Int) -> DecodedImage {
-        if image.height == size && image.width == size { return image }
-        let resampler = BilinearResample(inWidth: image.width, inHeight: image.height, outWidth: size, outHeight: size)
-        var out = DecodedImage(channels: image.channels, height: size, width: size,
-                               pixels: [UInt8](repeating: 0, count: image.channels * size * size))
+    /// Pillow-exact bilinear resize of every channel to `height`×`width`.
+    static func resized(_ image: DecodedImage, toHeight height: Int, width: Int) -> DecodedImage {
+        if image.height == height && image.width == width { return image }
+        let resampler = BilinearResample(inWidth: image.width, inHeight: image.height, outWidth: width, outHeight: height)
+        var out = DecodedImage(channels: image.channels, height: height, width: width,
+                               pixels: [UInt8](repeating: 0, count: image.channels * height * width))
         var scratch = [UInt8](repeating: 0, count: max(resampler.scratchCount, 1))
         image.pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 scratch.withUnsafeMutableBufferPointer { scratch in
                     for c in 0..<image.channels {
                         resampler.resample(src.baseAddress! + c * image.height * image.width,
-                                           into: dst.baseAddress! + c * size * size, dstRowStride: size,
+                                           into: dst.baseAddress! + c * height * width, dstRowStride: width,
                                            scratch: scratch.baseAddress!)
                     }
                 }

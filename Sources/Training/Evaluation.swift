@@ -52,4 +52,24 @@ public enum Evaluator {
         guard seen > 0 else { return EvalResult(loss: .nan, accuracy: .nan, count: 0) }
         return EvalResult(loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), count: seen)
     }
+
+    /// The confusion matrix of the network in evaluation mode over `loader`: `[true][predicted]`
+    /// counts, predictions by argmax of the logits (ties → the lowest index, as the loss counts them).
+    public static func confusion(_ network: Network, _ loader: BatchLoader, _ buffers: BatchBuffers) -> [[Int]] {
+        let classes = network.classes
+        var matrix = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for b in 0..<loader.batchCount {
+            if Cancellation.isRequested { break }
+            let n = loader.fill(batch: b, images: buffers.images.data, labels: buffers.labels)
+            let logits = network.forward(buffers.images.data, batch: n, training: false)
+            for i in 0..<n {
+                let row = logits + i * classes
+                var best = 0
+                for k in 1..<max(classes, 1) where row[k] > row[best] { best = k }
+                let label = Int(buffers.labels[i])
+                if label < classes { matrix[label][best] += 1 }
+            }
+        }
+        return matrix
+    }
 }

@@ -325,6 +325,9 @@ public final class TrialRunner {
                 Evaluator.evaluate(network, testLoader, evalBuffers))
     }
 
+    /// The test split's confusion matrix with the network's current weights (`[true][predicted]`).
+    public func testConfusion() -> [[Int]] { Evaluator.confusion(network, testLoader, evalBuffers) }
+
     /// The network being trained (for `runner eval`, which loads weights into it).
     public var model: Network { network }
 

@@ -36,6 +36,15 @@ struct Eval: ParsableCommand {
             for (split, e) in [("train", r.train), ("validation", r.validation), ("test", r.test)] {
                 print("  \(split.padding(toLength: 10, withPad: " ", startingAt: 0))  accuracy \(String(format: "%6.2f", 100 * e.accuracy)) %  loss \(String(format: "%.4f", e.loss))  (\(e.count) images)")
             }
+            print("  per class on test:")
+            let names = trial.dataset.classes
+            let width = min(max(names.map { SafeText.printable($0).count }.max() ?? 0, 5), 40)
+            for (k, row) in runner.testConfusion().enumerated() {
+                let total = row.reduce(0, +)
+                let name = k < names.count ? SafeText.printable(names[k]) : String(k)
+                let accuracy = total == 0 ? "     —" : String(format: "%6.2f", 100 * Double(row[k]) / Double(total))
+                print("    class \(name.padding(toLength: width, withPad: " ", startingAt: 0))  accuracy \(accuracy) %  (\(total) images)")
+            }
         } catch {
             report(error)
             throw ExitCode(2)

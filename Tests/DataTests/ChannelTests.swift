@@ -68,4 +68,23 @@ final class ChannelTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(rgb.converted(toChannels: 1)).images, gray.images, "gray → RGB → gray is the identity")
         XCTAssertNil(gray.converted(toChannels: 2))
     }
+
+    /// Colour resizes against Pillow's on 'RGB' images (fixture: scripts/make_rgb_resize_fixture.py).
+    func testRGBResizeMatchesPillowByteForByte() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "resize-rgb", withExtension: "txt", subdirectory: "Fixtures"))
+        let cases = try ResizeTests.loadCases(url)
+        XCTAssertEqual(cases.count, 12)
+        for c in cases {
+            let set = ImageSet(images: ImageDecoder.planes(c.input, channels: 3), labels: [0], count: 1, channels: 3,
+                               rows: c.inHeight, cols: c.inWidth)
+            let resized = ImageFolderSource.resized(DecodedImage(channels: 3, height: c.inHeight, width: c.inWidth, pixels: set.images),
+                                                    toHeight: c.outHeight, width: c.outWidth)
+            XCTAssertEqual(resized.pixels, ImageDecoder.planes(c.expected, channels: 3), c.name)
+            if c.outWidth == c.outHeight {
+                let t = ImageTransform(channels: 3, inputHeight: c.inHeight, inputWidth: c.inWidth, resize: c.outWidth, pad: 0,
+                                       mean: [0], std: [1])
+                XCTAssertEqual(t.prepare(set).images, ImageDecoder.planes(c.expected, channels: 3), c.name)
+            }
+        }
+    }
 }

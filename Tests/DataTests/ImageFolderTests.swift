@@ -181,6 +181,14 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(try source(fresh, cache: cache2).load().train.images, freshTrain)
     }
 
+    func testACacheFolderThatCannotBeWrittenOnlyCostsDecoding() throws {
+        let (root, train, _) = try folder()
+        let blocker = try makeTemporaryFolder(self) + "/file"
+        try writeRaw([1], to: blocker)
+        XCTAssertEqual(try source(root, cache: blocker + "/cache").load().train.images, train)
+        XCTAssertEqual(try readRaw(blocker), [1])
+    }
+
     func testFingerprintFollowsTheFileList() throws {
         let (root, _, _) = try folder()
         let first = try source(root).fingerprint()
@@ -201,5 +209,31 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(splits.validation?.labels, [0, 0, 1, 1, 2, 2])
         try FileManager.default.removeItem(atPath: "\(root)/val/cat")
         assertDataError("\(root)/val: classes differ from train/ (only in train: cat)") { try source(root).describe() }
+    }
+
+    /// Alpha is dropped and 16-bit samples keep their high byte, whatever the PNG's colour type.
+    func testPNGColourTypesAndDepths() throws {
+        let dir = try makeTemporaryFolder(self)
+        let (h, w) = (3, 4)
+        let rgb: [UInt8] = (0..<h * w * 3).map { UInt8($0 * 7 % 256) }
+        let gray: [UInt8] = (0..<h * w).map { UInt8($0 * 19 % 256) }
+        let rgbPlanes = DecodedImage(channels: 3, height: h, width: w, pixels: ImageDecoder.planes(rgb, channels: 3))
+        let grayPlane = DecodedImage(channels: 1, height: h, width: w, pixels: gray)
+        var rgba: [UInt8] = [], grayAlpha: [UInt8] = [], gray16: [UInt8] = [], rgb16: [UInt8] = []
+        for p in 0..<h * w {
+            rgba += [rgb[p * 3], rgb[p * 3 + 1], rgb[p * 3 + 2], UInt8(p)]
+            grayAlpha += [gray[p], 200]
+            gray16 += [gray[p], 0xAB]
+        }
+        for v in rgb { rgb16 += [v, 0x7F] }
+        let cases: [(name: String, samples: [UInt8], colorType: Int, depth: Int, expected: DecodedImage)] = [
+            ("rgba", rgba, 6, 8, rgbPlanes), ("gray-alpha", grayAlpha, 4, 8, grayPlane),
+            ("gray16", gray16, 0, 16, grayPlane), ("rgb16", rgb16, 2, 16, rgbPlanes),
+        ]
+        for c in cases {
+            let path = "\(dir)/\(c.name).png"
+            try writeRaw(try DataFiles.png(samples: c.samples, colorType: c.colorType, bitDepth: c.depth, height: h, width: w), to: path)
+            XCTAssertEqual(try ImageDecoder.decode(try readRaw(path), path: path), c.expected, c.name)
+        }
     }
 }

@@ -72,6 +72,12 @@ final class ImageFolderRunTests: XCTestCase {
         let accuracy = try XCTUnwrap(Double(testLine.split(separator: " ").dropFirst(2).first ?? ""))
         XCTAssertGreaterThan(accuracy, 80, String(testLine))
         XCTAssertTrue(csv.contains(String(format: "%.2f", accuracy)), "\(csv) vs \(testLine)")
+        // Per class: the folder names in label order, 12 test images each, averaging to the accuracy.
+        let perClass = e.stdout.split(separator: "\n").filter { $0.hasPrefix("    class ") }
+        XCTAssertEqual(perClass.map { $0.split(separator: " ")[1] }, ["blue-ish", "green", "red"], e.stdout)
+        XCTAssertTrue(perClass.allSatisfy { $0.hasSuffix("(12 images)") }, e.stdout)
+        let classAccuracies = try perClass.map { line in try XCTUnwrap(Double(line.split(separator: " ")[3])) }
+        XCTAssertEqual(classAccuracies.reduce(0, +) / 3, accuracy, accuracy: 0.01)
     }
 
     func testACorruptImageIsOneLineAndExitTwo() throws {

@@ -24,6 +24,22 @@ public enum DataFiles {
         }
     }
 
+    /// A PNG of samples in PNG layout (rows of interleaved samples, 16-bit ones big-endian) with
+    /// PNG colour type `colorType` (0 gray, 2 RGB, 4 gray + alpha, 6 RGBA) and depth 8 or 16.
+    public static func png(samples: [UInt8], colorType: Int, bitDepth: Int, height: Int, width: Int) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        var error = [CChar](repeating: 0, count: Int(IMAGECODEC_ERROR_SIZE))
+        let status = samples.withUnsafeBufferPointer {
+            imagecodec_png_encode_samples($0.baseAddress!, Int32(width), Int32(height), Int32(colorType), Int32(bitDepth), &out, &size, &error)
+        }
+        guard status == 0, let out else {
+            throw Failure(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        defer { imagecodec_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
     /// A baseline JPEG of `planes` ([channels, height, width]).
     public static func jpeg(_ planes: [UInt8], channels: Int, height: Int, width: Int, quality: Int = 95) throws -> [UInt8] {
         try encode(planes, channels: channels) { pixels, out, size, error in

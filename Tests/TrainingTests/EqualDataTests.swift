@@ -29,6 +29,7 @@ final class EqualDataTests: XCTestCase {
     func testIDXNpzAndPNGFolderTrainIdentically() throws {
         let root = try temporaryFolder(self)
         setenv("XDG_CACHE_HOME", root + "/cache", 1)
+        addTeardownBlock { unsetenv("XDG_CACHE_HOME") }
         let train = arrays(count: 60, seed: 1), test = arrays(count: 20, seed: 2)
         // The same arrays in three formats.
         try FileManager.default.createDirectory(atPath: root + "/idx", withIntermediateDirectories: true)
@@ -106,6 +107,7 @@ final class EqualDataTests: XCTestCase {
     func testAValidationSplitOfItsOwn() throws {
         let root = try temporaryFolder(self)
         setenv("XDG_CACHE_HOME", root + "/cache", 1)
+        addTeardownBlock { unsetenv("XDG_CACHE_HOME") }
         let train = arrays(count: 40, seed: 1), test = arrays(count: 10, seed: 2), val = arrays(count: 20, seed: 3)
         try Data(DataFiles.npz([("train", [40, 28, 28], train.images, train.labels.map(Int.init)),
                                 ("test", [10, 28, 28], test.images, test.labels.map(Int.init)),

@@ -33,6 +33,11 @@ int imagecodec_jpeg_decode(const unsigned char *data, size_t size, const imageco
 /// caller frees with `imagecodec_free`. Returns 0, or -1 with a message.
 int imagecodec_png_encode(const unsigned char *pixels, int width, int height, int channels,
                           unsigned char **out, size_t *out_size, char *error);
+/// Encodes samples already in PNG layout (`rows`: height rows of width pixels, 16-bit samples
+/// big-endian) with any PNG colour type and bit depth 8 or 16, for tests of the decoder's
+/// conversions (alpha dropped, 16 bits to 8). Returns 0, or -1 with a message.
+int imagecodec_png_encode_samples(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
+                                  unsigned char **out, size_t *out_size, char *error);
 /// Encodes as a baseline JPEG of `quality` (1…100). Returns 0, or -1 with a message.
 int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
                            unsigned char **out, size_t *out_size, char *error);
