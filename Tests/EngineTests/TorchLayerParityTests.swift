@@ -77,29 +77,8 @@ final class TorchLayerParityTests: XCTestCase {
     }
 
     private func runTorch(_ request: [[String: Any]]) throws -> [[String: [Float]]] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torch-layers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let script = dir.appendingPathComponent("layers.py"), input = dir.appendingPathComponent("in.json")
-        let output = dir.appendingPathComponent("out.json")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        try JSONSerialization.data(withJSONObject: request).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, input.path, output.path]
-        let errors = Pipe()
-        process.standardError = errors
-        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 127 || process.terminationStatus == 3 {
-            throw XCTSkip("python3 with PyTorch is not installed")
-        }
-        guard process.terminationStatus == 0 else {
-            struct ScriptFailed: Error { let message: String }
-            throw ScriptFailed(message: String(decoding: stderr, as: UTF8.self))
-        }
-        let decoded = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [[String: [NSNumber]]])
+        let raw = try TorchScript.run(Self.script, request: request)
+        let decoded = try XCTUnwrap(raw as? [[String: [NSNumber]]])
         return decoded.map { $0.mapValues { $0.map(\.floatValue) } }
     }
 

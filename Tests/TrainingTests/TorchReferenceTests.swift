@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Spec
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -81,29 +82,7 @@ final class TorchReferenceTests: XCTestCase {
     }
 
     private func runTorch(_ request: [String: Any]) throws -> [[UInt32]] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torch-ref-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let script = dir.appendingPathComponent("reference.py"), input = dir.appendingPathComponent("in.json")
-        let output = dir.appendingPathComponent("out.json")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
-        try JSONSerialization.data(withJSONObject: request).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, input.path, output.path]
-        let errors = Pipe()
-        process.standardError = errors
-        do { try process.run() } catch { throw XCTSkip("python3 is not available: \(error)") }
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 127 || process.terminationStatus == 3 {
-            throw XCTSkip("python3 with numpy and PyTorch is not installed")
-        }
-        guard process.terminationStatus == 0 else {
-            struct ScriptFailed: Error { let message: String }
-            throw ScriptFailed(message: String(decoding: stderr, as: UTF8.self))
-        }
-        let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [[NSNumber]]
+        let decoded = try TorchScript.run(Self.script, request: request) as? [[NSNumber]]
         return try XCTUnwrap(decoded).map { $0.map(\.uint32Value) }
     }
 
