@@ -145,11 +145,11 @@ final class ValidationErrorTests: XCTestCase {
         let text = validText + """
 
           optimizer: {type: sgd, lr: 0.1, momentum: 0.9, nesterov: true, dampening: 0.1}
-          schedule: {type: cosine, warmup_epochs: 2}
+          schedule: {type: cosine, warmup_epochs: 3}
         """
         XCTAssertEqual(errorLines(text), [
             "x.yaml:8:77: train.optimizer.dampening: expected 0 with nesterov, found 0.1 (PyTorch: nesterov needs zero dampening)",
-            "x.yaml:9:43: train.schedule.warmup_epochs: expected fewer than train.epochs (2), found 2",
+            "x.yaml:9:43: train.schedule.warmup_epochs: expected at most train.epochs (2), found 3",
         ])
         XCTAssertEqual(errorLines(validText + "\n  schedule: {type: step, step_size: 1, warmup_start_factor: 0.5}\n"), [
             "x.yaml:8:61: train.schedule.warmup_start_factor: not applicable without warmup_epochs",

@@ -198,8 +198,8 @@ struct SpecDecoder {
         let warmupEpochs = s["warmup_epochs"]?.int ?? 0
         if warmupEpochs > 0 {
             train.warmup = WarmupSpec(epochs: warmupEpochs, startFactor: s["warmup_start_factor"]?.number ?? 1.0 / 3.0)
-            if warmupEpochs >= train.epochs, let node = scheduleReader?.value("warmup_epochs") {
-                log.add("expected fewer than train.epochs (\(train.epochs)), found \(warmupEpochs)", at: node.mark,
+            if warmupEpochs > train.epochs, let node = scheduleReader?.value("warmup_epochs") {
+                log.add("expected at most train.epochs (\(train.epochs)), found \(warmupEpochs)", at: node.mark,
                         path: "train.schedule.warmup_epochs")
             }
         } else if let node = scheduleReader?.value("warmup_start_factor") {
