@@ -13,6 +13,14 @@ public enum Summary {
         out += "\n"
         for line in selectionLines(records.filter(\.isCompleted)) { out += line + "\n\n" }
         out += explanation(hasBaseline: aggregates.contains(where: \.isBaseline))
+        let stopped = records.filter { $0.isCompleted && $0.stoppedEarly != nil }.sorted { $0.name < $1.name }
+        if !stopped.isEmpty {
+            out += "\n## Trials stopped early\n\n"
+            for t in stopped {
+                out += "- \(escape(t.name)): \(escape(t.stoppedEarly ?? "")) (\(t.completedEpochs) of \(t.epochs) epochs; "
+                    + "checkpoint from epoch \(t.selectedEpoch.map(String.init) ?? "—"))\n"
+            }
+        }
         let incomplete = aggregates.flatMap(\.incomplete)
         if !incomplete.isEmpty {
             out += "\n## Trials that did not complete\n\n"

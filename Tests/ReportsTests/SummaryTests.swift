@@ -39,6 +39,20 @@ final class SummaryTests: XCTestCase {
         XCTAssertFalse(text.contains("did not complete"), text)
     }
 
+    func testEarlyStoppedTrialsAreListedWithWhereAndWhy() {
+        var record = Fixtures.record(variant: "Batch norm", seed: 1, train: 0.97, val: 0.915, test: 0.9123, selectedEpoch: 12,
+                                     seconds: 88.04, baseline: nil)
+        record.completedEpochs = 17
+        record.stoppedEarly = "stopped after epoch 17: val_acc did not improve for 5 epochs"
+        let text = Summary.markdown(records: [record])
+        XCTAssertTrue(text.contains("""
+            ## Trials stopped early
+
+            - Batch norm (seed 1): stopped after epoch 17: val\\_acc did not improve for 5 epochs (17 of \(record.epochs) epochs; checkpoint from epoch 12)
+            """), text)
+        XCTAssertFalse(Summary.markdown(records: Fixtures.twoVariants).contains("stopped early"))
+    }
+
     func testPipeInNamesIsEscaped() {
         let records = [Fixtures.record(variant: "a|b", seed: 1, train: 0.9, val: 0.9, test: 0.9, baseline: nil)]
         XCTAssertTrue(Summary.markdown(records: records).contains("| a\\|b (n = 1) |"))

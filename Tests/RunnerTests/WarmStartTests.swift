@@ -122,6 +122,7 @@ final class EarlyStoppingTests: XCTestCase {
         XCTAssertNotNil(metrics?["selectedEpoch"] as? Int)
         XCTAssertTrue(FileManager.default.fileExists(atPath: trial + "/model.safetensors"))
         XCTAssertTrue(run.stdout.contains("stopped after epoch 2"), run.stdout)
+        XCTAssertTrue(try f.read(f.results() + "/summary.md").contains("## Trials stopped early\n\n- Tiny (seed 0): stopped after epoch 2"))
         // A finished early-stopped trial is a cached result, not an interrupted one.
         let again = try RunnerProcess.run(["run", f.config, "--results", f.results()])
         XCTAssertTrue(again.stdout.contains("cached"), again.stdout)
