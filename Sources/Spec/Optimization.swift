@@ -273,25 +273,24 @@ public struct OneCycleOptions: Hashable, Sendable {
 
     /// The rate and momentum at optimizer step `step` (0-based) of `total`, for peak rate `maxLR`
     /// (`OneCycleLR.get_lr` at `last_epoch = step`).
+    /// Called before every optimizer step: no allocation, only the phase the step falls in.
     public func values(step: Int, total: Int, maxLR: Double) -> (lr: Double, momentum: Double) {
         let initial = maxLR / divFactor, minimum = initial / finalDivFactor
-        let t = Double(total)
-        let phases: [(end: Double, lr: (Double, Double), momentum: (Double, Double))] = threePhase
-            ? [(pctStart * t - 1, (initial, maxLR), (maxMomentum, baseMomentum)),
-               (2 * pctStart * t - 2, (maxLR, initial), (baseMomentum, maxMomentum)),
-               (t - 1, (initial, minimum), (maxMomentum, maxMomentum))]
-            : [(pctStart * t - 1, (initial, maxLR), (maxMomentum, baseMomentum)),
-               (t - 1, (maxLR, minimum), (baseMomentum, maxMomentum))]
-        var start = 0.0
-        let s = Double(step)
-        for (i, phase) in phases.enumerated() {
-            if s <= phase.end || i == phases.count - 1 {
-                let pct = (s - start) / (phase.end - start)
-                return (interpolate(phase.lr, pct), interpolate(phase.momentum, pct))
-            }
-            start = phase.end
+        let t = Double(total), s = Double(step)
+        let first = pctStart * t - 1
+        // (start step, end step, rate ends, momentum ends) of the phase holding `step`.
+        let phase: (Double, Double, (Double, Double), (Double, Double))
+        if s <= first {
+            phase = (0, first, (initial, maxLR), (maxMomentum, baseMomentum))
+        } else if threePhase && s <= 2 * pctStart * t - 2 {
+            phase = (first, 2 * pctStart * t - 2, (maxLR, initial), (baseMomentum, maxMomentum))
+        } else if threePhase {
+            phase = (2 * pctStart * t - 2, t - 1, (initial, minimum), (maxMomentum, maxMomentum))
+        } else {
+            phase = (first, t - 1, (maxLR, minimum), (baseMomentum, maxMomentum))
         }
-        return (minimum, maxMomentum)
+        let pct = (s - phase.0) / (phase.1 - phase.0)
+        return (interpolate(phase.2, pct), interpolate(phase.3, pct))
     }
 
     private func interpolate(_ ends: (Double, Double), _ pct: Double) -> Double {

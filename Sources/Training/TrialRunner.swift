@@ -102,7 +102,12 @@ public final class TrialRunner {
     /// The validation metric a `reduce_on_plateau` schedule watches, per finished epoch.
     private var monitoredMetrics: [Double] {
         guard case let .reduceOnPlateau(o) = spec.train.schedule else { return [] }
-        return history.map { o.monitor == .valLoss ? $0.valLoss : $0.valAcc }
+        return monitored(o.monitor)
+    }
+
+    /// A validation metric per finished epoch (what plateau schedules and early stopping watch).
+    private func monitored(_ monitor: PlateauOptions.Monitor) -> [Double] {
+        history.map { monitor == .valLoss ? $0.valLoss : $0.valAcc }
     }
 
     // MARK: - Training state that a checkpoint restores
@@ -138,7 +143,7 @@ public final class TrialRunner {
         var epoch = history.count
         while epoch < epochs {
             if let rule = spec.train.earlyStopping,
-               let stop = rule.stop(after: history.map { rule.monitor == .valLoss ? $0.valLoss : $0.valAcc }) {
+               let stop = rule.stop(after: monitored(rule.monitor)) {
                 stoppedEarly = "stopped after epoch \(stop.epoch): \(stop.reason)"
                 progress?.trialNotice(label, message: stoppedEarly!)
                 break

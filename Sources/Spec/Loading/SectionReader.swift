@@ -42,10 +42,7 @@ struct SectionReader {
     /// Options of type `.custom` are skipped (the caller reads them); required ones missing are reported.
     func read(_ options: [OptionInfo], variant: String? = nil, variantKey: String = "type",
               log: inout ErrorLog) -> [String: OptionValue] {
-        var values: [String: OptionValue] = [:]
-        for option in options {
-            if case let .value(value) = option.defaultValue { values[option.key] = value }
-        }
+        var values = options.defaults
         for entry in entries {
             let keyPath = KeyPath.join(path, entry.key)
             guard let option = options.first(where: { $0.key == entry.key }) else {

@@ -68,10 +68,7 @@ struct SpecDecoder {
 
     private mutating func section(_ path: String, _ node: YAMLNode?, variant: String? = nil) -> (SectionReader?, [String: OptionValue]) {
         guard let info = Catalog.section(path) else { return (nil, [:]) }
-        let empty = info.options.reduce(into: [String: OptionValue]()) { values, option in
-            if case let .value(value) = option.defaultValue { values[option.key] = value }
-        }
-        guard let node, let reader = SectionReader(node, path: path, log: &log) else { return (nil, empty) }
+        guard let node, let reader = SectionReader(node, path: path, log: &log) else { return (nil, info.options.defaults) }
         return (reader, reader.read(info.options, variant: variant, log: &log))
     }
 
