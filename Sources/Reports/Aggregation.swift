@@ -70,7 +70,7 @@ public enum Aggregation {
         trials.filter(\.isCompleted).compactMap(\.testAcc)
     }
 
-    private static func estimate(_ values: [Double]) -> VariantAggregate.Estimate? {
+    static func estimate(_ values: [Double]) -> VariantAggregate.Estimate? {
         let finite = values.filter(\.isFinite)
         guard !finite.isEmpty else { return nil }
         return .init(mean: Stats.mean(finite), halfWidth: Stats.confidenceHalfWidth(finite), count: finite.count)

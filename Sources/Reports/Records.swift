@@ -67,6 +67,12 @@ public struct TrialRecord: Codable, Equatable, Sendable {
     /// Why training ended before `epochs` (`train.early_stopping`), e.g. "val_acc did not improve
     /// for 5 epochs"; absent otherwise.
     public var stoppedEarly: String?
+    /// Per-class results of the selected checkpoint on the test split, in label order (absent in
+    /// records written before they existed, and for trials without a selected checkpoint).
+    public var testPerClass: [ClassResult]?
+    /// The selected checkpoint's test confusion matrix, `[true][predicted]` counts, rows and
+    /// columns in label order (the order of `testPerClass`).
+    public var testConfusion: [[Int]]?
 
     public init(name: String, variant: String, slug: String, configFile: String, configHash: String,
                 seed: UInt64, epochs: Int, completedEpochs: Int, selectedEpoch: Int?, selectedOn: String,
@@ -100,6 +106,32 @@ public struct TrialRecord: Codable, Equatable, Sendable {
 
     /// Whether the trial ran to its planned end (only such trials enter means and tests).
     public var isCompleted: Bool { status == "completed" }
+}
+
+/// One class's result on a split: its name, how many of its samples there were and how many
+/// were classified correctly.
+public struct ClassResult: Codable, Equatable, Sendable {
+    public var name: String
+    public var samples: Int
+    public var correct: Int
+    /// `correct / samples`; absent when the split holds no sample of the class.
+    public var accuracy: Double?
+
+    public init(name: String, samples: Int, correct: Int) {
+        self.name = name
+        self.samples = samples
+        self.correct = correct
+        self.accuracy = samples == 0 ? nil : Double(correct) / Double(samples)
+    }
+
+    /// The per-class results a confusion matrix (`[true][predicted]`) gives, named by `classes`
+    /// (a class without a name is named by its label).
+    public static func from(confusion: [[Int]], classes: [String]) -> [ClassResult] {
+        confusion.enumerated().map { k, row in
+            ClassResult(name: k < classes.count ? classes[k] : String(k), samples: row.reduce(0, +),
+                        correct: k < row.count ? row[k] : 0)
+        }
+    }
 }
 
 /// An error reading or writing a result file, as one line that names the file.

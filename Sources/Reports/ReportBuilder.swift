@@ -3,23 +3,37 @@ import Spec
 
 /// Writes the files of one trial folder and rebuilds the folder-wide reports from all trials.
 public enum ReportBuilder {
-    /// Writes `history.csv`, `metrics.json`, `convergence.svg` and `loss.svg` into `dir` (created
-    /// if missing), each atomically.
+    /// Writes `history.csv`, `metrics.json`, `convergence.svg`, `loss.svg` and, when the record has
+    /// a confusion matrix, `confusion.csv` and `confusion.svg` into `dir` (created if missing), each
+    /// atomically; confusion files left by an earlier run of the folder are removed otherwise.
     public static func writeTrial(record: TrialRecord, history: [EpochRecord], dir: String) throws {
         try makeFolder(dir)
         try AtomicFile.write(HistoryCSV.render(history), to: dir + "/history.csv")
         try AtomicFile.writeJSON(record, to: dir + "/metrics.json")
-        for (name, text) in trialCharts(record: record, history: history) {
+        let files = derivedTrialFiles(record: record, history: history)
+        for (name, text) in files {
             try AtomicFile.write(text, to: dir + "/" + name)
+        }
+        for name in confusionFileNames where !files.contains(where: { $0.0 == name }) {
+            try AtomicFile.remove(dir + "/" + name)
         }
     }
 
-    /// A trial's plots by file name, drawn from its record and history alone (so they can be
-    /// redrawn from the files whenever one is missing).
-    public static func trialCharts(record: TrialRecord, history: [EpochRecord]) -> [(String, String)] {
-        [("convergence.svg", Charts.convergence(history: history, selectedEpoch: record.selectedEpoch,
-                                                selectedOn: record.selectedOn, title: "\(record.name): accuracy")),
-         ("loss.svg", Charts.loss(history: history, title: "\(record.name): loss"))]
+    /// The files a trial's confusion matrix is written to (only trials that have one).
+    public static let confusionFileNames = ["confusion.csv", "confusion.svg"]
+
+    /// A trial's files drawn from its record and history alone — its plots and its confusion
+    /// table — by file name (so they can be redrawn from the records whenever one is missing).
+    public static func derivedTrialFiles(record: TrialRecord, history: [EpochRecord]) -> [(String, String)] {
+        var files = [("convergence.svg", Charts.convergence(history: history, selectedEpoch: record.selectedEpoch,
+                                                            selectedOn: record.selectedOn, title: "\(record.name): accuracy")),
+                     ("loss.svg", Charts.loss(history: history, title: "\(record.name): loss"))]
+        if let classes = record.testPerClass, let matrix = record.testConfusion, matrix.count == classes.count {
+            files.append(("confusion.csv", ConfusionReport.csv(classes, matrix)))
+            files.append(("confusion.svg", ConfusionReport.svg(classes, matrix,
+                                                               title: "\(record.name): test confusion matrix")))
+        }
+        return files
     }
 
     /// A trial found in a results folder: its record and its history (from `history.csv` when present).

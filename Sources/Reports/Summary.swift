@@ -21,6 +21,7 @@ public enum Summary {
                     + "checkpoint from epoch \(t.selectedEpoch.map(String.init) ?? "—"))\n"
             }
         }
+        out += perClassSection(aggregates)
         let incomplete = aggregates.flatMap(\.incomplete)
         if !incomplete.isEmpty {
             out += "\n## Trials that did not complete\n\n"
@@ -46,6 +47,42 @@ public enum Summary {
         guard let e else { return "—" }
         guard let h = e.halfWidth else { return Format.percent(e.mean) }
         return "\(Format.percent(e.mean)) ± \(Format.percent(h))"
+    }
+
+    /// Per-class test accuracy of each variant (mean ± CI over its seeds) and links to each trial's
+    /// confusion matrix; empty when no trial has per-class results (records written before them).
+    static func perClassSection(_ aggregates: [VariantAggregate]) -> String {
+        let variants = aggregates.filter { $0.completed.contains { $0.testPerClass != nil } }
+        guard let first = variants.first?.completed.first(where: { $0.testPerClass != nil })?.testPerClass else { return "" }
+        let classNames = first.map(\.name)
+        var out = "\n## Per-class test accuracy\n\n"
+        out += "| Class | " + variants.map { escape($0.variant) }.joined(separator: " | ") + " |\n"
+        out += "| --- |" + String(repeating: " ---: |", count: variants.count) + "\n"
+        for (k, name) in classNames.enumerated() {
+            let cells = variants.map { v -> String in
+                let values = v.completed.compactMap { r -> Double? in
+                    guard let classes = r.testPerClass, k < classes.count, classes[k].name == name else { return nil }
+                    return classes[k].accuracy
+                }
+                return cell(Aggregation.estimate(values))
+            }
+            out += "| " + ([escape(name)] + cells).joined(separator: " | ") + " |\n"
+        }
+        out += "\nConfusion matrices of the selected checkpoints (rows: true class, columns: predicted): "
+        let links = variants.flatMap { v in
+            v.completed.filter { $0.testConfusion != nil }.map { r in
+                "[\(escape(r.name))](\(linkTarget(r.slug))/confusion.svg) ([csv](\(linkTarget(r.slug))/confusion.csv))"
+            }
+        }
+        out += links.joined(separator: ", ") + ".\n"
+        return out
+    }
+
+    /// A trial folder name as a Markdown link target (percent-encoded where it must be).
+    private static func linkTarget(_ slug: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return slug.addingPercentEncoding(withAllowedCharacters: allowed) ?? slug
     }
 
     /// One sentence per checkpoint-selection rule in use; selection on test comes first, loudly.

@@ -10,7 +10,8 @@ import Spec
 /// - **records** (`metrics.json`, `history.csv`) and **weights** (`model.safetensors`): the
 ///   results themselves. Damaged means the trial is retrained (or, when asked, reported and
 ///   left alone) — never reused.
-/// - **derivable** (`config.yaml`, `trial.hash`, `convergence.svg`, `loss.svg`): computed from
+/// - **derivable** (`config.yaml`, `trial.hash`, `convergence.svg`, `loss.svg`, and
+///   `confusion.csv` / `confusion.svg` when the record has a confusion matrix): computed from
 ///   the trial's config and records. They are compared with what the current code derives and
 ///   rewritten when missing or different, with a line saying so.
 ///
@@ -137,7 +138,7 @@ public enum TrialFolder {
     /// The derivable files of a finished trial, as the current code writes them.
     static func derivedFiles(trial: Trial, trialHash: String, record: TrialRecord, history: [EpochRecord]) -> [(String, String)] {
         [("config.yaml", trial.canonicalYAML), (hashName, trialHash + "\n")]
-            + ReportBuilder.trialCharts(record: record, history: history)
+            + ReportBuilder.derivedTrialFiles(record: record, history: history)
     }
 
     private static func staleFiles(folder: String, trial: Trial, trialHash: String, record: TrialRecord,
@@ -149,7 +150,9 @@ public enum TrialFolder {
 
     /// Writes `manifest.json` for the files a finished trial leaves (read back from disk), atomically.
     public static func writeManifest(folder: String, trialHash: String, completed: Bool) throws {
-        let names = ["config.yaml", hashName, "convergence.svg", "loss.svg"] + recordNames + (completed ? [weightsName] : [])
+        let optional = ReportBuilder.confusionFileNames.filter { FileManager.default.fileExists(atPath: path(folder, $0)) }
+        let names = ["config.yaml", hashName, "convergence.svg", "loss.svg"] + optional + recordNames
+            + (completed ? [weightsName] : [])
         var files: [String: Manifest.Entry] = [:]
         for name in names {
             guard let data = FileManager.default.contents(atPath: path(folder, name)) else {

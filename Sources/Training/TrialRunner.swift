@@ -269,6 +269,12 @@ public final class TrialRunner {
             record.trainAcc = selected.train.accuracy
             record.valAcc = selected.validation.accuracy
             record.testAcc = selected.test.accuracy
+            let confusion = testConfusion()
+            if Cancellation.isRequested {
+                return try finish(status: .interrupted(epoch: history.count), seconds: seconds)
+            }
+            record.testConfusion = confusion
+            record.testPerClass = ClassResult.from(confusion: confusion, classes: trial.dataset.classes)
             let weights = Safetensors.write(tensors: ModelWeights.tensors(of: network), metadata: [
                 "trial": record.name, "config_hash": trial.hash, "selected_epoch": String(bestEpoch!),
                 "selected_on": spec.train.select.rawValue, "engine_version": engineVersion,

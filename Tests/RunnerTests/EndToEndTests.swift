@@ -29,6 +29,24 @@ final class EndToEndTests: XCTestCase {
         let testAcc = try XCTUnwrap(Double(rows[0]["test_acc"] ?? ""))
         XCTAssertGreaterThan(testAcc, 80)
 
+        // Per-class results of the selected checkpoint: the confusion matrix's diagonal is the test
+        // accuracy, its rows are the test set's class counts, and the files are in the manifest.
+        let metrics = try JSONSerialization.jsonObject(with: Data(try f.read(f.results() + "/tiny-seed0/metrics.json").utf8)) as! [String: Any]
+        let matrix = try XCTUnwrap(metrics["testConfusion"] as? [[Int]])
+        let perClass = try XCTUnwrap(metrics["testPerClass"] as? [[String: Any]])
+        XCTAssertEqual(matrix.count, perClass.count)
+        let total = matrix.joined().reduce(0, +), correct = matrix.indices.map { matrix[$0][$0] }.reduce(0, +)
+        XCTAssertEqual(Double(correct) / Double(total), metrics["testAcc"] as? Double)
+        XCTAssertEqual(perClass.map { $0["samples"] as? Int }, matrix.map { $0.reduce(0, +) })
+        let confusionCSV = try f.read(f.results() + "/tiny-seed0/confusion.csv").split(separator: "\n")
+        XCTAssertEqual(confusionCSV.count, matrix.count + 1)
+        XCTAssertTrue(confusionCSV[0].hasPrefix("true \\ predicted,"), String(confusionCSV[0]))
+        let manifest = try f.read(f.results() + "/tiny-seed0/manifest.json")
+        XCTAssertTrue(manifest.contains("\"confusion.csv\"") && manifest.contains("\"confusion.svg\""), manifest)
+        let summary = try f.read(f.results() + "/summary.md")
+        XCTAssertTrue(summary.contains("## Per-class test accuracy"), summary)
+        XCTAssertTrue(summary.contains("(tiny-seed0/confusion.svg)"), summary)
+
         // `runner eval` on the saved weights reproduces the recorded accuracies exactly.
         let trial = f.results() + "/tiny-seed0"
         let e = try RunnerProcess.run(["eval", trial + "/config.yaml", "--weights", trial + "/model.safetensors"])
@@ -44,9 +62,13 @@ final class EndToEndTests: XCTestCase {
         let f = try EndToEndFixture(self, seeds: [0])
         XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--results", f.results()]).status, 0)
         let weights = f.bytes(f.results() + "/tiny-seed0/model.safetensors")
+        // A derivable file that went missing (here the confusion plot) is redrawn from the records.
+        let plot = f.bytes(f.results() + "/tiny-seed0/confusion.svg")
+        try FileManager.default.removeItem(atPath: f.results() + "/tiny-seed0/confusion.svg")
         let again = try RunnerProcess.run(["run", f.config, "--results", f.results()])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("cached"), again.stdout)
+        XCTAssertEqual(f.bytes(f.results() + "/tiny-seed0/confusion.svg"), plot)
         // A changed config is a cache miss for that trial only; the old folder stays in the report.
         let changed = try RunnerProcess.run(["run", f.config, "name=Tiny2", "--results", f.results()])
         XCTAssertEqual(changed.status, 0, changed.stderr)
