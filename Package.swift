@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -53,8 +54,9 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         // Network plan → engine network: each registered layer definition → its engine class.
         .target(name: "Builder", dependencies: ["Spec", "Engine"]),
-        // Dataset sources (IDX, image folders, npz), transforms, batching.
-        .target(name: "Data", dependencies: ["CZlib", "CImageCodec", "Engine", "Spec"],
+        // Dataset sources (IDX, image folders, npz, csv), transforms, batching.
+        .target(name: "Data", dependencies: ["CZlib", "CImageCodec", "Engine", "Spec",
+                                             .product(name: "CSV", package: "CSV.swift")],
                 swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
         .target(name: "Training", dependencies: ["Spec", "Engine", "Builder", "Data", "Reports", "CKernels"],

@@ -1,6 +1,7 @@
 import Engine
 
-/// Serves normalised mini-batches of a prepared `ImageSet` into caller-owned buffers.
+/// Serves normalised mini-batches of a prepared `ImageSet` (images or feature vectors) into
+/// caller-owned buffers.
 ///
 /// The epoch order starts as `indices`; `shuffle` replaces it by a seeded permutation of `indices`
 /// (always of `indices`, not of the previous order, so an epoch's order depends only on the
@@ -13,6 +14,8 @@ public final class BatchLoader {
     public private(set) var order: [Int]
     /// `channels` tables of 256 floats: byte `v` of channel `c` → `table[c·256 + v]`.
     private let table: [Float]
+    /// Feature vectors: `(x − featureMean[f]) / featureStd[f]` per feature (empty for images).
+    private let featureMean: [Float], featureStd: [Float]
     /// Random transforms of each sample as it is filled (the training loader's `data.augment`).
     public let augmentation: Augmentation?
     /// The epoch being served (seeds the augmentation's draws); set before each epoch.
@@ -21,17 +24,26 @@ public final class BatchLoader {
     private var sampleBytes: [UInt8], work: [UInt8]
 
     /// `set` must already be prepared (resized and padded); `mean`/`std` normalise `x/255`, one
-    /// entry per channel or one for all.
+    /// entry per channel or one for all (feature vectors: `x`, one entry per feature or one for all).
     public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float], augmentation: Augmentation? = nil) {
         precondition(batchSize > 0, "batch size must be positive")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < set.count }, "batch index outside the set")
-        precondition([1, set.channels].contains(mean.count) && [1, set.channels].contains(std.count),
-                     "one mean and std per channel")
+        let groups = set.isTabular ? set.cols : set.channels
+        precondition([1, groups].contains(mean.count) && [1, groups].contains(std.count),
+                     "one mean and std per channel (per feature)")
+        precondition(!set.isTabular || augmentation.map(\.ops.isEmpty) ?? true, "feature vectors are not augmented")
         self.set = set
         self.indices = indices
         self.batchSize = batchSize
         self.order = indices
-        self.table = ImageTransform.lookupTable(mean: mean, std: std, channels: set.channels)
+        if set.isTabular {
+            table = []
+            featureMean = (0..<groups).map { mean.count == 1 ? mean[0] : mean[$0] }
+            featureStd = (0..<groups).map { std.count == 1 ? std[0] : std[$0] }
+        } else {
+            table = ImageTransform.lookupTable(mean: mean, std: std, channels: set.channels)
+            (featureMean, featureStd) = ([], [])
+        }
         self.augmentation = augmentation.flatMap { $0.ops.isEmpty ? nil : $0 }
         sampleBytes = [UInt8](repeating: 0, count: self.augmentation == nil ? 0 : set.sampleSize)
         work = sampleBytes
@@ -66,6 +78,17 @@ public final class BatchLoader {
         let first = b * batchSize
         let n = min(batchSize, indices.count - first)
         let pixels = set.sampleSize, plane = set.rows * set.cols, channels = set.channels
+        if let values = set.values {
+            values.withUnsafeBufferPointer { src in
+                for i in 0..<n {
+                    let sample = order[first + i]
+                    let from = src.baseAddress! + sample * pixels, to = images + i * pixels
+                    for f in 0..<pixels { to[f] = (from[f] - featureMean[f]) / featureStd[f] }
+                    labels[i] = Int32(set.labels[sample])
+                }
+            }
+            return n
+        }
         if let augmentation {
             fillAugmented(augmentation, first: first, n: n, images: images, labels: labels)
             return n

@@ -75,11 +75,13 @@ public enum DatasetSources {
         case .idx: IDXSource(folder: data.path, kind: data.dataset, channels: data.channels)
         case .imageFolder: ImageFolderSource(folder: data.path, channels: data.channels, resize: data.resize)
         case .npz: NPZSource(path: data.path, channels: data.channels)
+        case .csv: CSVSource(folder: data.path, labelColumn: data.label)
         }
     }
 
     /// The format of what `data.path` holds: an `.npz` file → npz; in a folder, the IDX training
-    /// images → idx, a `train/` folder → image_folder, `x_train.npy` → npz. Exactly one must match.
+    /// images → idx, a `train/` folder → image_folder, `x_train.npy` → npz, `train.csv` → csv.
+    /// Exactly one must match.
     public static func detect(_ data: DataSpec) throws -> DataFormat {
         let path = data.path
         switch FileBytes.kind(path) {
@@ -96,12 +98,13 @@ public enum DatasetSources {
             }
             if FileBytes.kind(base + "train") == .directory { found.append(.imageFolder) }
             if FileBytes.kind(base + "x_train.npy") != .missing { found.append(.npz) }
+            if FileBytes.kind(base + "train.csv") != .missing { found.append(.csv) }
             let choices = DataFormat.allCases.map(\.rawValue).joined(separator: ", ")
             switch found.count {
             case 1: return found[0]
             case 0:
                 throw DataError(keyPath: "data.path", path: path, "no dataset found (expected IDX files for idx, train/ and "
-                                + "test/ class folders for image_folder, or x_train.npy for npz); set data.format to one of \(choices)")
+                                + "test/ class folders for image_folder, x_train.npy for npz, or train.csv for csv); set data.format to one of \(choices)")
             default:
                 throw DataError(keyPath: "data.format", path: path, "holds more than one dataset ("
                                 + found.map(\.rawValue).joined(separator: ", ") + "); set data.format to one of \(choices)")
@@ -113,7 +116,7 @@ public enum DatasetSources {
     /// equal keys, equal source.
     public static func key(for data: DataSpec) -> String {
         [data.format?.rawValue ?? "auto", data.dataset.rawValue, data.channels.map(String.init) ?? "-",
-         data.resize == nil ? "-" : "resized", data.path].joined(separator: "|")
+         data.resize == nil ? "-" : "resized", data.label, data.path].joined(separator: "|")
     }
 
     /// The describer the runner gives the loader: each distinct source is described once per

@@ -1,10 +1,14 @@
 import Spec
 
-/// A labelled set of 8-bit images with one or more channels.
+/// A labelled set of samples: 8-bit images with one or more channels, or Float32 feature
+/// vectors (tabular data, `values`). Everything downstream of the sources — splits, batching,
+/// evaluation — sees both through this one type.
 public struct ImageSet: Sendable {
-    /// Pixels, [count, channels, rows, cols] (each sample CHW, planes row-major).
+    /// Pixels, [count, channels, rows, cols] (each sample CHW, planes row-major); empty for feature vectors.
     public let images: [UInt8]
-    /// One class label per image.
+    /// Feature vectors, [count, cols] (with channels = rows = 1); nil for images.
+    public let values: [Float]?
+    /// One class label per sample.
     public let labels: [UInt8]
     public let count, channels, rows, cols: Int
 
@@ -13,12 +17,62 @@ public struct ImageSet: Sendable {
                      "ImageSet sizes disagree")
         (self.images, self.labels, self.count) = (images, labels, count)
         (self.channels, self.rows, self.cols) = (channels, rows, cols)
+        values = nil
     }
 
-    /// Bytes per sample: channels × rows × cols.
+    /// Feature vectors: `values` holds `count` rows of `features` floats.
+    public init(features values: [Float], labels: [UInt8], count: Int, features: Int) {
+        precondition(features > 0 && values.count == count * features && labels.count == count, "ImageSet sizes disagree")
+        (self.images, self.values, self.labels, self.count) = ([], values, labels, count)
+        (self.channels, self.rows, self.cols) = (1, 1, features)
+    }
+
+    /// Whether the samples are feature vectors rather than images.
+    public var isTabular: Bool { values != nil }
+    /// Values per sample: channels × rows × cols (features for feature vectors).
     public var sampleSize: Int { channels * rows * cols }
-    /// One sample's shape `[C, H, W]`.
-    public var sampleShape: [Int] { [channels, rows, cols] }
+    /// One sample's shape: `[C, H, W]`, or `[F]` for feature vectors.
+    public var sampleShape: [Int] { isTabular ? [cols] : [channels, rows, cols] }
+
+    /// Mean and population standard deviation of each channel (each feature, for feature vectors)
+    /// over the samples at `indices`, in the units normalization uses: `x/255` for pixels, `x` for
+    /// features. A constant channel gets std 1 (it normalizes to 0 instead of dividing by zero).
+    /// Summed in Double in index order: the same indices give the same values on every machine.
+    public func statistics(of indices: [Int]) -> (mean: [Double], std: [Double]) {
+        let n = Double(max(indices.count, 1))
+        if let values {
+            // Two passes (mean, then squared deviations): features may be large and close together.
+            var mean = [Double](repeating: 0, count: cols), squares = mean
+            values.withUnsafeBufferPointer { v in
+                for i in indices { for f in 0..<cols { mean[f] += Double(v[i * cols + f]) } }
+                for f in 0..<cols { mean[f] /= n }
+                for i in indices { for f in 0..<cols { let d = Double(v[i * cols + f]) - mean[f]; squares[f] += d * d } }
+            }
+            return (mean, squares.map { $0 > 0 ? ($0 / n).squareRoot() : 1 })
+        }
+        // Pixels: exact integer sums per image, then one Double add each (sums of bytes and of
+        // their squares are exact in Double at any dataset size we can hold).
+        var sum = [Double](repeating: 0, count: channels), squares = sum
+        let plane = rows * cols
+        images.withUnsafeBufferPointer { px in
+            for i in indices {
+                for c in 0..<channels {
+                    var s = 0, q = 0
+                    let base = px.baseAddress! + (i * channels + c) * plane
+                    for p in 0..<plane { let x = Int(base[p]); s += x; q += x * x }
+                    sum[c] += Double(s)
+                    squares[c] += Double(q)
+                }
+            }
+        }
+        let pixels = n * Double(plane)
+        let mean = sum.map { $0 / pixels / 255 }
+        let std = zip(squares, sum).map { q, s -> Double in
+            let variance = (q - s * s / pixels) / pixels   // in byte units², exact up to rounding
+            return variance > 1e-9 ? variance.squareRoot() / 255 : 1
+        }
+        return (mean, std)
+    }
 
     /// How many images carry each label, indexed by label.
     public func labelCounts(classes: Int = 10) -> [Int] {
@@ -32,6 +86,7 @@ public struct ImageSet: Sendable {
     /// + 2¹⁵) >> 16). Any other change of channel count is not a conversion and returns nil.
     public func converted(toChannels target: Int) -> ImageSet? {
         if target == channels { return self }
+        if isTabular { return nil }
         let plane = rows * cols
         switch (channels, target) {
         case (1, 3):

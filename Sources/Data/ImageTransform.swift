@@ -39,6 +39,7 @@ public struct ImageTransform: Sendable, Equatable {
     /// [channels, outputHeight, outputWidth]. `set` must hold channels×inputHeight×inputWidth
     /// images (the sources check the files).
     public func prepare(_ set: ImageSet) -> ImageSet {
+        if set.isTabular { return set }  // feature vectors have no geometry (the spec rejects resize and pad)
         precondition(set.channels == channels && set.rows == inputHeight && set.cols == inputWidth,
                      "ImageTransform expects \(channels)×\(inputHeight)×\(inputWidth) images, got \(set.sampleShape)")
         let (innerH, innerW) = (resize ?? inputHeight, resize ?? inputWidth)

@@ -73,6 +73,9 @@ public struct TrialRecord: Codable, Equatable, Sendable {
     /// The selected checkpoint's test confusion matrix, `[true][predicted]` counts, rows and
     /// columns in label order (the order of `testPerClass`).
     public var testConfusion: [[Int]]?
+    /// The per-channel (per-feature) mean and std that `data.normalize: auto` computed on the
+    /// trial's training split; absent for fixed values (they are in `config.yaml`).
+    public var normalization: NormalizationRecord?
 
     public init(name: String, variant: String, slug: String, configFile: String, configHash: String,
                 seed: UInt64, epochs: Int, completedEpochs: Int, selectedEpoch: Int?, selectedOn: String,
@@ -106,6 +109,18 @@ public struct TrialRecord: Codable, Equatable, Sendable {
 
     /// Whether the trial ran to its planned end (only such trials enter means and tests).
     public var isCompleted: Bool { status == "completed" }
+}
+
+/// Normalization statistics computed from data: `(x/255 − mean[c]) / std[c]` per channel (feature
+/// vectors: `(x − mean[f]) / std[f]` per feature).
+public struct NormalizationRecord: Codable, Equatable, Sendable {
+    public var mean: [Double]
+    public var std: [Double]
+
+    public init(mean: [Double], std: [Double]) {
+        self.mean = mean
+        self.std = std
+    }
 }
 
 /// One class's result on a split: its name, how many of its samples there were and how many

@@ -17,6 +17,9 @@ public enum DataFormat: String, CaseIterable, Hashable, Sendable {
     case imageFolder = "image_folder"
     /// `x_train, y_train, x_test, y_test` (optionally `x_val, y_val`) in an `.npz` file or as `.npy` files.
     case npz
+    /// `train.csv`, `test.csv` (optionally `val.csv`): a header row, one column of labels
+    /// (`data.label`), the rest numeric features — samples of shape `[F]`.
+    case csv
 }
 
 /// `data:` — where the images come from and how they are transformed.
@@ -37,6 +40,12 @@ public struct DataSpec: Hashable, Sendable {
     /// entry for every channel (the loader stores a list of equal values as that single entry).
     public var mean: [Double] = [0.5]
     public var std: [Double] = [0.5]
+    /// `normalize: auto`: `mean` and `std` are not used; each channel's (each feature's, for
+    /// feature vectors) mean and population standard deviation are computed on the trial's
+    /// training split (after the validation split and `train_limit`) and recorded in its results.
+    public var autoNormalize = false
+    /// The csv column holding each row's class (`data.label`).
+    public var label = "label"
     /// Images held out of the training set (seeded permutation) for checkpoint selection.
     public var validation: Int = 5000
     /// Use only the first N training / test images (after the validation split); nil = all. For smoke runs.

@@ -29,6 +29,11 @@ public final class PreparedData: @unchecked Sendable {
         let source = try DatasetSources.source(for: spec)
         let splits = try source.loadSplits()
         let train = splits.train
+        if train.isTabular {
+            // Feature vectors have no geometry; their normalization happens per batch.
+            return PreparedData(train: train, test: splits.test, validation: splits.validation,
+                                fingerprint: try source.fingerprint())
+        }
         let transform = ImageTransform(channels: train.channels, inputHeight: train.rows, inputWidth: train.cols,
                                        resize: spec.resize, pad: spec.pad,
                                        mean: spec.mean.map(Float.init), std: spec.std.map(Float.init))

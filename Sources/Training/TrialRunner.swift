@@ -82,7 +82,8 @@ public final class TrialRunner {
         let batches = (splits.train.count + trainBatch - 1) / trainBatch
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup, stepsPerEpoch: batches)
         best = Snapshot(of: network)
-        let mean = spec.data.mean.map(Float.init), std = spec.data.std.map(Float.init)
+        normalization = spec.data.autoNormalize ? data.train.statistics(of: splits.train) : (spec.data.mean, spec.data.std)
+        let mean = normalization.mean.map(Float.init), std = normalization.std.map(Float.init)
         trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std,
                                   augmentation: Augmentation(ops: spec.data.augment, seed: t.seed))
         valLoader = BatchLoader(set: data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
@@ -91,6 +92,11 @@ public final class TrialRunner {
         evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, sampleShape: data.sampleShape)
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
     }
+
+    /// The `(x/255 − mean) / std` (feature vectors: `(x − mean) / std`) every loader of the trial
+    /// applies, per channel or feature: `data.normalize`'s values, or for `normalize: auto` the
+    /// training split's own statistics.
+    public let normalization: (mean: [Double], std: [Double])
 
     /// The cache key of a trial on a dataset: its canonical YAML, the data's fingerprint, the
     /// engine version and, for a warm start, the weights file's SHA-256.
@@ -259,6 +265,7 @@ public final class TrialRunner {
             imagesPerSecond: Double(history.count * splits.train.count) / max(history.reduce(0) { $0 + $1.seconds }, 1e-9),
             status: status.description, baseline: spec.baseline, validationImages: splits.validation.count)
         if status == .completed { record.stoppedEarly = stoppedEarly }
+        if spec.data.autoNormalize { record.normalization = NormalizationRecord(mean: normalization.mean, std: normalization.std) }
         if status == .completed, bestEpoch != nil {
             best.restore()
             let selected = evaluateAll()
@@ -330,7 +337,7 @@ public final class TrialRunner {
     /// Evaluation-mode loss and accuracy of the network's current weights on the three splits.
     public func evaluateAll() -> (train: EvalResult, validation: EvalResult, test: EvalResult) {
         let trainEval = BatchLoader(set: data.train, indices: splits.train, batchSize: Self.evalBatchSize,
-                                    mean: spec.data.mean.map(Float.init), std: spec.data.std.map(Float.init))
+                                    mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init))
         return (Evaluator.evaluate(network, trainEval, evalBuffers),
                 Evaluator.evaluate(network, valLoader, evalBuffers),
                 Evaluator.evaluate(network, testLoader, evalBuffers))

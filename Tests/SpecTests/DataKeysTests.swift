@@ -69,9 +69,61 @@ final class DataKeysTests: XCTestCase {
 
     func testBadFormatAndChannels() {
         XCTAssertEqual(errors("{format: png, channels: 2}", rgb), [
-            "x.yaml:2:16: data.format: expected one of idx, image_folder, npz or null, found \"png\"",
+            "x.yaml:2:16: data.format: expected one of idx, image_folder, npz, csv or null, found \"png\"",
             "x.yaml:2:31: data.channels: expected 1 or 3, found 2",
         ])
+    }
+
+    func testNormalizeAutoIsItsOwnConfigAndWrittenAsAuto() throws {
+        let auto = try load("{validation: 100, normalize: auto}", rgb)
+        let fixed = try load("{validation: 100}", rgb)
+        XCTAssertTrue(auto.spec.data.autoNormalize)
+        XCTAssertTrue(auto.canonicalYAML.contains("  pad: 0\n  normalize: auto\n  validation: 100\n"), auto.canonicalYAML)
+        XCTAssertNotEqual(auto.hash, fixed.hash)
+        let again = try XCTUnwrap(ExperimentLoader.load(text: auto.canonicalYAML, file: "c.yaml", datasets: FixedDataset(rgb)).first)
+        XCTAssertEqual(again.hash, auto.hash)
+        XCTAssertEqual(errors("{validation: 100, normalize: aut}", rgb), [
+            "x.yaml:2:36: data.normalize: expected a mapping {mean, std} or auto, found \"aut\", did you mean \"auto\"?"])
+    }
+
+    private let table = DatasetInfo(sampleShape: [4], classes: ["0", "1"], trainCount: 200, testCount: 50)
+
+    private func loadTable(_ data: String) throws -> Trial {
+        let text = "name: T\ndata: \(data)\nmodel: {mlp: {hidden: [8]}}\n"
+        return try XCTUnwrap(ExperimentLoader.load(text: text, file: "x.yaml", datasets: FixedDataset(table)).first)
+    }
+
+    func testFeatureVectorsAreNotNormalizedByDefaultAndTakeOneValuePerFeature() throws {
+        let plain = try loadTable("{validation: 20, format: csv, path: /t}")
+        XCTAssertEqual([plain.spec.data.mean, plain.spec.data.std], [[0], [1]])
+        XCTAssertTrue(plain.canonicalYAML.contains("  normalize:\n    mean: 0.0\n    std: 1.0\n"), plain.canonicalYAML)
+        XCTAssertFalse(plain.canonicalYAML.contains("label"), "label is written only when not the default")
+        let named = try loadTable("{validation: 20, format: csv, path: /t, label: target, normalize: {mean: [1, 2, 3, 4], std: 2}}")
+        XCTAssertEqual(named.spec.data.mean, [1, 2, 3, 4])
+        XCTAssertTrue(named.canonicalYAML.contains("  path: /t\n  label: target\n"), named.canonicalYAML)
+        do {
+            _ = try ExperimentLoader.load(text: "name: T\ndata: {validation: 20, normalize: {mean: [1, 2], std: 1}}\nmodel: {mlp: {}}\n",
+                                          file: "x.yaml", datasets: FixedDataset(table))
+            XCTFail("a list of 2 for 4 features")
+        } catch {
+            XCTAssertEqual(error.errors.map(\.description), [
+                "x.yaml:2:42: data.normalize.mean: expected one value per feature (4), found a list of 2"])
+        }
+    }
+
+    func testFeatureVectorsTakeNoImageTransforms() {
+        let text = "name: T\ndata: {validation: 20, resize: 8, pad: 1, channels: 3, augment: [{horizontal_flip: 0.5}]}\nmodel: {mlp: {}}\n"
+        do {
+            _ = try ExperimentLoader.load(text: text, file: "x.yaml", datasets: FixedDataset(table))
+            XCTFail("accepted")
+        } catch {
+            XCTAssertEqual(error.errors.map(\.description), [
+                "x.yaml:2:32: data.resize: expected no resize for feature vectors (4 features per sample), found 8",
+                "x.yaml:2:40: data.pad: expected no pad for feature vectors (4 features per sample), found 1",
+                "x.yaml:2:53: data.channels: expected no channels for feature vectors (4 features per sample), found 3",
+                "x.yaml:2:65: data.augment: expected no augment for feature vectors (4 features per sample), found a list of 1",
+            ])
+        }
     }
 
     func testADatasetWithItsOwnValidationSplitTakesNoValidationCount() throws {

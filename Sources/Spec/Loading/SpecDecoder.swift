@@ -10,6 +10,8 @@ struct SpecDecoder {
     /// Whether the model (and the input size it depends on) decoded cleanly, so that shape
     /// inference is meaningful.
     private(set) var modelIsValid = true
+    /// Whether the file gave `data.normalize` as a mapping (else feature vectors default to no normalization).
+    private(set) var explicitNormalize = false
     /// `data.augment[i].random_crop.size` values, checked against the image size once the dataset is known.
     private(set) var cropSizes: [(size: Int, mark: SourceMark, path: String)] = []
 
@@ -36,7 +38,7 @@ struct SpecDecoder {
         if log.errors[errorsBeforeData...].contains(where: { $0.path.hasPrefix("data.resize") || $0.path.hasPrefix("data.pad") || $0.path == "data" }) {
             modelIsValid = false
         }
-        let describedBy = ["data", "data.path", "data.dataset", "data.format", "data.channels"]
+        let describedBy = ["data", "data.path", "data.dataset", "data.format", "data.channels", "data.label"]
         if !log.errors[errorsBeforeData...].contains(where: { describedBy.contains($0.path) }) {
             switch datasets.describe(spec.data) {
             case let .success(info): dataset = info
@@ -88,10 +90,22 @@ struct SpecDecoder {
         data.validation = v["validation"]?.int ?? data.validation
         data.trainLimit = v["train_limit"]?.int
         data.testLimit = v["test_limit"]?.int
+        data.label = v["label"]?.text ?? data.label
         if let list = reader?.present("augment") { data.augment = decodeAugment(list) }
-        let (_, n) = section("data.normalize", reader?.value("normalize"))
+        let normalize = reader?.value("normalize")
+        if let normalize, case let .scalar(text, _) = normalize.value {
+            if text == "auto" {
+                data.autoNormalize = true
+            } else {
+                log.add("expected a mapping {mean, std} or auto, found \(normalize.foundDescription)"
+                        + Suggestion.hint(for: text, in: ["auto"]), at: normalize.mark, path: "data.normalize")
+            }
+            return data
+        }
+        let (_, n) = section("data.normalize", normalize)
         data.mean = Self.perChannel(n["mean"]) ?? data.mean
         data.std = Self.perChannel(n["std"]) ?? data.std
+        explicitNormalize = normalize != nil
         return data
     }
 
@@ -147,13 +161,18 @@ struct SpecDecoder {
     /// Checks `data.normalize` against the dataset's channel count, then stores a list of equal
     /// values as one value (the same normalization, so the same canonical text and hash).
     private mutating func checkNormalization(_ data: inout DataSpec, _ top: SectionReader) {
-        if let dataset, dataset.sampleShape.count == 3 {
+        if let dataset, dataset.sampleShape.count == 1, !explicitNormalize, !data.autoNormalize {
+            // Feature vectors are not pixels: by default they enter the network as they are.
+            (data.mean, data.std) = ([0], [1])
+        }
+        if let dataset, !data.autoNormalize {
             let channels = dataset.sampleShape[0]
+            let unit = dataset.sampleShape.count == 3 ? "channel" : "feature"
             for (key, values) in [("mean", data.mean), ("std", data.std)] where values.count != 1 && values.count != channels {
                 var scratch = ErrorLog()
                 let normalize = top.value("data").flatMap { SectionReader($0, path: "data", log: &scratch)?.value("normalize") }
                 let node = normalize.flatMap { SectionReader($0, path: "data.normalize", log: &scratch)?.value(key) }
-                log.add("expected one value per channel (\(channels)), found a list of \(values.count)",
+                log.add("expected one value per \(unit) (\(channels)), found a list of \(values.count)",
                         at: node?.mark ?? dataMark(top, "normalize"), path: "data.normalize.\(key)")
             }
         }
@@ -260,6 +279,17 @@ struct SpecDecoder {
             if let limit = data.testLimit, limit > dataset.testCount {
                 log.add("expected at most \(dataset.testCount) (the test images), found \(limit)",
                         at: mark("test_limit"), path: "data.test_limit")
+            }
+        }
+        if let dataset, dataset.sampleShape.count == 1 {
+            // Feature vectors have no pixels to convert, resize, pad or augment.
+            let found: [(String, String?)] = [
+                ("channels", data.channels.map { String($0) }), ("resize", data.resize.map { String($0) }),
+                ("pad", data.pad == 0 ? nil : String(data.pad)), ("augment", data.augment.isEmpty ? nil : "a list of \(data.augment.count)"),
+            ]
+            for case let (key, value?) in found {
+                log.add("expected no \(key) for feature vectors (\(dataset.sampleShape[0]) features per sample), found \(value)",
+                        at: mark(key), path: "data.\(key)")
             }
         }
         if modelIsValid, let dataset { checkLayerReferences(spec, top, dataset) }

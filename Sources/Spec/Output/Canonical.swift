@@ -27,10 +27,10 @@ public enum Canonical {
         return map(entry("data", "format", format, d.format.map { plain($0.rawValue) }) + [
             ("dataset", plain(d.dataset.rawValue)),
             ("path", text(d.path)),
-        ] + entry("data", "channels", d.channels.map(OptionValue.int) ?? .null) + [
+        ] + entry("data", "label", .text(d.label), text(d.label)) + entry("data", "channels", d.channels.map(OptionValue.int) ?? .null) + [
             ("resize", value(d.resize.map(OptionValue.int) ?? .null)),
             ("pad", value(.int(d.pad))),
-            ("normalize", map([("mean", perChannel(d.mean)), ("std", perChannel(d.std))])),
+            ("normalize", d.autoNormalize ? plain("auto") : map([("mean", perChannel(d.mean)), ("std", perChannel(d.std))])),
             ("validation", value(.int(d.validation))),
             ("train_limit", value(d.trainLimit.map(OptionValue.int) ?? .null)),
             ("test_limit", value(d.testLimit.map(OptionValue.int) ?? .null)),

@@ -1,9 +1,9 @@
 /// "Did you mean …?" hints for misspelled keys, layer types, model names and enum values.
-enum Suggestion {
+public enum Suggestion {
     /// The closest candidate within edit distance 2, one that extends (or is extended by) the
     /// input as a prefix, or one whose word initials the input is (`wd` → `weight_decay`);
     /// nil when nothing is close. Ties go to the earlier candidate.
-    static func closest(to input: String, in candidates: [String]) -> String? {
+    public static func closest(to input: String, in candidates: [String]) -> String? {
         let word = input.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates where candidate != input {
@@ -19,7 +19,7 @@ enum Suggestion {
     }
 
     /// `, did you mean "x"?` or the empty string.
-    static func hint(for input: String, in candidates: [String]) -> String {
+    public static func hint(for input: String, in candidates: [String]) -> String {
         closest(to: input, in: candidates).map { ", did you mean \"\($0)\"?" } ?? ""
     }
 
