@@ -29,7 +29,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -38,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
 
         // YAML text → typed, validated, resolved experiment specs and network plans.
         .target(name: "Spec", dependencies: ["CYAML"]),
@@ -55,8 +55,7 @@ let package = Package(
         // Network plan → engine network: each registered layer definition → its engine class.
         .target(name: "Builder", dependencies: ["Spec", "Engine"]),
         // Dataset sources (IDX, image folders, npz, csv), transforms, batching.
-        .target(name: "Data", dependencies: ["CZlib", "CImageCodec", "Engine", "Spec",
-                                             .product(name: "CSV", package: "CSV.swift")],
+        .target(name: "Data", dependencies: ["CZlib", "CImageCodec", "CCSV", "Engine", "Spec"],
                 swiftSettings: fast),
         // Optimizers, schedules, trainer, checkpoints.
         .target(name: "Training", dependencies: ["Spec", "Engine", "Builder", "Data", "Reports", "CKernels"],

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Exports the Fashion-MNIST IDX files into the other dataset formats the runner reads.
 
-    scripts/export_fashion_mnist.py OUT [--idx /usr/share/datasets/fashion-mnist] [--limit N] [--rgb]
+    scripts/export_fashion_mnist.py OUT [--idx /usr/share/datasets/fashion-mnist] [--limit N] [--rgb] [--csv]
 
 writes
     OUT/images/train/<class>/<index>.png, OUT/images/test/<class>/<index>.png   (data.format: image_folder)
     OUT/fashion-mnist.npz  x_train (N, 28, 28) uint8, y_train (N,) uint8, x_test, y_test  (data.format: npz)
+    OUT/csv/train.csv, OUT/csv/test.csv  with --csv: a header `label,p0,...,p783`, the class name and
+                                         the 784 gray pixels per row                 (data.format: csv)
 
 Class folders are named `<label>-<name>` (e.g. `0-t-shirt-top`), so their sorted order is the label
 order; within a class, files are named by the image's index in the IDX file. `--rgb` writes 3-channel
@@ -13,6 +15,7 @@ PNGs (the gray plane repeated) and an (N, 28, 28, 3) npz. `--limit N` exports on
 images of each split. Python's standard library (with zlib) only: the PNGs are written chunk by chunk.
 """
 import argparse
+import csv
 import gzip
 import io
 import os
@@ -69,6 +72,7 @@ def main():
     parser.add_argument("--idx", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--rgb", action="store_true")
+    parser.add_argument("--csv", action="store_true", help="also write OUT/csv/{train,test}.csv (gray pixels)")
     args = parser.parse_args()
     channels = 3 if args.rgb else 1
     arrays = {}
@@ -90,6 +94,13 @@ def main():
         shape = (n, rows, cols) + ((3,) if channels == 3 else ())
         arrays[f"x_{split}"] = npy(out_images.getvalue(), shape)
         arrays[f"y_{split}"] = npy(bytes(labels[:n]), (n,))
+        if args.csv:
+            os.makedirs(os.path.join(args.out, "csv"), exist_ok=True)
+            with open(os.path.join(args.out, "csv", f"{split}.csv"), "w", newline="") as f:
+                writer = csv.writer(f, lineterminator="\n")
+                writer.writerow(["label"] + [f"p{k}" for k in range(plane)])
+                for i in range(n):
+                    writer.writerow([NAMES[labels[i]]] + list(images[i * plane:(i + 1) * plane]))
         print(f"{split}: {n} images")
     path = os.path.join(args.out, "fashion-mnist.npz")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:

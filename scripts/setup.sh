@@ -4,7 +4,7 @@
 # Works as root or through sudo.
 set -euo pipefail
 
-packages=(libyaml-dev libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev pkg-config binutils dataset-fashion-mnist)
+packages=(libyaml-dev libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libcsv-dev pkg-config binutils dataset-fashion-mnist)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -66,10 +66,15 @@ final class CSVSourceTests: XCTestCase {
             ("label\n0\n1\n", "train.csv:1: holds no feature column beside \"label\"", "no features"),
             ("label,a,b\n", "train.csv: holds no data rows", "no rows"),
             ("label,a,b\n0,1,2\n0,3,4\n", "train.csv: has one class (0) in column \"label\"; a classifier needs two or more", "one class"),
+            ("label,a,b\n0,1,2\n1,\"3\"x,4\n", "train.csv:3: cannot be parsed as CSV (error parsing data while strict checking enabled: "
+                + "a quote inside an unquoted field, or text after a closing quote)", "text after a closing quote"),
+            ("label,a,b\n0,1,2\n1,\"3,4\n", "train.csv:3: cannot be parsed as CSV (a quoted field is not closed)", "unclosed quote"),
+            ("", "train.csv: holds no header row", "empty file"),
+            ("label,a,b\n0,1,2\n1,3,4", "", "no final newline: fine"),
         ]
         for (train, expected, what) in cases {
             let dir = try folder(train: train)
-            let want = expected.contains("%@") ? expected.replacingOccurrences(of: "%@", with: dir) : "\(dir)/\(expected)"
+            let want = expected.isEmpty ? "no error" : expected.contains("%@") ? expected.replacingOccurrences(of: "%@", with: dir) : "\(dir)/\(expected)"
             XCTAssertEqual(message { try CSVSource(folder: dir).load() }, want, what)
         }
     }
