@@ -63,9 +63,9 @@ static int jpeg_read(const unsigned char *data, size_t size, imagecodec_info *in
     jpeg_mem_src(&d, data, (unsigned long)size);
     jpeg_read_header(&d, TRUE);
     if (d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK) {
-        snprintf(error, IMAGECODEC_ERROR_SIZE, "CMYK JPEG images are not supported");
+        snprintf(error, IMAGECODEC_ERROR_SIZE, "CMYK JPEG images are not supported (convert them to RGB)");
         jpeg_destroy_decompress(&d);
-        return -1;
+        return IMAGECODEC_UNSUPPORTED;
     }
     d.out_color_space = d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     int channels = d.num_components == 1 ? 1 : 3;
@@ -104,7 +104,7 @@ int imagecodec_jpeg_decode(const unsigned char *data, size_t size, const imageco
 
 int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
                            unsigned char **out, size_t *out_size, char *error) {
-    if ((channels != 1 && channels != 3) || width <= 0 || height <= 0) {
+    if ((channels != 1 && channels != 3 && channels != 4) || width <= 0 || height <= 0) {
         snprintf(error, IMAGECODEC_ERROR_SIZE, "cannot encode %dx%dx%d", width, height, channels);
         return -1;
     }
@@ -123,8 +123,9 @@ int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, i
     c.image_width = (JDIMENSION)width;
     c.image_height = (JDIMENSION)height;
     c.input_components = channels;
-    c.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    c.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 3 ? JCS_RGB : JCS_CMYK;
     jpeg_set_defaults(&c);
+    if (channels == 4) jpeg_set_colorspace(&c, JCS_CMYK);
     jpeg_set_quality(&c, quality, TRUE);
     jpeg_start_compress(&c, TRUE);
     while (c.next_scanline < c.image_height) {

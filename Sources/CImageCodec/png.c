@@ -124,9 +124,17 @@ static void on_write_error(png_structp png, png_const_charp message) {
 
 int imagecodec_png_encode_samples(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
                                   unsigned char **out, size_t *out_size, char *error) {
+    return imagecodec_png_encode_full(rows, width, height, color_type, bit_depth, NULL, 0, 0, out, out_size, error);
+}
+
+int imagecodec_png_encode_full(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
+                               const unsigned char *palette, int palette_count, int interlaced,
+                               unsigned char **out, size_t *out_size, char *error) {
     int samples = color_type == PNG_COLOR_TYPE_GRAY ? 1 : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? 2
-                : color_type == PNG_COLOR_TYPE_RGB ? 3 : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : 0;
-    if (samples == 0 || (bit_depth != 8 && bit_depth != 16) || width <= 0 || height <= 0) {
+                : color_type == PNG_COLOR_TYPE_RGB ? 3 : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? 4
+                : color_type == PNG_COLOR_TYPE_PALETTE && palette && palette_count > 0 && palette_count <= 256 ? 1 : 0;
+    if (samples == 0 || (bit_depth != 8 && bit_depth != 16) || (color_type == PNG_COLOR_TYPE_PALETTE && bit_depth != 8)
+        || width <= 0 || height <= 0) {
         snprintf(error, IMAGECODEC_ERROR_SIZE, "cannot encode %dx%d of colour type %d, depth %d", width, height,
                  color_type, bit_depth);
         return -1;
@@ -142,10 +150,21 @@ int imagecodec_png_encode_samples(const unsigned char *rows, int width, int heig
         return -1;
     }
     png_set_write_fn(png, &output, write_bytes, flush_bytes);
-    png_set_IHDR(png, header, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(png, header, (png_uint_32)width, (png_uint_32)height, bit_depth, color_type,
+                 interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_color colors[256];
+        for (int i = 0; i < palette_count; i++) {
+            colors[i].red = palette[3 * i];
+            colors[i].green = palette[3 * i + 1];
+            colors[i].blue = palette[3 * i + 2];
+        }
+        png_set_PLTE(png, header, colors, palette_count);
+    }
     png_write_info(png, header);
-    for (int y = 0; y < height; y++) png_write_row(png, rows + (size_t)y * stride);
+    int passes = interlaced ? png_set_interlace_handling(png) : 1;
+    for (int pass = 0; pass < passes; pass++)
+        for (int y = 0; y < height; y++) png_write_row(png, rows + (size_t)y * stride);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &header);
     *out = output.data;

@@ -25,6 +25,9 @@ enum ImageDecoder {
             isPNG ? imagecodec_png_info(b.baseAddress, b.count, &info, &message)
                   : imagecodec_jpeg_info(b.baseAddress, b.count, &info, &message)
         }
+        if headerStatus == IMAGECODEC_UNSUPPORTED {
+            throw DataError(path: path, String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         guard headerStatus == 0 else { throw fail() }
         let (w, h, c) = (Int(info.width), Int(info.height), Int(info.channels))
         guard w > 0, h > 0, [1, 3].contains(c) else { throw DataError(path: path, "\(kind) image of \(w)×\(h)×\(c) is not supported") }

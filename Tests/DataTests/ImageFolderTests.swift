@@ -236,4 +236,32 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertEqual(try ImageDecoder.decode(try readRaw(path), path: path), c.expected, c.name)
         }
     }
+
+    func testPalettesAndInterlacingDecodeToThePixelsTheyHold() throws {
+        let dir = try makeTemporaryFolder(self)
+        let (h, w) = (7, 9)  // not multiples of Adam7's 8×8 blocks
+        let palette: [UInt8] = [0, 0, 0, 255, 0, 0, 10, 200, 30, 255, 255, 255]
+        let indices: [UInt8] = (0..<h * w).map { UInt8(($0 * 5 + $0 / w) % 4) }
+        var rgb: [UInt8] = []
+        for i in indices { rgb += palette[Int(i) * 3 ..< Int(i) * 3 + 3] }
+        let expected = DecodedImage(channels: 3, height: h, width: w, pixels: ImageDecoder.planes(rgb, channels: 3))
+        for interlaced in [false, true] {
+            let path = "\(dir)/palette-\(interlaced).png"
+            try writeRaw(try DataFiles.png(indices: indices, palette: palette, interlaced: interlaced, height: h, width: w), to: path)
+            XCTAssertEqual(try ImageDecoder.decode(try readRaw(path), path: path), expected, "palette, interlaced: \(interlaced)")
+        }
+        let gray: [UInt8] = (0..<h * w).map { UInt8($0 * 37 % 256) }
+        let path = "\(dir)/gray-interlaced.png"
+        try writeRaw(try DataFiles.png(indices: gray, palette: nil, interlaced: true, height: h, width: w), to: path)
+        XCTAssertEqual(try ImageDecoder.decode(try readRaw(path), path: path), DecodedImage(channels: 1, height: h, width: w, pixels: gray))
+    }
+
+    func testACMYKJPEGIsRefusedNamingTheFile() throws {
+        let dir = try makeTemporaryFolder(self)
+        let path = "\(dir)/print.jpg"
+        try writeRaw(try DataFiles.jpeg([UInt8](repeating: 90, count: 4 * 8 * 8), channels: 4, height: 8, width: 8), to: path)
+        assertDataError("\(path): CMYK JPEG images are not supported (convert them to RGB)") {
+            try ImageDecoder.decode(try readRaw(path), path: path)
+        }
+    }
 }

@@ -40,7 +40,28 @@ public enum DataFiles {
         return Array(UnsafeBufferPointer(start: out, count: size))
     }
 
-    /// A baseline JPEG of `planes` ([channels, height, width]).
+    /// A palette PNG (colour type 3) of 8-bit `indices` (row-major) into `palette` (RGB triples),
+    /// optionally Adam7-interlaced; or, with `palette` nil, an 8-bit gray PNG of `indices` as pixels.
+    public static func png(indices: [UInt8], palette: [UInt8]?, interlaced: Bool, height: Int, width: Int) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        var error = [CChar](repeating: 0, count: Int(IMAGECODEC_ERROR_SIZE))
+        let colors = palette ?? [0]
+        let status = indices.withUnsafeBufferPointer { rows in
+            colors.withUnsafeBufferPointer { p in
+                imagecodec_png_encode_full(rows.baseAddress!, Int32(width), Int32(height), palette == nil ? 0 : 3, 8,
+                                           palette == nil ? nil : p.baseAddress!, Int32(colors.count / 3),
+                                           interlaced ? 1 : 0, &out, &size, &error)
+            }
+        }
+        guard status == 0, let out else {
+            throw Failure(description: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        defer { imagecodec_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
+    /// A baseline JPEG of `planes` ([channels, height, width]; 4 channels: CMYK).
     public static func jpeg(_ planes: [UInt8], channels: Int, height: Int, width: Int, quality: Int = 95) throws -> [UInt8] {
         try encode(planes, channels: channels) { pixels, out, size, error in
             imagecodec_jpeg_encode(pixels, Int32(width), Int32(height), Int32(channels), Int32(quality), out, size, error)

@@ -22,7 +22,11 @@ int imagecodec_png_info(const unsigned char *data, size_t size, imagecodec_info 
 int imagecodec_png_decode(const unsigned char *data, size_t size, const imagecodec_info *info,
                           unsigned char *pixels, char *error);
 
-/// Reads the header of a JPEG (baseline or progressive; gray, YCbCr or RGB). Returns 0 or -1.
+/// A well-formed image the decoder does not support (a CMYK JPEG): the message says which.
+#define IMAGECODEC_UNSUPPORTED (-2)
+
+/// Reads the header of a JPEG (baseline or progressive; gray, YCbCr or RGB). Returns 0, -1 for a
+/// corrupt file, or IMAGECODEC_UNSUPPORTED.
 int imagecodec_jpeg_info(const unsigned char *data, size_t size, imagecodec_info *info, char *error);
 /// Decodes a JPEG into `pixels`: [height, width, channels]. A warning libjpeg would only print
 /// (premature end of data, corrupt entropy data) is an error here. Returns 0, or -1 with a message.
@@ -38,7 +42,13 @@ int imagecodec_png_encode(const unsigned char *pixels, int width, int height, in
 /// conversions (alpha dropped, 16 bits to 8). Returns 0, or -1 with a message.
 int imagecodec_png_encode_samples(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
                                   unsigned char **out, size_t *out_size, char *error);
-/// Encodes as a baseline JPEG of `quality` (1…100). Returns 0, or -1 with a message.
+/// `imagecodec_png_encode_samples` with a palette (colour type 3: `rows` hold 8-bit indices into
+/// `palette_count` RGB triples) and/or Adam7 interlacing. For test fixtures.
+int imagecodec_png_encode_full(const unsigned char *rows, int width, int height, int color_type, int bit_depth,
+                               const unsigned char *palette, int palette_count, int interlaced,
+                               unsigned char **out, size_t *out_size, char *error);
+/// Encodes as a baseline JPEG of `quality` (1…100); channels 1 (gray), 3 (RGB) or 4 (CMYK, for
+/// fixtures of what the decoder refuses). Returns 0, or -1 with a message.
 int imagecodec_jpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
                            unsigned char **out, size_t *out_size, char *error);
 void imagecodec_free(void *buffer);
