@@ -97,8 +97,19 @@ class VGG(nn.Module):
         return self.fc(self.dropout(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)))
 
 
+class PadShortcut(nn.Module):
+    """Option A: the input subsampled with `stride` (x[:, :, ::s, ::s]) and zero-padded to `out` channels."""
+
+    def __init__(self, channels, out, stride):
+        super().__init__()
+        self.extra, self.stride = out - channels, stride
+
+    def forward(self, x):
+        return F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, 0, self.extra))
+
+
 class BasicBlock(nn.Module):
-    def __init__(self, channels, out, stride, activation):
+    def __init__(self, channels, out, stride, activation, shortcut="projection"):
         super().__init__()
         self.conv1 = nn.Conv2d(channels, out, 3, stride=stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(out)
@@ -106,7 +117,9 @@ class BasicBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(out)
         self.act = ACTIVATIONS[activation]()
         self.downsample = None
-        if stride != 1 or out != channels:  # 1×1 projection shortcut (torchvision's names)
+        if (stride != 1 or out != channels) and shortcut == "pooling":
+            self.downsample = PadShortcut(channels, out, stride)
+        elif stride != 1 or out != channels:  # 1×1 projection shortcut (torchvision's names)
             self.downsample = nn.Sequential(nn.Conv2d(channels, out, 1, stride=stride, bias=False), nn.BatchNorm2d(out))
 
     def forward(self, x):
@@ -116,9 +129,10 @@ class BasicBlock(nn.Module):
 
 class ResNet(nn.Module):
     """resnet: conv1 3×3 + bn1 + activation, stages × blocks basic blocks (stride 2 at the first
-    block of every stage after the first), global average pool, fc <classes>."""
+    block of every stage after the first; projection or option-A shortcuts), global average pool,
+    fc <classes>."""
 
-    def __init__(self, width=16, stages=3, blocks=3, activation="relu", in_channels=1, classes=10):
+    def __init__(self, width=16, stages=3, blocks=3, activation="relu", shortcut="projection", in_channels=1, classes=10):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, width, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
@@ -128,7 +142,7 @@ class ResNet(nn.Module):
             out = width * 2 ** (s - 1)
             layer = []
             for b in range(blocks):
-                layer.append(BasicBlock(channels, out, 2 if s > 1 and b == 0 else 1, activation))
+                layer.append(BasicBlock(channels, out, 2 if s > 1 and b == 0 else 1, activation, shortcut))
                 channels = out
             setattr(self, f"layer{s}", nn.Sequential(*layer))
         self.stages = stages

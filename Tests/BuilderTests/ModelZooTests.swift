@@ -61,6 +61,18 @@ final class ModelZooTests: XCTestCase {
         XCTAssertFalse(names.contains("layer1.0.downsample.0.weight"), "stage 1 keeps the identity shortcut")
         XCTAssertEqual(resnet.layers.first { $0.name == "layer3.0.conv1" }?.outputShape, [64, 8, 8])
 
+        // ResNet-20 with option-A shortcuts (stride-2 subsampling, zero-padded channels): He et
+        // al.'s CIFAR-10 network, 0.27 M parameters — 269,722, the count torchvision-style
+        // reimplementations report.
+        var optionA = ResNet()
+        optionA.shortcut = .pooling
+        let resnetA = try plan(.registry(RegistryModel(optionA)), input: [3, 32, 32])
+        XCTAssertEqual(resnetA.parameterCount, 269_722)
+        XCTAssertEqual(resnetA.layers.filter { $0.kind.typeName == "pad_channels" }.map(\.name), ["layer2.0.pad", "layer3.0.pad"])
+        XCTAssertEqual(resnetA.layers.first { $0.name == "layer2.0.subsample" }?.outputShape, [16, 16, 16])
+        XCTAssertEqual(resnetA.layers.first { $0.name == "layer2.0.pad" }?.outputShape, [32, 16, 16])
+        try build(resnetA, "resnet option A", run: true)
+
         // VGG (width 32, 3 stages of 2 convs, batch norm) on 1×32×32: 288,170.
         let vgg = try plan(.registry(RegistryModel(VGG())), input: [1, 32, 32])
         XCTAssertEqual(vgg.parameterCount, 288_170)

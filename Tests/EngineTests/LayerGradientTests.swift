@@ -129,6 +129,12 @@ final class LayerGradientTests: XCTestCase {
         check([2, 3, 3], [Conv2D(outChannels: 3, kernel: 2), BatchNorm2D()], configure: { $0.training = false })
     }
 
+    func testPadChannels() {
+        check([2, 3, 2], [PadChannels(out: 5)])
+        // Behind a layer with parameters and before one, so the padded zeros meet real weights.
+        check([2, 4, 4], [Conv2D(outChannels: 2, kernel: 3, padding: 1), PadChannels(out: 3), Conv2D(outChannels: 2, kernel: 1)])
+    }
+
     func testFlatten() {
         check([2, 3, 4], [Flatten(), Linear(outFeatures: 3)])
     }

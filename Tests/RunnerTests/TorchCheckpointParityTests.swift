@@ -49,6 +49,8 @@ final class TorchCheckpointParityTests: XCTestCase {
             ("vgg", "{vgg: {width: 8, stages: 2, convs: 2, batchnorm: true, dropout: 0.2}}",
              ["vgg": ["width": 8, "stages": 2, "convs": 2, "batchnorm": true, "dropout": 0.2]], nil),
             ("resnet", "{resnet: {width: 8, stages: 2, blocks: 1}}", ["resnet": ["width": 8, "stages": 2, "blocks": 1]], nil),
+            ("resnet-a", "{resnet: {width: 8, stages: 3, blocks: 1, shortcut: pooling}}",
+             ["resnet": ["width": 8, "stages": 3, "blocks": 1, "shortcut": "pooling"]], nil),
         ]
         var request: [[String: Any]] = []
         for m in models {

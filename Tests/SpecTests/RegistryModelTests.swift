@@ -21,6 +21,7 @@ final class RegistryModelTests: XCTestCase {
             stages: 3
             blocks: 2
             activation: gelu
+            shortcut: projection
             l2: 0.0001
           init: pytorch
         """), trial.canonicalYAML)

@@ -91,7 +91,7 @@ public enum LayerRegistry {
         Conv2DLayer.self, LinearLayer.self, MaxPool2DLayer.self, AvgPool2DLayer.self, GlobalAvgPoolLayer.self,
         DropoutLayer.self, BatchNorm1DLayer.self, BatchNorm2DLayer.self, LayerNormLayer.self,
         ReLULayer.self, LeakyReLULayer.self, ELULayer.self, GELULayer.self, SiLULayer.self, TanhLayer.self,
-        SigmoidLayer.self, IdentityLayer.self, FlattenLayer.self, AddLayer.self, ConcatLayer.self,
+        SigmoidLayer.self, IdentityLayer.self, FlattenLayer.self, AddLayer.self, ConcatLayer.self, PadChannelsLayer.self,
     ]
 
     /// The element-wise activations a registry model's `activation:` option can name (each with

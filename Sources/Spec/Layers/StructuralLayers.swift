@@ -47,3 +47,26 @@ public struct ConcatLayer: LayerDefinition {
 
     public func flops(inputs: [[Int]], output: [Int]) -> Int { 0 }
 }
+
+/// `pad_channels`: zero channels appended to reach `out` channels, `[C, H, W]` → `[out, H, W]`
+/// (the zero-padded identity shortcut of He et al.'s CIFAR ResNets, option A; PyTorch
+/// `F.pad(x, (0, 0, 0, 0, 0, out − C))`). Free. Engine: `Engine/Layers/PadChannels.swift`.
+public struct PadChannelsLayer: LayerDefinition {
+    public var out: Int
+
+    public init(out: Int) { self.out = out }
+    public init(options o: [String: OptionValue]) { self.init(out: o.int("out")) }
+    public static let schema = LayerSchema(type: "pad_channels", doc: "zero channels appended: [C, H, W] → [out, H, W]", options: [
+        OptionInfo("out", .integer(minimum: 1), .required, "channels of the output (at least the input's)"),
+    ])
+    public var optionValues: [OptionValue] { [.int(out)] }
+
+    public func outputShape(_ inputs: [[Int]]) -> Result<[Int], LayerShapeProblem> {
+        let x = inputs.first ?? []
+        guard x.count == 3 else { return .failure(.image) }
+        guard x[0] <= out else { return .failure(.mismatch("at most out = \(out) input channels")) }
+        return .success([out, x[1], x[2]])
+    }
+
+    public func flops(inputs: [[Int]], output: [Int]) -> Int { 0 }
+}

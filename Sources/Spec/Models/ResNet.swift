@@ -14,7 +14,13 @@ public struct ResNet: ModelDefinition {
     public var stages = 3
     public var blocks = 3
     public var activation = "relu"
+    /// How a block that changes size or width shortcuts: a 1×1 stride-2 convolution with batch
+    /// norm (`projection`, option B), or the input subsampled with stride 2 (1×1 max pooling) and
+    /// zero-padded to the new width (`pooling`, option A of He et al., no parameters).
+    public var shortcut = Shortcut.projection
     public var l2 = 0.0
+
+    public enum Shortcut: String, CaseIterable, Hashable, Sendable { case projection, pooling }
 
     public init() {}
 
@@ -26,6 +32,8 @@ public struct ResNet: ModelDefinition {
             OptionInfo("stages", .integer(minimum: 1), .value(.int(3)), "stages; each after the first halves the image size"),
             OptionInfo("blocks", .integer(minimum: 1), .value(.int(3)), "basic blocks per stage (3: ResNet-20, 5: ResNet-32, 9: ResNet-56)"),
             ModelOptions.activation("nonlinearity inside and after each block"),
+            OptionInfo("shortcut", .choice(Shortcut.allCases.map(\.rawValue)), .value(.text("projection")),
+                       "where a block changes size: projection (1×1 stride-2 conv + batch norm) or pooling (stride-2 subsampling, zero-padded channels; no parameters)"),
             ModelOptions.l2,
         ])
 
@@ -34,11 +42,12 @@ public struct ResNet: ModelDefinition {
         stages = o.int("stages")
         blocks = o.int("blocks")
         activation = o.text("activation") ?? "relu"
+        shortcut = o.text("shortcut").flatMap(Shortcut.init(rawValue:)) ?? .projection
         l2 = o.number("l2")
     }
 
     public var optionValues: [OptionValue] {
-        [.int(width), .int(stages), .int(blocks), .text(activation), .number(l2)]
+        [.int(width), .int(stages), .int(blocks), .text(activation), .text(shortcut.rawValue), .number(l2)]
     }
 
     public func layers(input: [Int], classes: Int) -> [LayerSpec] {
@@ -61,9 +70,15 @@ public struct ResNet: ModelDefinition {
                 let residual = net.add("\(p).bn2", bn, l2: l2)
                 var shortcut = previous
                 if stride != 1 || out != channels {
-                    net.add("\(p).downsample.0", .conv2d(outChannels: out, kernel: 1, stride: stride, bias: false),
-                            inputs: [previous], l2: l2)
-                    shortcut = net.add("\(p).downsample.1", bn, l2: l2)
+                    switch self.shortcut {
+                    case .projection:
+                        net.add("\(p).downsample.0", .conv2d(outChannels: out, kernel: 1, stride: stride, bias: false),
+                                inputs: [previous], l2: l2)
+                        shortcut = net.add("\(p).downsample.1", bn, l2: l2)
+                    case .pooling:
+                        if stride != 1 { shortcut = net.add("\(p).subsample", .maxpool2d(kernel: 1, stride: stride), inputs: [previous]) }
+                        shortcut = net.add("\(p).pad", LayerKind(PadChannelsLayer(out: out)), inputs: [shortcut])
+                    }
                 }
                 net.add("\(p).add", .add, inputs: [residual, shortcut])
                 previous = net.add("\(p).\(activation)2", act)
