@@ -118,7 +118,9 @@ public enum ReportBuilder {
         }
         try write(ResultsCSV.render(records), "results.csv")
         try write(AggregateCSV.render(aggregates), "aggregate.csv")
-        try write(Summary.markdown(records: records), "summary.md")
+        let finished = Set(trials.map(\.record.slug))
+        let missing = try ExpectedTrials.read(resultsDir: resultsDir)?.trials.filter { !finished.contains($0.slug) } ?? []
+        try write(Summary.markdown(records: records, missing: missing.map(\.name)), "summary.md")
         let compared = aggregates.filter { !$0.completed.isEmpty }
         try write(Charts.comparison(variants: compared.map { (name: $0.variant, histories: histories($0.completed)) },
                                     title: "Test accuracy per epoch, mean over seeds"), "comparison.svg")
@@ -142,7 +144,7 @@ public enum ReportBuilder {
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
             try AtomicFile.remove(resultsDir + "/variants/" + stale)
         }
-        return Rebuilt(written: written, damaged: scan.damaged)
+        return Rebuilt(written: written, damaged: scan.damaged, missing: missing)
     }
 
     /// The file name (without `.svg`) of a variant's plot: its trials' folder name without `-seed<N>`
@@ -160,6 +162,9 @@ public enum ReportBuilder {
     public struct Rebuilt: Sendable {
         public var written: [String]
         public var damaged: [ReportError]
+        /// Trials `expected-trials.json` lists that have no finished folder (a shard that failed or
+        /// never ran), in the list's order.
+        public var missing: [ExpectedTrials.Trial] = []
     }
 
     /// Decodes one `metrics.json`, reporting a problem as one line naming the file.
@@ -195,9 +200,41 @@ public enum ReportBuilder {
         }
     }
 
-    private static func makeFolder(_ path: String) throws {
+    static func makeFolder(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw ReportError("\(path): cannot create the folder")
         }
+    }
+}
+
+/// `expected-trials.json`: every trial of a sharded run (all shards), written by each shard
+/// before it trains, so that `runner report` names the trials whose shard failed or never ran
+/// instead of leaving them silently out of the tables. Unsharded runs report their own failures
+/// and write no list.
+public struct ExpectedTrials: Codable, Equatable, Sendable {
+    public struct Trial: Codable, Equatable, Sendable {
+        public var slug: String
+        public var name: String
+        public init(slug: String, name: String) { (self.slug, self.name) = (slug, name) }
+    }
+    public var trials: [Trial]
+
+    public init(trials: [Trial]) { self.trials = trials }
+
+    public static let fileName = "expected-trials.json"
+
+    /// The list in `resultsDir`, nil when there is none; an unreadable one is an error naming the file.
+    public static func read(resultsDir: String) throws -> ExpectedTrials? {
+        let path = resultsDir + "/" + fileName
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do { return try ReportJSON.decode(ExpectedTrials.self, from: data) } catch {
+            throw ReportError("\(path): not a list of expected trials (\(error))")
+        }
+    }
+
+    /// Writes the list atomically (every shard writes the same bytes).
+    public func write(resultsDir: String) throws {
+        try ReportBuilder.makeFolder(resultsDir)
+        try AtomicFile.writeJSON(self, to: resultsDir + "/" + Self.fileName)
     }
 }

@@ -4,7 +4,8 @@ import Spec
 /// Writes `results/summary.md`: the comparison table, how checkpoints were chosen, what the numbers mean.
 public enum Summary {
     /// The Markdown summary of `records` (any order; the output order is the report order).
-    public static func markdown(records: [TrialRecord]) -> String {
+    /// `missing`: names of expected trials that have no results (a failed shard), listed as not completed.
+    public static func markdown(records: [TrialRecord], missing: [String] = []) -> String {
         let aggregates = Aggregation.aggregate(records)
         var out = "# Results\n\n"
         out += "| Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |\n"
@@ -23,9 +24,10 @@ public enum Summary {
         }
         out += perClassSection(aggregates)
         let incomplete = aggregates.flatMap(\.incomplete)
-        if !incomplete.isEmpty {
+        if !incomplete.isEmpty || !missing.isEmpty {
             out += "\n## Trials that did not complete\n\n"
             for t in incomplete { out += "- \(escape(t.name)): \(escape(t.status))\n" }
+            for name in missing { out += "- \(escape(name)): missing — no finished results folder (its shard failed or did not run)\n" }
         }
         return out
     }

@@ -5,7 +5,7 @@ import Reports
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild results.csv, aggregate.csv, summary.md and all plots from the trial folders in a results folder.",
-        discussion: "Use it after merging the trial folders of sharded runs (Slurm, Kubernetes) into one folder. Exit status: 0 rebuilt, 1 rebuilt without the unreadable trial folders it names, 2 no trials or the folder cannot be listed (nothing written).")
+        discussion: "Use it after merging the trial folders of sharded runs (Slurm, Kubernetes) into one folder. Exit status: 0 rebuilt, 1 rebuilt without the unreadable trial folders it names (or with trials of expected-trials.json missing: a sharded run's failed shard), 2 no trials or the folder cannot be listed (nothing written).")
 
     @Argument(help: "Results folder holding trial folders.")
     var resultsDir = "results"
@@ -21,8 +21,12 @@ struct Report: ParsableCommand {
             throw ExitCode(2)
         }
         for problem in rebuilt.damaged { report(problem) }
+        for trial in rebuilt.missing {
+            report(ReportError("\(resultsDir)/\(trial.slug): missing — \(trial.name) is in \(ExpectedTrials.fileName) but has no finished results folder (its shard failed or did not run)"))
+        }
         let left = rebuilt.damaged.isEmpty ? "" : " without \(rebuilt.damaged.count) unreadable trial folder\(rebuilt.damaged.count == 1 ? "" : "s")"
-        print("runner: rebuilt reports in \(resultsDir)\(left)")
-        if !rebuilt.damaged.isEmpty { throw ExitCode(1) }
+        let absent = rebuilt.missing.isEmpty ? "" : "; \(rebuilt.missing.count) expected trial\(rebuilt.missing.count == 1 ? " is" : "s are") missing"
+        print("runner: rebuilt reports in \(resultsDir)\(left)\(absent)")
+        if !rebuilt.damaged.isEmpty || !rebuilt.missing.isEmpty { throw ExitCode(1) }
     }
 }

@@ -62,6 +62,16 @@ struct Run: ParsableCommand {
         try checkDistinctFolders(all)
         let trials = shard.select(all)
         let plans = try planTrials(trials)
+        if shard != .all {
+            // Every shard lists the whole run, so a report over the merged folder names what a failed shard left out.
+            do {
+                try ExpectedTrials(trials: all.map { .init(slug: $0.slug, name: "\($0.spec.name) (seed \($0.spec.train.seed))") })
+                    .write(resultsDir: results)
+            } catch {
+                report(error)
+                throw ExitCode(2)
+            }
+        }
         let mode: ProgressReporter.Mode = logFormat == .json ? .json : quiet ? .quiet : (isatty(1) != 0 ? .live : .plain)
         let progress = ProgressReporter(mode: mode)
         Interrupt.install()

@@ -190,6 +190,32 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try f.read(f.results("all") + "/aggregate.csv"), try f.read(merged + "/aggregate.csv"))
     }
 
+    func testAShardThatNeverRanIsReportedMissingNotSilentlyAbsent() throws {
+        let f = try EndToEndFixture(self, epochs: 1, seeds: [0, 1, 2])
+        // Shard 1 of 2 fails before it trains (a bad override in its array element); shard 0 runs.
+        let bad = try RunnerProcess.run(["run", f.config, "train.epochs=0", "--shard", "1/2", "--results", f.results()])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        let good = try RunnerProcess.run(["run", f.config, "--shard", "0/2", "--results", f.results()])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        let trained = try FileManager.default.contentsOfDirectory(atPath: f.results()).filter { $0.hasPrefix("tiny-") }.sorted()
+        let expected = ["tiny-seed0", "tiny-seed1", "tiny-seed2"]
+        let absent = expected.filter { !trained.contains($0) }
+        XCTAssertFalse(absent.isEmpty, "shard 0 of 2 trains only part of the 3 trials")
+        let r = try RunnerProcess.run(["report", f.results()])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, absent.map { slug in
+            "runner: \(f.results())/\(slug): missing — Tiny (seed \(slug.last!)) is in expected-trials.json but has no finished results folder (its shard failed or did not run)\n"
+        }.joined())
+        let summary = try f.read(f.results() + "/summary.md")
+        for slug in absent {
+            XCTAssertTrue(summary.contains("- Tiny (seed \(slug.last!)): missing — no finished results folder"), summary)
+        }
+        // Once the shard has run, nothing is missing.
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "--shard", "1/2", "--results", f.results()]).status, 0)
+        XCTAssertEqual(try RunnerProcess.run(["report", f.results()]).status, 0)
+        XCTAssertFalse(try f.read(f.results() + "/summary.md").contains("missing"))
+    }
+
     func testConcurrentJobsAndThreadCountsGiveTheSameResults() throws {
         // Three jobs (the last trials widen onto the cores the others free) and one trial at a time
         // on two engine threads both give one thread's results, bit for bit.
