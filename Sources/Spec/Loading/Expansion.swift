@@ -35,7 +35,7 @@ struct SweepPoint {
 
 enum Sweep {
     /// Keys a sweep may not vary.
-    static let reserved = ["extends", "sweep", "seeds", "name"]
+    static let reserved = SearchParser.reserved
 
     /// The axes of a `sweep:` mapping (nil or null: none), reporting malformed entries.
     static func axes(_ node: YAMLNode?, log: inout ErrorLog) -> [SweepAxis] {
