@@ -302,6 +302,46 @@ public final class TrialRunner {
         return (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), train?.count ?? 0, val.count + test.count, train?.loss ?? .nan)
     }
 
+    /// Estimated seconds of one epoch — the training pass and the validation and test passes —
+    /// from `batches` timed training steps (forward, loss, backward, optimizer step) and `batches`
+    /// evaluation batches, each after one untimed warm-up batch, scaled to the splits' batch counts
+    /// (`runner plan`). The steps change this runner's weights: use a throwaway runner.
+    public func calibrateEpochSeconds(batches: Int) -> (seconds: Double, trainImages: Int, evalImages: Int) {
+        let trainCount = min(batches, trainLoader.batchCount - 1)
+        var trainSeconds = 0.0
+        if trainLoader.batchCount > 0 {
+            var t0 = Date()
+            for b in 0...max(trainCount, 0) {
+                if b == 1 { t0 = Date() }
+                let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
+                _ = network.forward(trainBuffers.images.data, batch: n, training: true)
+                _ = network.loss(labels: trainBuffers.labels, batch: n, gradient: true,
+                                 labelSmoothing: Float(spec.train.loss.labelSmoothing))
+                network.backward(batch: n)
+                _ = L2Penalty.apply(trainable)
+                optimizer.step()
+            }
+            let perBatch = trainCount > 0 ? Date().timeIntervalSince(t0) / Double(trainCount) : 0
+            trainSeconds = perBatch * Double(trainLoader.batchCount)
+        }
+        let evalBatches = valLoader.batchCount + testLoader.batchCount
+        let loader = testLoader.batchCount > 0 ? testLoader : valLoader
+        let evalCount = min(batches, loader.batchCount - 1)
+        var evalSeconds = 0.0
+        if loader.batchCount > 0 {
+            var t0 = Date()
+            for b in 0...max(evalCount, 0) {
+                if b == 1 { t0 = Date() }
+                let n = loader.fill(batch: b, images: evalBuffers.images.data, labels: evalBuffers.labels)
+                _ = network.forward(evalBuffers.images.data, batch: n, training: false)
+                _ = network.loss(labels: evalBuffers.labels, batch: n, gradient: false)
+            }
+            let perBatch = evalCount > 0 ? Date().timeIntervalSince(t0) / Double(evalCount) : 0
+            evalSeconds = perBatch * Double(evalBatches)
+        }
+        return (trainSeconds + evalSeconds, splits.train.count, splits.validation.count + splits.test.count)
+    }
+
     /// Per-layer forward and backward seconds per batch over `batches` training batches.
     /// Nodes that run inside the layer before them (a fused ReLU or pooling): they have no times.
     public var fusedNodes: [String] { network.fusedNodes }
