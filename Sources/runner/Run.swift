@@ -89,6 +89,7 @@ struct Run: ParsableCommand {
         }
         var unreadable = 0
         do {
+            try SearchDescription.write(SearchDescription.describe(all), results: results)
             let rebuilt = try ReportBuilder.rebuild(resultsDir: results)
             for problem in rebuilt.damaged { report(problem) }
             unreadable = rebuilt.damaged.count
