@@ -1,4 +1,5 @@
 import Data
+import Engine
 import Foundation
 import Reports
 import Spec
@@ -38,14 +39,14 @@ public struct TrialPlan: Sendable {
         return lanes.max() ?? 0
     }
 
-    /// `plan: 1 file, 4 variants, 12 trials (12 cached), 0 epochs to train, estimated 0 s with 2 jobs`
+    /// `plan: 1 file, 4 variants, 12 trials (12 already trained), 0 epochs to train, estimated 0 s with 2 jobs`
     public func summary(files: Int) -> String {
         let variants = Set(entries.map { $0.trial.configFile + "\u{0}" + $0.trial.variant }).count
         let cached = entries.filter(\.cached).count
         let epochs = entries.filter { !$0.cached }.reduce(0) { $0 + $1.epochs }
         let estimate = wallSeconds.map { "estimated \(Self.duration($0)) with \(jobs) job\(jobs == 1 ? "" : "s")" } ?? "not timed"
         return "plan: \(files) file\(files == 1 ? "" : "s"), \(variants) variant\(variants == 1 ? "" : "s"), "
-            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached) cached), "
+            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached) already trained), "
             + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train, \(estimate)"
     }
 
@@ -71,10 +72,13 @@ public struct TrialPlan: Sendable {
     /// Plans `trials` (with their network plans) against the folders under `results`.
     /// `calibrationBatches` > 0 times that many training and evaluation batches of one trial per
     /// distinct architecture (model, data geometry, batch size, optimizer, threads) among the
-    /// trials that are not cached; 0 leaves the estimates out.
+    /// trials that are not cached (each timing stopping after `calibrationBudget` seconds); 0 leaves
+    /// the estimates out. A requested interruption ends the calibration (estimates then missing), and
+    /// architectures whose training step exceeds `maxStepFlops` (≈ 3 × forward × batch) are not timed.
     /// `force`: count nothing as cached (`runner run --force`).
     public static func make(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool = false, jobs: Int,
-                            calibrationBatches: Int, data: DataCache = DataCache()) throws -> TrialPlan {
+                            calibrationBatches: Int, calibrationBudget: Double = .infinity, maxStepFlops: Double = .infinity,
+                            data: DataCache = DataCache()) throws -> TrialPlan {
         var fingerprints: [String: String] = [:]
         var entries: [Entry] = []
         for (trial, plan) in zip(trials, plans) {
@@ -96,11 +100,14 @@ public struct TrialPlan: Sendable {
         guard calibrationBatches > 0 else { return result }
         var epochSeconds: [String: Double] = [:]
         for (i, entry) in entries.enumerated() where !entry.cached {
+            if Cancellation.isRequested { break }
+            // Too heavy to time quickly (`runner run` times only steps below `maxStepFlops`).
+            if 3 * Double(plans[i].flops) * Double(entry.trial.spec.train.batchSize) > maxStepFlops { continue }
             let key = architectureKey(entry.trial)
             if epochSeconds[key] == nil {
                 let runner = try TrialRunner(trial: entry.trial, plan: plans[i], data: try data.data(for: entry.trial.spec.data),
                                              folder: NSTemporaryDirectory())
-                epochSeconds[key] = runner.calibrateEpochSeconds(batches: calibrationBatches).seconds
+                epochSeconds[key] = runner.calibrateEpochSeconds(batches: calibrationBatches, budget: calibrationBudget).seconds
                 result.calibrated += 1
             }
             result.entries[i].seconds = epochSeconds[key]! * Double(entry.epochs)

@@ -306,40 +306,40 @@ public final class TrialRunner {
     /// from `batches` timed training steps (forward, loss, backward, optimizer step) and `batches`
     /// evaluation batches, each after one untimed warm-up batch, scaled to the splits' batch counts
     /// (`runner plan`). The steps change this runner's weights: use a throwaway runner.
-    public func calibrateEpochSeconds(batches: Int) -> (seconds: Double, trainImages: Int, evalImages: Int) {
-        let trainCount = min(batches, trainLoader.batchCount - 1)
-        var trainSeconds = 0.0
-        if trainLoader.batchCount > 0 {
-            var t0 = Date()
-            for b in 0...max(trainCount, 0) {
-                if b == 1 { t0 = Date() }
-                let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
-                _ = network.forward(trainBuffers.images.data, batch: n, training: true)
-                _ = network.loss(labels: trainBuffers.labels, batch: n, gradient: true,
-                                 labelSmoothing: Float(spec.train.loss.labelSmoothing))
-                network.backward(batch: n)
-                _ = L2Penalty.apply(trainable)
-                optimizer.step()
+    /// `budget`: seconds after which each of the two timings stops early (after at least one timed
+    /// batch); a requested interruption stops them too.
+    public func calibrateEpochSeconds(batches: Int, budget: Double = .infinity) -> (seconds: Double, trainImages: Int, evalImages: Int) {
+        /// Seconds per batch of `step` over batches 1...count of `total`, after batch 0 as warm-up.
+        func perBatch(total: Int, _ step: (Int) -> Void) -> Double {
+            let count = min(batches, total - 1)
+            guard count > 0, !Cancellation.isRequested else { return 0 }
+            step(0)
+            let t0 = Date()
+            var timed = 0
+            for b in 1...count {
+                step(b)
+                timed += 1
+                if Cancellation.isRequested || Date().timeIntervalSince(t0) > budget { break }
             }
-            let perBatch = trainCount > 0 ? Date().timeIntervalSince(t0) / Double(trainCount) : 0
-            trainSeconds = perBatch * Double(trainLoader.batchCount)
+            return Date().timeIntervalSince(t0) / Double(timed)
         }
-        let evalBatches = valLoader.batchCount + testLoader.batchCount
+        let train = perBatch(total: trainLoader.batchCount) { b in
+            let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
+            _ = network.forward(trainBuffers.images.data, batch: n, training: true)
+            _ = network.loss(labels: trainBuffers.labels, batch: n, gradient: true,
+                             labelSmoothing: Float(spec.train.loss.labelSmoothing))
+            network.backward(batch: n)
+            _ = L2Penalty.apply(trainable)
+            optimizer.step()
+        }
         let loader = testLoader.batchCount > 0 ? testLoader : valLoader
-        let evalCount = min(batches, loader.batchCount - 1)
-        var evalSeconds = 0.0
-        if loader.batchCount > 0 {
-            var t0 = Date()
-            for b in 0...max(evalCount, 0) {
-                if b == 1 { t0 = Date() }
-                let n = loader.fill(batch: b, images: evalBuffers.images.data, labels: evalBuffers.labels)
-                _ = network.forward(evalBuffers.images.data, batch: n, training: false)
-                _ = network.loss(labels: evalBuffers.labels, batch: n, gradient: false)
-            }
-            let perBatch = evalCount > 0 ? Date().timeIntervalSince(t0) / Double(evalCount) : 0
-            evalSeconds = perBatch * Double(evalBatches)
+        let eval = perBatch(total: loader.batchCount) { b in
+            let n = loader.fill(batch: b, images: evalBuffers.images.data, labels: evalBuffers.labels)
+            _ = network.forward(evalBuffers.images.data, batch: n, training: false)
+            _ = network.loss(labels: evalBuffers.labels, batch: n, gradient: false)
         }
-        return (trainSeconds + evalSeconds, splits.train.count, splits.validation.count + splits.test.count)
+        return (train * Double(trainLoader.batchCount) + eval * Double(valLoader.batchCount + testLoader.batchCount),
+                splits.train.count, splits.validation.count + splits.test.count)
     }
 
     /// Per-layer forward and backward seconds per batch over `batches` training batches.

@@ -74,7 +74,7 @@ struct Run: ParsableCommand {
         if mode == .plain || mode == .live {
             // The plan's line; an unreadable dataset is left for the sweep to report.
             if let plan = try? TrialPlan.make(trials: trials, plans: plans, results: results, force: force, jobs: jobCount,
-                                               calibrationBatches: 10, data: data) {
+                                               calibrationBatches: 10, calibrationBudget: 1, maxStepFlops: 2e10, data: data) {
                 FileHandle.standardOutput.write(Data((plan.summary(files: Set(trials.map(\.configFile)).count) + "\n").utf8))
             }
         }

@@ -23,7 +23,7 @@ final class SearchRunTests: XCTestCase {
         let f = try EndToEndFixture(self, train: 400, test: 100, epochs: 1, extra: search)
         let run = try RunnerProcess.run(["run", f.config, "--jobs", "1", "--results", f.results()])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.hasPrefix("plan: 1 file, 3 variants, 6 trials (0 cached), 6 epochs to train, estimated "), run.stdout)
+        XCTAssertTrue(run.stdout.hasPrefix("plan: 1 file, 3 variants, 6 trials (0 already trained), 6 epochs to train, estimated "), run.stdout)
 
         let dir = f.results() + "/search/tiny"
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try f.read(dir + "/search.json").utf8)) as? [String: Any])
@@ -80,7 +80,7 @@ final class SearchRunTests: XCTestCase {
         // A second run finds everything cached and rewrites the same search files.
         let before = try f.read(dir + "/search.csv")
         let cached = try RunnerProcess.run(["run", f.config, "--jobs", "1", "--results", f.results()])
-        XCTAssertTrue(cached.stdout.hasPrefix("plan: 1 file, 3 variants, 6 trials (6 cached), 0 epochs to train, estimated 0 s"), cached.stdout)
+        XCTAssertTrue(cached.stdout.hasPrefix("plan: 1 file, 3 variants, 6 trials (6 already trained), 0 epochs to train, estimated 0 s"), cached.stdout)
         XCTAssertEqual(try f.read(dir + "/search.csv"), before)
     }
 }

@@ -159,20 +159,10 @@ enum SearchParser {
         var dimensions: [SearchDimension] = []
         for entry in reader.entries {
             let path = "search.space." + Printable.escape(entry.key)
-            guard let keys = DottedKey.split(entry.key) else {
-                log.add("expected a dotted key such as train.optimizer.lr", at: entry.keyNode.mark, path: path)
-                continue
-            }
-            if let first = keys.first, reserved.contains(first) {
-                log.add("cannot be searched" + (first == "seeds" ? " (use seeds)" : ""), at: entry.keyNode.mark, path: path)
-                continue
-            }
+            guard let keys = DottedKey.varied(entry.key, mark: entry.keyNode.mark, path: path, verb: "searched",
+                                              others: dimensions.map { ($0.key, $0.keys) }, kind: "search", log: &log) else { continue }
             if let problem = ConfigKeys.problem(keys) {
                 log.add(problem, at: entry.keyNode.mark, path: path)
-                continue
-            }
-            if let other = dimensions.first(where: { DottedKey.overlaps($0.keys, keys) }) {
-                log.add("overlaps search key \(other.key)", at: entry.keyNode.mark, path: path)
                 continue
             }
             guard let distribution = readDistribution(entry.value, path: path, log: &log) else { continue }
