@@ -18,6 +18,10 @@ public struct VariantAggregate: Equatable, Sendable {
     public var test: Estimate?
     /// Welch two-sided p-value of the test accuracy against the baseline (nil for the baseline itself).
     public var pValue: Double?
+    /// `pValue` after Holm's correction over every variant compared with the baseline.
+    public var holmPValue: Double?
+    /// Test accuracy minus the baseline's, with its 95 % Welch confidence interval (nil for the baseline).
+    public var difference: Stats.Difference?
     /// The selection rule(s) of the completed trials, e.g. "val_acc" or "test_acc/val_acc".
     public var selectedOn: String
 
@@ -50,7 +54,7 @@ public enum Aggregation {
             groups[record.variant, default: []].append(record)
         }
         let baselineTests = groups[baseline ?? ""].map(completedTests) ?? []
-        return order.map { variant in
+        var aggregates = order.map { variant in
             let trials = groups[variant] ?? []
             let completed = trials.filter { $0.isCompleted && $0.testAcc != nil }
             let tests = completedTests(trials)
@@ -62,8 +66,11 @@ public enum Aggregation {
                 val: estimate(completed.compactMap(\.valAcc)),
                 test: estimate(tests),
                 pValue: isBaseline ? nil : Stats.welch(tests, baselineTests)?.p,
+                difference: isBaseline ? nil : Stats.welchDifference(tests, baselineTests),
                 selectedOn: rules.joined(separator: "/"))
         }
+        for (i, p) in Stats.holm(aggregates.map(\.pValue)).enumerated() { aggregates[i].holmPValue = p }
+        return aggregates
     }
 
     private static func completedTests(_ trials: [TrialRecord]) -> [Double] {

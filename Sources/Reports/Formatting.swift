@@ -19,6 +19,12 @@ enum Format {
     /// An accuracy fraction as a percentage with two decimals, e.g. 0.90123 → "90.12".
     static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 2) }
 
+    /// A difference of fractions in percentage points with its sign, e.g. 0.0092 → "+0.92", −0.0005 → "-0.05".
+    static func signedPercent(_ fraction: Double) -> String {
+        let text = percent(fraction)
+        return text.hasPrefix("-") || !fraction.isFinite ? text : "+" + text
+    }
+
     /// An integer with comma thousands separators, e.g. 5000 → "5,000".
     static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)

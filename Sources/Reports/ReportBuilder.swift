@@ -59,7 +59,7 @@ public enum ReportBuilder {
             throw ReportError("\(resultsDir): cannot list the results folder")
         }
         var scan = Scan()
-        for name in names.sorted() where !name.hasPrefix(".") && name != "variants" {
+        for name in names.sorted() where !name.hasPrefix(".") && name != "variants" && name != "search" {
             let folder = resultsDir + "/" + name
             do {
                 if let trial = try loadTrial(folder: folder) { scan.trials.append(trial) }
@@ -120,7 +120,18 @@ public enum ReportBuilder {
         try write(AggregateCSV.render(aggregates), "aggregate.csv")
         let finished = Set(trials.map(\.record.slug))
         let missing = try ExpectedTrials.read(resultsDir: resultsDir)?.trials.filter { !finished.contains($0.slug) } ?? []
-        try write(Summary.markdown(records: records, missing: missing.map(\.name)), "summary.md")
+        // Searches (`search/<name>/search.json`, written by `runner run`): their tables, plots and best configs.
+        let searches = SearchDescription.scan(results: resultsDir)
+        let outcomes = searches.found.map { SearchOutcome($0, trials: trials) }
+        try write(Summary.markdown(records: records, missing: missing.map(\.name)) + outcomes.map { $0.markdown() }.joined(),
+                  "summary.md")
+        for outcome in outcomes {
+            let folder = "search/" + outcome.description.folder + "/"
+            AtomicFile.removeStaleTemporaries(in: resultsDir + "/" + folder)
+            try write(outcome.csv(), folder + "search.csv")
+            try write(outcome.svg(), folder + "search.svg")
+            if let best = outcome.bestConfig(results: resultsDir) { try write(best, folder + "best.yaml") }
+        }
         let compared = aggregates.filter { !$0.completed.isEmpty }
         try write(Charts.comparison(variants: compared.map { (name: $0.variant, histories: histories($0.completed)) },
                                     title: "Test accuracy per epoch, mean over seeds"), "comparison.svg")
@@ -144,7 +155,7 @@ public enum ReportBuilder {
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
             try AtomicFile.remove(resultsDir + "/variants/" + stale)
         }
-        return Rebuilt(written: written, damaged: scan.damaged, missing: missing)
+        return Rebuilt(written: written, damaged: scan.damaged + searches.damaged, missing: missing)
     }
 
     /// The file name (without `.svg`) of a variant's plot: its trials' folder name without `-seed<N>`

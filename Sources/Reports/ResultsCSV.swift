@@ -23,14 +23,19 @@ public enum ResultsCSV {
 public enum AggregateCSV {
     public static let columns = ["variant", "seeds", "train_acc_mean", "train_acc_ci95",
                                  "val_acc_mean", "val_acc_ci95", "test_acc_mean", "test_acc_ci95",
-                                 "p_vs_baseline", "selected_on"]
+                                 "p_vs_baseline", "selected_on",
+                                 "test_diff_vs_baseline", "test_diff_ci95_low", "test_diff_ci95_high", "p_holm"]
 
     /// The CSV text for the aggregates (percentages with two decimals, p with four; empty when undefined).
+    /// `test_diff_*`: test accuracy minus the baseline's, in percentage points, with its 95 % Welch
+    /// interval; `p_holm`: `p_vs_baseline` after Holm's correction over all variants compared.
     public static func render(_ aggregates: [VariantAggregate]) -> String {
         CSV.document(header: columns, rows: aggregates.map { a in
             [CSV.text(a.variant), String(a.completed.count)]
                 + cells(a.train) + cells(a.val) + cells(a.test)
                 + [a.pValue.map { Format.fixed($0, 4) } ?? "", CSV.text(a.selectedOn)]
+                + [a.difference.map { Format.percent($0.estimate) } ?? "", a.difference.map { Format.percent($0.low) } ?? "",
+                   a.difference.map { Format.percent($0.high) } ?? "", a.holmPValue.map { Format.fixed($0, 4) } ?? ""]
         })
     }
 

@@ -49,6 +49,43 @@ public enum Stats {
         return WelchTest(t: t, degreesOfFreedom: df, p: studentTwoSidedTail(t, degreesOfFreedom: df))
     }
 
+    /// A difference of two means with its two-sided confidence interval.
+    public struct Difference: Equatable, Sendable {
+        /// mean(a) − mean(b)
+        public var estimate: Double
+        public var low: Double
+        public var high: Double
+        /// Welch–Satterthwaite degrees of freedom.
+        public var degreesOfFreedom: Double
+    }
+
+    /// mean(a) − mean(b) with its Welch confidence interval: estimate ± t(1 − α/2, ν) · √(s²a/na + s²b/nb),
+    /// ν the Welch–Satterthwaite degrees of freedom (what `welch` tests). nil when either sample has
+    /// fewer than two values or both have zero variance.
+    public static func welchDifference(_ a: [Double], _ b: [Double], level: Double = 0.95) -> Difference? {
+        guard let test = welch(a, b), let va = variance(a), let vb = variance(b) else { return nil }
+        let se = (va / Double(a.count) + vb / Double(b.count)).squareRoot()
+        let d = mean(a) - mean(b)
+        let half = studentTQuantile(0.5 + level / 2, degreesOfFreedom: test.degreesOfFreedom) * se
+        return Difference(estimate: d, low: d - half, high: d + half, degreesOfFreedom: test.degreesOfFreedom)
+    }
+
+    /// Holm's step-down adjustment of a family of p-values (nil entries are not in the family):
+    /// with the m p-values sorted ascending, p̃(i) = max over j ≤ i of min(1, (m − j + 1) · p(j)).
+    /// Controls the family-wise error rate; returns the adjusted values in the input order.
+    public static func holm(_ ps: [Double?]) -> [Double?] {
+        var family: [(index: Int, p: Double)] = []
+        for (i, p) in ps.enumerated() { if let p { family.append((i, p)) } }
+        family.sort { a, b in a.p != b.p ? a.p < b.p : a.index < b.index }
+        var adjusted = [Double?](repeating: nil, count: ps.count)
+        var running = 0.0
+        for (rank, (index, p)) in family.enumerated() {
+            running = max(running, min(1, Double(family.count - rank) * p))
+            adjusted[index] = running
+        }
+        return adjusted
+    }
+
     /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).
     public static func studentTwoSidedTail(_ t: Double, degreesOfFreedom df: Double) -> Double {
         guard t.isFinite else { return t.isNaN ? .nan : 0 }

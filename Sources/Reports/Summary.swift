@@ -8,9 +8,15 @@ public enum Summary {
     public static func markdown(records: [TrialRecord], missing: [String] = []) -> String {
         let aggregates = Aggregation.aggregate(records)
         var out = "# Results\n\n"
-        out += "| Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |\n"
-        out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-        for a in aggregates { out += row(a) }
+        let compared = aggregates.contains(where: \.isBaseline)
+        if compared {
+            out += "| Technique | Train acc % | Val acc % | Test acc % | Δ test vs baseline (95 % CI) | p vs baseline | p (Holm) | Selected epoch | Seconds |\n"
+            out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        } else {
+            out += "| Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |\n"
+            out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        }
+        for a in aggregates { out += row(a, compared: compared) }
         out += "\n"
         for line in selectionLines(records.filter(\.isCompleted)) { out += line + "\n\n" }
         out += explanation(hasBaseline: aggregates.contains(where: \.isBaseline))
@@ -32,16 +38,23 @@ public enum Summary {
         return out
     }
 
-    private static func row(_ a: VariantAggregate) -> String {
+    private static func row(_ a: VariantAggregate, compared: Bool) -> String {
         let label = a.isBaseline ? "\(a.variant) (baseline, n = \(a.completed.count))"
                                  : "\(a.variant) (n = \(a.completed.count))"
         let epochs = a.completed.compactMap(\.selectedEpoch).map(String.init)
         let seconds = a.completed.map(\.seconds)
-        let cells = [escape(label), cell(a.train), cell(a.val), cell(a.test),
-                     a.pValue.map(Format.pValue) ?? "—",
+        let tests = compared ? [a.difference.map(difference) ?? "—", a.pValue.map(Format.pValue) ?? "—",
+                                a.holmPValue.map(Format.pValue) ?? "—"]
+                             : [a.pValue.map(Format.pValue) ?? "—"]
+        let cells = [escape(label), cell(a.train), cell(a.val), cell(a.test)] + tests + [
                      epochs.isEmpty ? "—" : epochs.joined(separator: ", "),
                      seconds.isEmpty ? "—" : Format.fixed(Stats.mean(seconds), 1)]
         return "| " + cells.joined(separator: " | ") + " |\n"
+    }
+
+    /// "+0.92 [+0.05, +1.79]": the difference in percentage points and its interval.
+    static func difference(_ d: Stats.Difference) -> String {
+        "\(Format.signedPercent(d.estimate)) [\(Format.signedPercent(d.low)), \(Format.signedPercent(d.high))]"
     }
 
     /// "90.12 ± 0.21" with two or more values, "90.12" with one, "—" with none.
@@ -119,8 +132,12 @@ public enum Summary {
         var text = "Values are the mean ± the half-width of the 95 % confidence interval over seeds "
             + "(Student t with n − 1 degrees of freedom), or the single value when a variant has one seed. "
         if hasBaseline {
-            text += "\"p vs baseline\" is the two-sided Welch t-test of the test accuracy against the baseline's seeds; "
+            text += "\"Δ test vs baseline\" is the variant's mean test accuracy minus the baseline's, in percentage points, "
+                + "with its 95 % confidence interval (Welch: the two variances kept separate, Welch–Satterthwaite degrees of freedom). "
+                + "\"p vs baseline\" is the two-sided Welch t-test of the test accuracy against the baseline's seeds; "
                 + "with few seeds it has little power, so read it together with the intervals. "
+                + "\"p (Holm)\" corrects those p-values for comparing several variants with one baseline "
+                + "(Holm's step-down method over every variant with a p-value; it keeps the chance of any false positive at 5 % when read at 0.05). "
         } else {
             text += "No baseline variant was named, so there are no p-values. "
         }

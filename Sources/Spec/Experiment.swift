@@ -213,10 +213,13 @@ public struct Trial: Hashable, Sendable {
     public var hash: String
     /// The dataset `spec.data` points at, as its files describe it.
     public var dataset: DatasetInfo
+    /// The search point this trial trains (`search:`), nil for other trials.
+    public var search: SearchMembership?
 
     public init(spec: ExperimentSpec, configFile: String, slug: String, canonicalYAML: String, hash: String,
-                dataset: DatasetInfo) {
+                dataset: DatasetInfo, search: SearchMembership? = nil) {
         self.dataset = dataset
+        self.search = search
         self.spec = spec
         self.configFile = configFile
         self.slug = slug

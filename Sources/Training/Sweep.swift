@@ -30,7 +30,7 @@ public final class Sweep: @unchecked Sendable {
     /// The machine's cores: a running trial may use cores ÷ running jobs engine threads, so the
     /// last trials of a sweep widen onto the cores finished jobs leave (results do not change).
     public let cores: Int
-    private let data = DataCache()
+    private let data: DataCache
     /// Jobs still taking trials.
     private let activeJobs = Atomic<Int>(0)
     /// Trials whose cached result was up to date when `run` began (set before any job starts).
@@ -49,7 +49,9 @@ public final class Sweep: @unchecked Sendable {
     }
 
     public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, keepDamaged: Bool = false,
-                progress: ProgressReporter, jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                progress: ProgressReporter, jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+                data: DataCache = DataCache()) {
+        self.data = data
         self.keepDamaged = keepDamaged
         precondition(trials.count == plans.count && jobs >= 1)
         self.cores = max(1, cores)

@@ -315,6 +315,46 @@ public final class TrialRunner {
         return (t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), train?.count ?? 0, val.count + test.count, train?.loss ?? .nan)
     }
 
+    /// Estimated seconds of one epoch — the training pass and the validation and test passes —
+    /// from `batches` timed training steps (forward, loss, backward, optimizer step) and `batches`
+    /// evaluation batches, each after one untimed warm-up batch, scaled to the splits' batch counts
+    /// (`runner plan`). The steps change this runner's weights: use a throwaway runner.
+    /// `budget`: seconds after which each of the two timings stops early (after at least one timed
+    /// batch); a requested interruption stops them too.
+    public func calibrateEpochSeconds(batches: Int, budget: Double = .infinity) -> (seconds: Double, trainImages: Int, evalImages: Int) {
+        /// Seconds per batch of `step` over batches 1...count of `total`, after batch 0 as warm-up.
+        func perBatch(total: Int, _ step: (Int) -> Void) -> Double {
+            let count = min(batches, total - 1)
+            guard count > 0, !Cancellation.isRequested else { return 0 }
+            step(0)
+            let t0 = Date()
+            var timed = 0
+            for b in 1...count {
+                step(b)
+                timed += 1
+                if Cancellation.isRequested || Date().timeIntervalSince(t0) > budget { break }
+            }
+            return Date().timeIntervalSince(t0) / Double(timed)
+        }
+        let train = perBatch(total: trainLoader.batchCount) { b in
+            let n = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)
+            _ = network.forward(trainBuffers.images.data, batch: n, training: true)
+            _ = network.loss(labels: trainBuffers.labels, batch: n, gradient: true,
+                             labelSmoothing: Float(spec.train.loss.labelSmoothing))
+            network.backward(batch: n)
+            _ = L2Penalty.apply(trainable)
+            optimizer.step()
+        }
+        let loader = testLoader.batchCount > 0 ? testLoader : valLoader
+        let eval = perBatch(total: loader.batchCount) { b in
+            let n = loader.fill(batch: b, images: evalBuffers.images.data, labels: evalBuffers.labels)
+            _ = network.forward(evalBuffers.images.data, batch: n, training: false)
+            _ = network.loss(labels: evalBuffers.labels, batch: n, gradient: false)
+        }
+        return (train * Double(trainLoader.batchCount) + eval * Double(valLoader.batchCount + testLoader.batchCount),
+                splits.train.count, splits.validation.count + splits.test.count)
+    }
+
     /// Per-layer forward and backward seconds per batch over `batches` training batches.
     /// Nodes that run inside the layer before them (a fused ReLU or pooling): they have no times.
     public var fusedNodes: [String] { network.fusedNodes }

@@ -79,8 +79,17 @@ struct Run: ParsableCommand {
             report(SpecErrors([SpecError("expected a positive number of jobs, found \(jobs)", path: "--jobs")]))
             throw ExitCode(2)
         }
+        let jobCount = jobs ?? Sweep.automaticJobs(for: trials)
+        let data = DataCache()
+        if mode == .plain || mode == .live {
+            // The plan's line; an unreadable dataset is left for the sweep to report.
+            if let plan = try? TrialPlan.make(trials: trials, plans: plans, results: results, force: force, jobs: jobCount,
+                                               calibrationBatches: 10, calibrationBudget: 1, maxStepFlops: 2e10, data: data) {
+                FileHandle.standardOutput.write(Data((plan.summary(files: Set(trials.map(\.configFile)).count) + "\n").utf8))
+            }
+        }
         let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, keepDamaged: keepDamaged, progress: progress,
-                          jobs: jobs ?? Sweep.automaticJobs(for: trials))
+                          jobs: jobCount, data: data)
         let outcome: Sweep.Outcome
         do {
             outcome = try sweep.run()
@@ -90,6 +99,7 @@ struct Run: ParsableCommand {
         }
         var unreadable = 0
         do {
+            try SearchDescription.write(SearchDescription.describe(all), results: results)
             let rebuilt = try ReportBuilder.rebuild(resultsDir: results)
             for problem in rebuilt.damaged { report(problem) }
             unreadable = rebuilt.damaged.count

@@ -11,12 +11,13 @@ struct Runner: ParsableCommand {
             Examples:
               runner experiments/*.yaml             train every trial into results/
               runner validate experiments/*.yaml    check configs, print summaries
+              runner plan experiments/*.yaml        every trial, cached or not, estimated time
               runner experiments/lenet5-dropout.yaml train.epochs=5 --results /tmp/r
               runner eval results/dropout-seed0/config.yaml \\
                 --weights results/dropout-seed0/model.safetensors
               runner bench experiments/lenet5-none.yaml --epochs 2
             """,
-        subcommands: [Run.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self],
+        subcommands: [Run.self, Plan.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self],
         defaultSubcommand: Run.self)
 
     /// Parses and runs; a command line the parser rejects is bad input like any other: one line

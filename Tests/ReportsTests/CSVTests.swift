@@ -77,9 +77,9 @@ final class CSVTests: XCTestCase {
     func testAggregateCSVIsBaselineFirstWithCIAndWelchP() {
         XCTAssertEqual(AggregateCSV.render(records: Fixtures.twoVariants), """
             variant,seeds,train_acc_mean,train_acc_ci95,val_acc_mean,val_acc_ci95,test_acc_mean,test_acc_ci95,\
-            p_vs_baseline,selected_on
-            No regularization,3,95.00,0.50,90.50,0.50,90.15,0.45,,val_acc
-            Dropout,3,93.00,0.25,91.30,0.25,91.03,0.41,0.0035,val_acc
+            p_vs_baseline,selected_on,test_diff_vs_baseline,test_diff_ci95_low,test_diff_ci95_high,p_holm
+            No regularization,3,95.00,0.50,90.50,0.50,90.15,0.45,,val_acc,,,,
+            Dropout,3,93.00,0.25,91.30,0.25,91.03,0.41,0.0035,val_acc,0.88,0.48,1.28,0.0035
 
             """)
     }

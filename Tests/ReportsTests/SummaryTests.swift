@@ -6,18 +6,22 @@ final class SummaryTests: XCTestCase {
         XCTAssertEqual(Summary.markdown(records: Fixtures.twoVariants), """
             # Results
 
-            | Technique | Train acc % | Val acc % | Test acc % | p vs baseline | Selected epoch | Seconds |
-            | --- | ---: | ---: | ---: | ---: | ---: | ---: |
-            | No regularization (baseline, n = 3) | 95.00 ± 0.50 | 90.50 ± 0.50 | 90.15 ± 0.45 | — | 23, 25, 31 | 121.0 |
-            | Dropout (n = 3) | 93.00 ± 0.25 | 91.30 ± 0.25 | 91.03 ± 0.41 | 0.004 | 40, 38, 45 | 132.0 |
+            | Technique | Train acc % | Val acc % | Test acc % | Δ test vs baseline (95 % CI) | p vs baseline | p (Holm) | Selected epoch | Seconds |
+            | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+            | No regularization (baseline, n = 3) | 95.00 ± 0.50 | 90.50 ± 0.50 | 90.15 ± 0.45 | — | — | — | 23, 25, 31 | 121.0 |
+            | Dropout (n = 3) | 93.00 ± 0.25 | 91.30 ± 0.25 | 91.03 ± 0.41 | +0.88 [+0.48, +1.28] | 0.004 | 0.004 | 40, 38, 45 | 132.0 |
 
             Checkpoint: selected on validation (5,000 held-out training images), the epoch with the highest \
             validation accuracy; the test set was only evaluated, never used for choosing.
 
             Values are the mean ± the half-width of the 95 % confidence interval over seeds (Student t with \
-            n − 1 degrees of freedom), or the single value when a variant has one seed. "p vs baseline" is the \
+            n − 1 degrees of freedom), or the single value when a variant has one seed. "Δ test vs baseline" is the \
+            variant's mean test accuracy minus the baseline's, in percentage points, with its 95 % confidence interval \
+            (Welch: the two variances kept separate, Welch–Satterthwaite degrees of freedom). "p vs baseline" is the \
             two-sided Welch t-test of the test accuracy against the baseline's seeds; with few seeds it has little \
-            power, so read it together with the intervals. "Selected epoch" lists each seed's checkpoint epoch; \
+            power, so read it together with the intervals. "p (Holm)" corrects those p-values for comparing several \
+            variants with one baseline (Holm's step-down method over every variant with a p-value; it keeps the chance \
+            of any false positive at 5 % when read at 0.05). "Selected epoch" lists each seed's checkpoint epoch; \
             "Seconds" is the mean training time per trial.
 
             ## Trials that did not complete

@@ -35,7 +35,7 @@ struct SweepPoint {
 
 enum Sweep {
     /// Keys a sweep may not vary.
-    static let reserved = ["extends", "sweep", "seeds", "name"]
+    static let reserved = SearchParser.reserved
 
     /// The axes of a `sweep:` mapping (nil or null: none), reporting malformed entries.
     static func axes(_ node: YAMLNode?, log: inout ErrorLog) -> [SweepAxis] {
@@ -43,18 +43,8 @@ enum Sweep {
         var axes: [SweepAxis] = []
         for entry in reader.entries {
             let path = KeyPath.join("sweep", entry.key)
-            guard let keys = DottedKey.split(entry.key) else {
-                log.add("expected a dotted key such as train.optimizer.lr", at: entry.keyNode.mark, path: path)
-                continue
-            }
-            if let first = keys.first, reserved.contains(first) {
-                log.add("cannot be swept" + (first == "seeds" ? " (use seeds)" : ""), at: entry.keyNode.mark, path: path)
-                continue
-            }
-            if let other = axes.first(where: { DottedKey.overlaps($0.keys, keys) }) {
-                log.add("overlaps sweep key \(other.key)", at: entry.keyNode.mark, path: path)
-                continue
-            }
+            guard let keys = DottedKey.varied(entry.key, mark: entry.keyNode.mark, path: path, verb: "swept",
+                                              others: axes.map { ($0.key, $0.keys) }, kind: "sweep", log: &log) else { continue }
             guard case let .sequence(values) = entry.value.value, !values.isEmpty else {
                 log.add("expected a non-empty list of values, found \(entry.value.foundDescription)",
                         at: entry.value.mark, path: path)
@@ -84,6 +74,27 @@ enum Sweep {
                 }
             }
         }
+    }
+}
+
+extension DottedKey {
+    /// The components of a key a `sweep:` axis or `search.space` varies, or nil with the reason
+    /// logged: not a dotted key, a reserved key (`cannot be swept`), or one overlapping an earlier key.
+    static func varied(_ key: String, mark: SourceMark, path: String, verb: String,
+                       others: [(key: String, keys: [String])], kind: String, log: inout ErrorLog) -> [String]? {
+        guard let keys = split(key) else {
+            log.add("expected a dotted key such as train.optimizer.lr", at: mark, path: path)
+            return nil
+        }
+        if let first = keys.first, Sweep.reserved.contains(first) {
+            log.add("cannot be \(verb)" + (first == "seeds" ? " (use seeds)" : ""), at: mark, path: path)
+            return nil
+        }
+        if let other = others.first(where: { overlaps($0.keys, keys) }) {
+            log.add("overlaps \(kind) key \(other.key)", at: mark, path: path)
+            return nil
+        }
+        return keys
     }
 }
 

@@ -31,7 +31,7 @@ public enum ExperimentLoader {
         var log = ErrorLog()
         let composed = composer.compose(text: text, file: file)
         log.add(contentsOf: composer.log.errors)
-        let parsedOverrides = overrides.compactMap { Override.parse($0, log: &log) }
+        var parsedOverrides = overrides.compactMap { Override.parse($0, log: &log) }
         if let seeds, seeds < 1 {
             log.add("expected a positive integer, found \(seeds)", at: nil, path: "--seeds")
         }
@@ -40,13 +40,30 @@ public enum ExperimentLoader {
         guard var root = composed, composer.log.isEmpty else {
             throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName)))
         }
+        // `search.trials=4` and `objective.metric=val_loss` change the search block itself.
+        let searchOverrides = parsedOverrides.filter { ["search", "objective"].contains($0.keys.first ?? "") }
+        parsedOverrides.removeAll { ["search", "objective"].contains($0.keys.first ?? "") }
+        root = searchOverrides.map(\.tree).reduce(root, Composer.merge)
 
         let sweepNode = Self.remove("sweep", from: &root)
+        let searchNode = Self.remove("search", from: &root)
+        let objectiveNode = Self.remove("objective", from: &root)
         let axes = Sweep.axes(sweepNode, log: &log)
+        let search = SearchParser.read(searchNode, objective: objectiveNode, log: &log)
+        let dimensions = search?.dimensions ?? []
         for override in parsedOverrides {
             if let axis = axes.first(where: { DottedKey.overlaps($0.keys, override.keys) }) {
                 log.add("conflicts with the sweep over \(axis.key) (\(axis.keyMark))", at: override.mark,
                         path: override.keys.joined(separator: "."))
+            }
+            if let dim = dimensions.first(where: { DottedKey.overlaps($0.keys, override.keys) }) {
+                log.add("conflicts with the search over \(dim.key) (\(dim.keyMark))", at: override.mark,
+                        path: override.keys.joined(separator: "."))
+            }
+        }
+        for dim in dimensions {
+            if let axis = axes.first(where: { DottedKey.overlaps($0.keys, dim.keys) }) {
+                log.add("overlaps sweep key \(axis.key) (\(axis.keyMark))", at: dim.keyMark, path: "search.space." + dim.key)
             }
         }
 
@@ -55,49 +72,99 @@ public enum ExperimentLoader {
             if case let .sequence(items) = node.value { return max(items.count, 1) }
             return 1
         } ?? 1
-        let counts = axes.map(\.values.count) + [seedCount]
+        let counts = axes.map(\.values.count) + (search.map { [$0.pointCount] } ?? []) + [seedCount]
         let total = Saturating.product(counts)
         if total > maxTrials {
-            let factors = axes.map { "\($0.values.count)" }.joined(separator: " × ")
-            let breakdown = (axes.isEmpty ? "" : factors + " points × ") + "\(seedCount) seed\(seedCount == 1 ? "" : "s")"
+            let factors = (axes.map { "\($0.values.count)" } + (search.map { ["\($0.pointCount) search"] } ?? []))
+                .joined(separator: " × ")
+            let breakdown = (factors.isEmpty ? "" : factors + " points × ") + "\(seedCount) seed\(seedCount == 1 ? "" : "s")"
+            let culprit = search != nil && axes.isEmpty ? "search" : axes.isEmpty ? "seeds" : "sweep"
             log.add("expands to \(total == Int.max ? "more than \(Int.max)" : "\(total)") trials (\(breakdown)), "
                     + "more than the limit of \(maxTrials); pass --max-trials \(total == Int.max ? "N" : "\(total)") to allow it",
-                    at: sweepNode?.mark ?? root.mark, path: axes.isEmpty ? "seeds" : "sweep")
+                    at: (culprit == "search" ? searchNode?.mark : sweepNode?.mark) ?? root.mark, path: culprit)
             throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName)))
         }
 
+        let searchPoints = search.map(SearchSampler.points) ?? [[]]
+        // Errors at a sampled value's mark are about that point.
+        let searchMarks = Set(dimensions.flatMap { dim -> [SourceMark] in
+            if case let .choice(values) = dim.distribution { return [dim.valueMark] + values.map(\.mark) }
+            return [dim.valueMark]
+        })
         var trials: [Trial] = []
         var slugs = SlugRegistry()
         for point in Sweep.points(axes) {
-            let tree = (point.trees + parsedOverrides.map(\.tree)).reduce(root, Composer.merge)
-            var decoder = SpecDecoder(datasets: datasets)
-            var spec = decoder.decode(tree)
-            log.add(contentsOf: decoder.log.errors)
-            if decoder.modelIsValid {
-                do {
-                    let plan = try ShapeInference.plan(spec, dataset: decoder.dataset!)
-                    if let problem = Self.memoryProblem(spec, plan, trainCount: decoder.dataset!.trainingCount(spec.data)) {
-                        log.add(problem, at: Self.child("model", of: tree)?.mark, path: "model")
+            var pointErrors: [[SpecError]] = []
+            for values in searchPoints {
+                var pointLog = ErrorLog()
+                let searchTrees = zip(dimensions, values).map { Composer.nest($0.0.keys, $0.1.node, keyMark: $0.0.keyMark) }
+                let tree = (point.trees + searchTrees + parsedOverrides.map(\.tree)).reduce(root, Composer.merge)
+                var decoder = SpecDecoder(datasets: datasets)
+                var spec = decoder.decode(tree)
+                pointLog.add(contentsOf: decoder.log.errors)
+                if decoder.modelIsValid {
+                    do {
+                        let plan = try ShapeInference.plan(spec, dataset: decoder.dataset!)
+                        if let problem = Self.memoryProblem(spec, plan, trainCount: decoder.dataset!.trainingCount(spec.data)) {
+                            pointLog.add(problem, at: Self.child("model", of: tree)?.mark, path: "model")
+                        }
+                    } catch {
+                        let modelMark = Self.child("model", of: tree)?.mark
+                        pointLog.add(contentsOf: error.errors.map { e in
+                            var e = e
+                            e.mark = e.mark ?? modelMark
+                            return e
+                        })
                     }
-                } catch {
-                    let modelMark = Self.child("model", of: tree)?.mark
-                    log.add(contentsOf: error.errors.map { e in
-                        var e = e
-                        e.mark = e.mark ?? modelMark
-                        return e
-                    })
+                }
+                let seedList = seeds.map { (0..<UInt64(max($0, 0))).map { $0 } }
+                    ?? Seeds.read(Self.child("seeds", of: tree), log: &pointLog) ?? [spec.train.seed]
+                pointErrors.append(pointLog.errors)
+                var membership: SearchMembership?
+                var searchSlug = ""
+                if let search {
+                    let label = zip(dimensions, values).map { "\($0.0.label)=\($0.1.text)" }.joined(separator: ",")
+                    membership = SearchMembership(
+                        search: spec.name + point.nameSuffix, point: pointErrors.count, label: label,
+                        parameters: zip(dimensions, values).map { dim, value in
+                            var numeric = true
+                            if case .choice = dim.distribution { numeric = value.node.typedScalar?.number != nil }
+                            return .init(key: dim.key, label: dim.label, value: value.text, isLog: dim.distribution.isLog,
+                                         isNumeric: numeric)
+                        },
+                        objective: search.objective, method: search.method, seed: search.seed)
+                    var searchPoint = SweepPoint()
+                    for (dim, value) in zip(dimensions, values) {
+                        searchPoint.assignments.append((SweepAxis(key: dim.key, keys: dim.keys, keyMark: dim.keyMark, values: []), value.node))
+                    }
+                    searchSlug = searchPoint.slugSuffix
+                }
+                let name = spec.name + point.nameSuffix + (membership.map { " [\($0.label)]" } ?? "")
+                let variantSlug = slugs.slug(for: name, stem: Slug.make(spec.name), suffix: point.slugSuffix + searchSlug)
+                spec.name = name
+                for seed in seedList where log.isEmpty && pointLog.isEmpty {
+                    guard let dataset = decoder.dataset else { break }
+                    spec.train.seed = seed
+                    let yaml = Canonical.yaml(spec)
+                    trials.append(Trial(spec: spec, configFile: file, slug: "\(variantSlug)-seed\(seed)",
+                                        canonicalYAML: yaml, hash: SHA256.hex(yaml), dataset: dataset, search: membership))
                 }
             }
-            let seedList = seeds.map { (0..<UInt64(max($0, 0))).map { $0 } }
-                ?? Seeds.read(Self.child("seeds", of: tree), log: &log) ?? [spec.train.seed]
-            let variantSlug = slugs.slug(for: spec.name + point.nameSuffix, stem: Slug.make(spec.name), suffix: point.slugSuffix)
-            spec.name += point.nameSuffix
-            for seed in seedList where log.isEmpty {
-                guard let dataset = decoder.dataset else { break }
-                spec.train.seed = seed
-                let yaml = Canonical.yaml(spec)
-                trials.append(Trial(spec: spec, configFile: file, slug: "\(variantSlug)-seed\(seed)",
-                                    canonicalYAML: yaml, hash: SHA256.hex(yaml), dataset: dataset))
+            guard search != nil else {
+                log.add(contentsOf: pointErrors.flatMap { $0 })
+                continue
+            }
+            // An error every point shares is the file's (printed once); the others name their point.
+            let shared = pointErrors.dropFirst().reduce(Set(pointErrors.first ?? [])) { $0.intersection($1) }
+            for (i, errors) in pointErrors.enumerated() {
+                for error in errors {
+                    let aboutPoint = error.mark.map(searchMarks.contains) == true || !shared.contains(error)
+                    guard aboutPoint else { log.add(error); continue }
+                    var e = error
+                    let label = zip(dimensions, searchPoints[i]).map { "\($0.0.label)=\($0.1.text)" }.joined(separator: ",")
+                    e.message = "search point \(i + 1) [\(label)]: " + e.message
+                    log.add(e)
+                }
             }
         }
         guard log.isEmpty else { throw SpecErrors(log.sorted(fileOrder: composer.files + overrides.map(Override.markName))) }
