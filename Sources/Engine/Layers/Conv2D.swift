@@ -7,18 +7,17 @@ import EngineAVX512
 /// Three execution paths, chosen at `bind` from the geometry:
 /// - `linear`: the kernel covers the whole unpadded input (LeNet's conv3), so the layer is a fully
 ///   connected one over `[n, C·H·W]` (`DenseOperator`, shared with `Linear`).
-/// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
+/// - `direct`: stride 1 and kernels of 5 or more (LeNet-5's), the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes. On AVX-512 machines,
 ///   when the full-width grid would be ≥ 1.25× as wide as the output (LeNet's conv2: 14 for 10),
 ///   the forward and the input gradient run instead on a reduction group at a time in the lane
 ///   layout (`EngineAVX512/LaneConv512.swift`: the group's 16 samples in the 16 vector lanes, no
 ///   wasted products, a fused ReLU + pooling without shuffles), bit-identically; the weight and
 ///   bias gradients keep the full-width kernels (their summation order is the results').
-/// - `im2col`: stride > 1, and the 1×1 and 3×3 convolutions (small planes, many channels: one GEMM
-///   over many samples beats per-sample shifted kernels there); each reduction group of samples
-///   (`reductionGroup`) is lowered chunk by chunk into `[in·k·k, n·OH·OW]` matrices for the
-///   register-blocked GEMM (`gemmNN`, not OpenBLAS). Only kernels of 5 and more with stride 1 (LeNet-5's)
-///   take the direct path.
+/// - `im2col` (lowered): everything else — stride > 1, 1×1 and 3×3 kernels (the zoo's small planes
+///   with many channels: one GEMM over several samples' positions instead of per-sample shifted
+///   kernels on short rows); each reduction group of samples (`reductionGroup`) is lowered chunk by
+///   chunk into `[in·k·k, n·OH·OW]` matrices for the register-blocked GEMM (`gemmNN`, not OpenBLAS).
 ///
 /// The direct and linear paths can apply the ReLU that follows (`ReLUFusing`), and the direct path
 /// also a 2×2 average pooling after it (`PoolFusing`), in the same per-sample loop; `Network`
