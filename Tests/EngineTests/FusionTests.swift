@@ -42,11 +42,11 @@ final class FusionTests: XCTestCase {
     }
 
     func testPoolingWithUncoveredEdgesFuses() {
-        // Conv outputs 10×9 and 5×4 (direct path: kernels of 5): each pooling leaves a column or a row uncovered.
-        assertFusionChangesNothing("odd", inputShape: [2, 14, 13], fusedNodes: ["l1", "l2", "l4", "l5"]) {
+        // Conv outputs 10×9 and 6×5: each pooling leaves a column uncovered.
+        assertFusionChangesNothing("odd", inputShape: [2, 12, 11], fusedNodes: ["l1", "l2", "l4", "l5"]) {
             EngineFixtures.chain([
-                Conv2D(outChannels: 5, kernel: 5), ReLU(), AvgPool2D(kernel: 2, stride: 2),
-                Conv2D(outChannels: 3, kernel: 5, padding: 2), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 5, kernel: 3), ReLU(), AvgPool2D(kernel: 2, stride: 2),
+                Conv2D(outChannels: 3, kernel: 2, padding: 1), ReLU(), AvgPool2D(kernel: 2, stride: 2),
                 Flatten(), Linear(outFeatures: 10),
             ])
         }

@@ -19,8 +19,7 @@ final class KernelReferenceTests: XCTestCase {
         ], batches: [5])
     }
 
-    /// The direct stride-1 path (full-width kernels, k ≥ 5), the lowered path (k < 5) and the
-    /// full-kernel linear path on odd shapes: k = 3, 5 and others, padding 0/1/2, channel counts off the 4/2 register blocks, tiny and
+    /// The direct stride-1 path (full-width kernels) and the full-kernel linear path on odd shapes: k = 3, 5 and others, padding 0/1/2, channel counts off the 4/2 register blocks, tiny and
     /// odd batches (one thread then gets no samples), non-square inputs.
     func testConv2DFastPathsOnOddShapes() {
         checkConv2D([
@@ -33,14 +32,16 @@ final class KernelReferenceTests: XCTestCase {
         ], batches: [1, 3, 7])
     }
 
-    /// The lowered (im2col + register-blocked GEMM) path on the zoo's shapes: 3×3 padding 1 and
-    /// 1×1 convolutions, stride 1 and 2, channel counts that fill the GEMM's 4×24 blocks and leave
-    /// 8-wide and scalar edges; 12×12 outputs lower a reduction group in two chunks (15 + 1
-    /// samples), so batch 17 has a chunked group and a short one.
-    func testLoweredConvolutionsOnZooShapes() {
+    /// The zoo's shapes: 3×3 padding 1 and 1×1 convolutions at stride 1 (direct path) and stride 2
+    /// (lowered: im2col + the register-blocked GEMM), channel counts that fill the GEMM's 4×24
+    /// blocks and leave 8-wide and scalar edges; 24×24 inputs at stride 2 give 12×12 outputs, which
+    /// lower a reduction group in two chunks (15 + 1 samples), so batch 17 has a chunked group and a
+    /// short one.
+    func testConvolutionsOnZooShapes() {
         checkConv2D([
             (8, 12, 12, 16, 3, 1, 1, true), (16, 7, 7, 24, 3, 1, 1, false), (5, 9, 9, 13, 3, 2, 1, true),
             (16, 8, 8, 32, 1, 2, 0, false), (12, 6, 6, 10, 1, 1, 0, true), (3, 11, 10, 8, 3, 2, 1, true),
+            (6, 24, 24, 12, 3, 2, 1, true),
         ], batches: [1, 17])
     }
 

@@ -7,17 +7,17 @@ import EngineAVX512
 /// Three execution paths, chosen at `bind` from the geometry:
 /// - `linear`: the kernel covers the whole unpadded input (LeNet's conv3), so the layer is a fully
 ///   connected one over `[n, C·H·W]` (`DenseOperator`, shared with `Linear`).
-/// - `direct`: stride 1 and kernels of 5 or more (LeNet-5's), the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
+/// - `direct`: stride 1, the full-width shifted multiply-add kernels of `Kernels/DirectConv.swift`
 ///   (no BLAS), sample by sample on per-thread zero-padded scratch planes. On AVX-512 machines,
 ///   when the full-width grid would be ≥ 1.25× as wide as the output (LeNet's conv2: 14 for 10),
 ///   the forward and the input gradient run instead on a reduction group at a time in the lane
 ///   layout (`EngineAVX512/LaneConv512.swift`: the group's 16 samples in the 16 vector lanes, no
 ///   wasted products, a fused ReLU + pooling without shuffles), bit-identically; the weight and
 ///   bias gradients keep the full-width kernels (their summation order is the results').
-/// - `im2col` (lowered): everything else — stride > 1, 1×1 and 3×3 kernels (the zoo's small planes
-///   with many channels: one GEMM over several samples' positions instead of per-sample shifted
-///   kernels on short rows); each reduction group of samples (`reductionGroup`) is lowered chunk by
-///   chunk into `[in·k·k, n·OH·OW]` matrices for the register-blocked GEMM (`gemmNN`, not OpenBLAS).
+/// - `im2col` (lowered): stride > 1; each reduction group of samples (`reductionGroup`) is lowered
+///   chunk by chunk into `[in·k·k, n·OH·OW]` matrices for the register-blocked GEMM (`gemmNN`, not
+///   OpenBLAS). (Lowering the stride-1 3×3 convolutions too measured slower than the direct path
+///   at 28×28 and 14×14 — the im2col and col2im traffic — and even at 7×7.)
 ///
 /// The direct and linear paths can apply the ReLU that follows (`ReLUFusing`), and the direct path
 /// also a 2×2 average pooling after it (`PoolFusing`), in the same per-sample loop; `Network`
@@ -114,7 +114,7 @@ public final class Conv2D: Layer, PoolFusing {
 
     private static func mode(_ g: ConvGeometry) -> Mode {
         if g.padding == 0 && g.kernel == g.height && g.kernel == g.width { return .linear }
-        return g.stride == 1 && g.kernel >= 5 ? .direct : .im2col
+        return g.stride == 1 ? .direct : .im2col
     }
 
     public func bind(_ b: LayerBinding) {
