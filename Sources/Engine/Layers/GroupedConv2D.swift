@@ -34,6 +34,9 @@ public final class GroupedConv2D: Layer {
     /// Per tap t = ky·k + kx: its offset in a plane's phases, (kx mod s)·Hp·PW + ky·PW + kx / s; and
     /// in the spread grid for dx, the flipped tap's (k − 1 − ky)·SW + (k − 1 − kx).
     private var tapOffsets: UnsafeMutablePointer<Int>?, spreadOffsets: UnsafeMutablePointer<Int>?
+    /// Per input column ix: where it goes in a phase row, (ix + p) mod s · Hp·PW + (ix + p) / s (no
+    /// division per value).
+    private var columnOffsets: UnsafeMutablePointer<Int>?
     /// Output tiles (row r, columns q..<q+8 of OW): where they read the phases (r·s·PW + q) and
     /// where they sit in an output plane (r·OW + q); input tiles likewise (their base in the spread
     /// grid and in an input plane). The last tile of a row may be short.
@@ -41,6 +44,9 @@ public final class GroupedConv2D: Layer {
     /// Per thread: the group's input planes in phases [in/groups][phasePlane]; the group's spread
     /// output gradients [out/groups][spreadPlane].
     private var phases: [UnsafeMutablePointer<Float>] = [], spread: [UnsafeMutablePointer<Float>] = []
+    /// Per thread, for the weight gradient: one output-gradient plane tile by tile, eight floats per
+    /// tile (zeros past a short tile's lanes), so every tap reads whole vectors.
+    private var tileGrads: [UnsafeMutablePointer<Float>] = []
 
     public init(_ layer: Conv2DLayer, weightInit: WeightInit = .pytorch) {
         precondition(layer.outChannels % layer.groups == 0, "out channels must be divisible by groups")
@@ -49,8 +55,8 @@ public final class GroupedConv2D: Layer {
     }
 
     deinit {
-        for p in phases + spread { p.deallocate() }
-        tapOffsets?.deallocate(); spreadOffsets?.deallocate()
+        for p in phases + spread + tileGrads { p.deallocate() }
+        tapOffsets?.deallocate(); spreadOffsets?.deallocate(); columnOffsets?.deallocate()
     }
 
     public func bind(_ b: LayerBinding) {
@@ -78,12 +84,16 @@ public final class GroupedConv2D: Layer {
             flipped[ky * k + kx] = (k - 1 - ky) * spreadWidth + (k - 1 - kx)
         } }
         tapOffsets = offsets; spreadOffsets = flipped
+        let columns = UnsafeMutablePointer<Int>.allocate(capacity: max(1, w))
+        for ix in 0..<w { columns[ix] = ((ix + p) % st) * paddedHeight * phaseWidth + (ix + p) / st }
+        columnOffsets = columns
         outTiles = TileList(rows: oh, width: ow) { r, q in (r * st * phaseWidth + q, r * ow + q) }
         // Input (iy, ix) is padded (iy + p, ix + p); its correlation window starts at grid (iy + p, ix + p).
         inTiles = TileList(rows: h, width: w) { r, q in ((r + p) * spreadWidth + q + p, r * w + q) }
         let threads = 0..<b.threads
         phases = threads.map { _ in .zeroed(groupIn * phasePlane) }
         spread = threads.map { _ in .zeroed(groupOut * spreadPlane) }
+        tileGrads = threads.map { [outTiles] _ in .zeroed(8 * outTiles!.count) }
     }
 
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -100,14 +110,11 @@ public final class GroupedConv2D: Layer {
     @inline(__always)
     private func split(_ n: Int, _ c: Int, into dst: UnsafeMutablePointer<Float>) {
         let (h, w, p, st) = (g.height, g.width, g.padding, g.stride)
-        let src = x + (n * g.channels + c) * h * w
+        let src = x + (n * g.channels + c) * h * w, columns = columnOffsets!
         for iy in 0..<h {
-            let row = src + iy * w, rowOffset = (iy + p) * phaseWidth
-            if st == 1 { copyFloats(dst + rowOffset + p, row, w); continue }
-            for ix in 0..<w {
-                let col = ix + p
-                dst[(col % st) * paddedHeight * phaseWidth + rowOffset + col / st] = row[ix]
-            }
+            let row = src + iy * w, out = dst + (iy + p) * phaseWidth
+            if st == 1 { copyFloats(out + p, row, w); continue }
+            for ix in 0..<w { out[columns[ix]] = row[ix] }
         }
     }
 
@@ -168,7 +175,7 @@ public final class GroupedConv2D: Layer {
         }
         pass.parallel(count: layer.outChannels) { [self] t, outputs in
             let (oh, ow, taps) = (g.outHeight, g.outWidth, g.kernel * g.kernel)
-            let dw = weight.grad.data, src = phases[t], offsets = tapOffsets!
+            let dw = weight.grad.data, src = phases[t], offsets = tapOffsets!, tiles = outTiles!, tg = tileGrads[t]
             for n in 0..<batch {
                 if Cancellation.isRequested { return }
                 for o in outputs {
@@ -178,12 +185,16 @@ public final class GroupedConv2D: Layer {
                         for i in 0..<(oh * ow) { sum += grad[i] }
                         db[o] += sum
                     }
+                    for i in 0..<tiles.count {
+                        let at = grad + tiles.dst[i], count = tiles.lanes[i]
+                        store8(tg + 8 * i, count == 8 ? load8(at) : loadPartial8(at, count))
+                    }
                     let first = (o / groupOut) * groupIn
                     for c in 0..<groupIn {
                         split(n, first + c, into: src)
                         let w = dw + (o * groupIn + c) * taps
                         for tap in 0..<taps {
-                            w[tap] += tapGradient(grad, UnsafePointer(src) + offsets[tap])
+                            w[tap] += tapGradient(UnsafePointer(tg), UnsafePointer(src) + offsets[tap])
                         }
                     }
                 }
@@ -191,27 +202,24 @@ public final class GroupedConv2D: Layer {
         }
     }
 
-    /// Σ over the output tiles of dy · (the tap's phase floats at `src` + tile base), in four lane
-    /// accumulators (tile i into accumulator i mod 4), then (a0 + a1) + (a2 + a3) summed across lanes.
-    /// Short tiles read dy only up to OW (the lanes beyond count zero).
+    /// Σ over the output tiles of dy · (the tap's phase floats at `src` + tile base), dy tile i at
+    /// grads + 8i, in four lane accumulators (tile i into accumulator i mod 4), then
+    /// (a0 + a1) + (a2 + a3) summed across lanes.
     @inline(__always)
-    private func tapGradient(_ grad: UnsafePointer<Float>, _ src: UnsafePointer<Float>) -> Float {
+    private func tapGradient(_ grads: UnsafePointer<Float>, _ src: UnsafePointer<Float>) -> Float {
         let tiles = outTiles!
         var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
-        @inline(__always) func d(_ i: Int) -> SIMD8<Float> {
-            tiles.lanes[i] == 8 ? load8(grad + tiles.dst[i]) : loadPartial8(grad + tiles.dst[i], tiles.lanes[i])
-        }
         var i = 0
         while i + 4 <= tiles.count {
-            a0 = a0.addingProduct(d(i), load8(src + tiles.src[i]))
-            a1 = a1.addingProduct(d(i + 1), load8(src + tiles.src[i + 1]))
-            a2 = a2.addingProduct(d(i + 2), load8(src + tiles.src[i + 2]))
-            a3 = a3.addingProduct(d(i + 3), load8(src + tiles.src[i + 3]))
+            a0 = a0.addingProduct(load8(grads + 8 * i), load8(src + tiles.src[i]))
+            a1 = a1.addingProduct(load8(grads + 8 * i + 8), load8(src + tiles.src[i + 1]))
+            a2 = a2.addingProduct(load8(grads + 8 * i + 16), load8(src + tiles.src[i + 2]))
+            a3 = a3.addingProduct(load8(grads + 8 * i + 24), load8(src + tiles.src[i + 3]))
             i += 4
         }
-        if i < tiles.count { a0 = a0.addingProduct(d(i), load8(src + tiles.src[i])) }
-        if i + 1 < tiles.count { a1 = a1.addingProduct(d(i + 1), load8(src + tiles.src[i + 1])) }
-        if i + 2 < tiles.count { a2 = a2.addingProduct(d(i + 2), load8(src + tiles.src[i + 2])) }
+        if i < tiles.count { a0 = a0.addingProduct(load8(grads + 8 * i), load8(src + tiles.src[i])) }
+        if i + 1 < tiles.count { a1 = a1.addingProduct(load8(grads + 8 * i + 8), load8(src + tiles.src[i + 1])) }
+        if i + 2 < tiles.count { a2 = a2.addingProduct(load8(grads + 8 * i + 16), load8(src + tiles.src[i + 2])) }
         return ((a0 + a1) + (a2 + a3)).sum()
     }
 }
