@@ -13,9 +13,9 @@ extension Network {
         for i in 0..<layers.count where !fused[i] { layers[i].prepare(pass) }
         if profiling {
             for i in 0..<layers.count where !fused[i] {
-                let start = monotonicSeconds()
+                let start = profileSeconds()
                 layers[i].forward(pass)
-                forwardSeconds[i] += monotonicSeconds() - start
+                forwardSeconds[i] += profileSeconds() - start
             }
         } else {
             pass.pool.region { [self] _ in
@@ -47,9 +47,9 @@ extension Network {
         for p in parameters { p.grad.zero() }
         if profiling {
             for i in stride(from: layers.count - 1, through: 0, by: -1) where requiresGrad[i] {
-                let start = monotonicSeconds()
+                let start = profileSeconds()
                 backwardNode(i, batch: batch)
-                backwardSeconds[i] += monotonicSeconds() - start
+                backwardSeconds[i] += profileSeconds() - start
             }
         } else {
             pass.pool.region { [self] t in
@@ -98,6 +98,17 @@ extension Network {
             forwardSeconds[i] = 0
             backwardSeconds[i] = 0
         }
+    }
+}
+
+extension Network {
+    /// The profile's clock: monotonic wall seconds, or process CPU seconds (`profileCPUTime`).
+    @inline(__always)
+    func profileSeconds() -> Double {
+        guard profileCPUTime else { return monotonicSeconds() }
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 

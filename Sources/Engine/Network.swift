@@ -58,6 +58,10 @@ public final class Network {
     var fanIn: (grad: UnsafeMutablePointer<Float>?, edges: [Tensor]) = (nil, [])
 
     public var profiling = false
+    /// Profile in process CPU seconds instead of wall seconds: on a machine other jobs share, time
+    /// the process spends descheduled is then not charged to the layer it interrupted (with one
+    /// thread it is the layer's own CPU time; with more it also counts workers' waiting).
+    public var profileCPUTime = false
     var forwardSeconds: [Double]
     var backwardSeconds: [Double]
 

@@ -359,10 +359,12 @@ public final class TrialRunner {
     /// Nodes that run inside the layer before them (a fused ReLU or pooling): they have no times.
     public var fusedNodes: [String] { network.fusedNodes }
 
-    public func profile(batches: Int) -> [(name: String, type: String, forward: Double, backward: Double)] {
+    /// `cpuTime`: in process CPU seconds (`Network.profileCPUTime`).
+    public func profile(batches: Int, cpuTime: Bool = false) -> [(name: String, type: String, forward: Double, backward: Double)] {
         network.resetProfile()
         network.profiling = true
-        defer { network.profiling = false }
+        network.profileCPUTime = cpuTime
+        defer { network.profiling = false; network.profileCPUTime = false }
         let n = min(batches, trainLoader.batchCount)
         for b in 0..<n {
             let size = trainLoader.fill(batch: b, images: trainBuffers.images.data, labels: trainBuffers.labels)

@@ -23,6 +23,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Batches to profile per layer after the timed epochs.")
     var profileBatches = 200
 
+    @Flag(help: "Per-layer times in process CPU seconds instead of wall seconds (steadier while other jobs share the cores; with --threads 1 each layer's own CPU time).")
+    var cpuTime = false
+
     @Flag(help: "Print one JSON object with the headline figures instead of text.")
     var json = false
 
@@ -70,8 +73,8 @@ struct Bench: ParsableCommand {
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
             return
         }
-        let profile = runner.profile(batches: profileBatches)
-        say("\nper-layer time per batch of \(spec.train.batchSize) (forward | backward, ms), \(profileBatches) profiled training batches:")
+        let profile = runner.profile(batches: profileBatches, cpuTime: cpuTime)
+        say("\nper-layer \(cpuTime ? "CPU" : "wall") time per batch of \(spec.train.batchSize) (forward | backward, ms), \(profileBatches) profiled training batches:")
         let total = profile.reduce(0) { $0 + $1.forward + $1.backward }
         say("  layer            type          forward   backward   share")
         let fused = Set(runner.fusedNodes)

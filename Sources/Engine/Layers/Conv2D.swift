@@ -14,8 +14,10 @@ import EngineAVX512
 ///   layout (`EngineAVX512/LaneConv512.swift`: the group's 16 samples in the 16 vector lanes, no
 ///   wasted products, a fused ReLU + pooling without shuffles), bit-identically; the weight and
 ///   bias gradients keep the full-width kernels (their summation order is the results').
-/// - `im2col`: stride > 1; each reduction group of samples (`reductionGroup`) is lowered into one
-///   `[in·k·k, n·OH·OW]` matrix for one GEMM.
+/// - `im2col` (lowered): stride > 1; each reduction group of samples (`reductionGroup`) is lowered
+///   chunk by chunk into `[in·k·k, n·OH·OW]` matrices for the register-blocked GEMM (`gemmNN`, not
+///   OpenBLAS). (Lowering the stride-1 3×3 convolutions too measured slower than the direct path
+///   at 28×28 and 14×14 — the im2col and col2im traffic — and even at 7×7.)
 ///
 /// The direct and linear paths can apply the ReLU that follows (`ReLUFusing`), and the direct path
 /// also a 2×2 average pooling after it (`PoolFusing`), in the same per-sample loop; `Network`
@@ -39,6 +41,12 @@ public final class Conv2D: Layer, PoolFusing {
     /// Per thread. im2col: columns [patch, chunk·P] and a GEMM result / gradient panel [out, chunk·P].
     /// direct: columns = gradient planes [out][gradientStride], panels = dx planes [C][inputGradStride].
     private var columns: [UnsafeMutablePointer<Float>] = [], panels: [UnsafeMutablePointer<Float>] = []
+    /// im2col, per thread: the panel transposed [chunk·P, out], then dWᵀ [patch, out].
+    private var transposed: [UnsafeMutablePointer<Float>] = []
+    /// im2col: samples lowered at once (a reduction group is lowered chunk by chunk, so the column
+    /// matrix stays a few MB): enough for about `chunkColumns` output positions.
+    private var chunkSamples = 1
+    private static let chunkColumns = 2048
     /// Per reduction group partial gradients (the linear path's dense operator keeps its own).
     private var weightGrad: GroupPartials?, biasGrad: GroupPartials?
     private enum Mode { case linear, direct, im2col }
@@ -80,7 +88,7 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     deinit {
-        for p in columns + panels + padded + wide { p.deallocate() }
+        for p in columns + panels + transposed + padded + wide { p.deallocate() }
         reluMask?.deallocate()
         for p in lanes { p.deallocate() }
         flipped?.deallocate()
@@ -140,9 +148,11 @@ public final class Conv2D: Layer, PoolFusing {
                 reluMask!.initialize(repeating: 0, count: count)
             }
         case .im2col:
-            let width = min(b.maxBatch, reductionGroup) * g.outPlane
+            chunkSamples = max(1, min(reductionGroup, b.maxBatch, (Self.chunkColumns + g.outPlane - 1) / g.outPlane))
+            let width = chunkSamples * g.outPlane
             columns = (0..<b.threads).map { _ in .allocate(capacity: max(1, g.patch * width)) }
             panels = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * width)) }
+            transposed = (0..<b.threads).map { _ in .allocate(capacity: max(1, outChannels * (width + g.patch))) }
         }
         weightGrad = GroupPartials(weight, maxGroups: b.maxGroups)
         biasGrad = bias.map { GroupPartials($0, maxGroups: b.maxGroups) }
@@ -186,61 +196,83 @@ public final class Conv2D: Layer, PoolFusing {
         biasGrad?.reduce(pass)
     }
 
-    // x: [n, C, H, W] → y: [n, out, OH, OW]; per reduction group of samples (so the GEMM shapes do
+    /// Calls `body(chunk, first)` for consecutive chunks of at most `chunkSamples` of a reduction
+    /// group's members (the same chunks whichever thread owns the group), `first` for the first one.
+    @inline(__always)
+    private func forEachChunk(_ members: Range<Int>, _ body: (_ chunk: Range<Int>, _ first: Bool) -> Void) {
+        var start = members.lowerBound
+        while start < members.upperBound {
+            let end = min(members.upperBound, start + chunkSamples)
+            body(start..<end, start == members.lowerBound)
+            start = end
+        }
+    }
+
+    // x: [n, C, H, W] → y: [n, out, OH, OW]; per chunk of a reduction group (so the GEMM shapes do
     // not depend on the thread count): col [patch, n·P] = im2col(x), panel [out, n·P] = W [out, patch] · col,
     // y[s, o, p] = panel[o, s·P + p] + b[o].
     private func im2colForward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
             forEachReductionGroup(samples) { _, members in
-                let plane = g.outPlane, ld = members.count * plane, col = columns[t], panel = panels[t]
-                for s in members { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - members.lowerBound) * plane) }
-                sgemm(m: outChannels, n: ld, k: g.patch, a: weight.value.data, lda: g.patch, b: col, ldb: ld,
-                      beta: 0, c: panel, ldc: ld)
-                let biasValues = bias?.value.data
-                for s in members {
-                    for o in 0..<outChannels {
-                        let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + (s - members.lowerBound) * plane))
-                        let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
-                        if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
+                forEachChunk(members) { chunk, _ in
+                    let plane = g.outPlane, ld = chunk.count * plane, col = columns[t], panel = panels[t]
+                    for s in chunk { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - chunk.lowerBound) * plane) }
+                    gemmNN(m: outChannels, n: ld, k: g.patch, a: weight.value.data, rowStride: g.patch, colStride: 1,
+                           b: col, ldb: ld, c: panel, ldc: ld, accumulate: false)
+                    let biasValues = bias?.value.data
+                    for s in chunk {
+                        for o in 0..<outChannels {
+                            let src: UnsafePointer<Float> = UnsafePointer(panel + (o * ld + (s - chunk.lowerBound) * plane))
+                            let dst: UnsafeMutablePointer<Float> = y + (s * outChannels + o) * plane
+                            if let biasValues { addScalar(dst, src, biasValues[o], plane) } else { copyFloats(dst, src, plane) }
+                        }
                     }
                 }
             }
         }
     }
 
-    // dy: [n, out, OH, OW]; per reduction group: panel [out, n·P] = dy regrouped; partial dW [out, patch] =
-    // panel · colᵀ; partial db[o] = Σ panel[o, :]; dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
+    // dy: [n, out, OH, OW]; per chunk of a reduction group: panel [out, n·P] = dy regrouped and its
+    // transpose; dWᵀ [patch, out] (+)= col · panelᵀ, db[o] (+)= Σ panel[o, :] (the group's partials,
+    // chunk after chunk); dcol [patch, n·P] = Wᵀ · panel; dx = col2im(dcol).
     private func im2colBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
             forEachReductionGroup(samples) { group, members in
-                let plane = g.outPlane, ld = members.count * plane, col = columns[t], panel = panels[t]
-                for s in members {
-                    im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - members.lowerBound) * plane)
-                    for o in 0..<outChannels {
-                        let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
-                        copyFloats(panel + (o * ld + (s - members.lowerBound) * plane), src, plane)
+                let dwT = transposed[t] + outChannels * chunkSamples * g.outPlane
+                forEachChunk(members) { chunk, first in
+                    let plane = g.outPlane, ld = chunk.count * plane, col = columns[t], panel = panels[t]
+                    for s in chunk {
+                        im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - chunk.lowerBound) * plane)
+                        for o in 0..<outChannels {
+                            let src: UnsafePointer<Float> = dy + (s * outChannels + o) * plane
+                            copyFloats(panel + (o * ld + (s - chunk.lowerBound) * plane), src, plane)
+                        }
+                    }
+                    // The register-blocked GEMM wants B row-major: dWᵀ = col · (panelᵀ), transposed at the end.
+                    let dyT = transposed[t]
+                    transpose(panel, rows: outChannels, cols: ld, rowRange: 0..<outChannels, into: dyT)
+                    gemmNN(m: g.patch, n: outChannels, k: ld, a: col, rowStride: ld, colStride: 1, b: dyT,
+                           ldb: outChannels, c: dwT, ldc: outChannels, accumulate: !first)
+                    if let biasGrad {
+                        let db = biasGrad.target(group)
+                        for o in 0..<outChannels {
+                            let row = panel + o * ld
+                            var sum: Float = first ? 0 : db[o]
+                            for p in 0..<ld { sum += row[p] }
+                            db[o] = sum
+                        }
+                    }
+                    if let dx {
+                        gemmNN(m: g.patch, n: ld, k: outChannels, a: weight.value.data, rowStride: 1, colStride: g.patch,
+                               b: panel, ldb: ld, c: col, ldc: ld, accumulate: false)  // col now holds dcol = Wᵀ · panel
+                        for s in chunk {
+                            let d = dx + s * g.inputCount
+                            d.update(repeating: 0, count: g.inputCount)
+                            col2imAdd(g, dcol: col, ld: ld, column: (s - chunk.lowerBound) * plane, dx: d)
+                        }
                     }
                 }
-                sgemm(transB: true, m: outChannels, n: g.patch, k: ld, a: panel, lda: ld, b: col, ldb: ld,
-                      beta: 0, c: weightGrad!.target(group), ldc: g.patch)
-                if let biasGrad {
-                    let db = biasGrad.target(group)
-                    for o in 0..<outChannels {
-                        let row = panel + o * ld
-                        var sum: Float = 0
-                        for p in 0..<ld { sum += row[p] }
-                        db[o] = sum
-                    }
-                }
-                if let dx {
-                    sgemm(transA: true, m: g.patch, n: ld, k: outChannels, a: weight.value.data, lda: g.patch,
-                          b: panel, ldb: ld, beta: 0, c: col, ldc: ld)  // col now holds dcol
-                    for s in members {
-                        let d = dx + s * g.inputCount
-                        d.update(repeating: 0, count: g.inputCount)
-                        col2imAdd(g, dcol: col, ld: ld, column: (s - members.lowerBound) * plane, dx: d)
-                    }
-                }
+                transpose(dwT, rows: g.patch, cols: outChannels, rowRange: 0..<g.patch, into: weightGrad!.target(group))
             }
         }
     }

@@ -1,10 +1,8 @@
 import Spec
-#if canImport(Glibc)
-import Glibc
-#endif
+import SIMDMemory
 
 /// ELU (PyTorch `nn.ELU(alpha)`): y = x if x > 0 else α·(e^x − 1); dx = dy if x > 0 else
-/// dy·α·e^x.
+/// dy·α·e^x. e^x − 1 and e^x are the vector functions of `VectorMath.swift`.
 public final class ELU: ElementwiseActivation {
     public let alpha: Double
     private let a: Float
@@ -17,15 +15,15 @@ public final class ELU: ElementwiseActivation {
 
     // x, y: [n] flat
     override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        let a = a  // a local, not a property the stores could alias
-        for i in 0..<n { y[i] = x[i] > 0 ? x[i] : a * expm1f(x[i]) }
+        let a = splat8(a)  // a local, not a property the stores could alias
+        mapLanes(n, x, y) { v in (a * expm1_8(v)).replacing(with: v, where: v .> SIMD8<Float>()) }
     }
 
     // x, y, dy, dx: [n] flat
     override func gradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                            _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-        let a = a
-        for i in 0..<n { dx[i] = x[i] > 0 ? dy[i] : dy[i] * a * expf(x[i]) }
+        let a = splat8(a)
+        mapLanes(n, x, dy, dx) { v, g in (g * a * exp8(v)).replacing(with: g, where: v .> SIMD8<Float>()) }
     }
 }
 
