@@ -32,7 +32,7 @@ public enum HTMLReport {
         }
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         for ch in SafeText.printable(text) {
             switch ch {
