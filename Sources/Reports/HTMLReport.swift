@@ -124,20 +124,19 @@ public enum HTMLReport {
     static func configTable(_ inputs: Inputs) -> String {
         let variants = inputs.aggregates
         var order: [String] = []
-        var values: [String: [String]] = [:]  // key → one text per variant
+        var distinct: [String: [[String]]] = [:]  // key → per variant, its seeds' distinct values
         for (v, aggregate) in variants.enumerated() {
             for trial in aggregate.trials {
                 for leaf in inputs.configs[trial.slug] ?? [] {
-                    if values[leaf.path] == nil {
+                    if distinct[leaf.path] == nil {
                         order.append(leaf.path)
-                        values[leaf.path] = Array(repeating: "", count: variants.count)
+                        distinct[leaf.path] = Array(repeating: [], count: variants.count)
                     }
-                    var seen = values[leaf.path]![v].isEmpty ? [] : values[leaf.path]![v].components(separatedBy: ", ")
-                    if !seen.contains(leaf.value) { seen.append(leaf.value) }
-                    values[leaf.path]![v] = seen.joined(separator: ", ")
+                    if !distinct[leaf.path]![v].contains(leaf.value) { distinct[leaf.path]![v].append(leaf.value) }
                 }
             }
         }
+        let values = distinct.mapValues { $0.map { $0.joined(separator: "; ") } }
         guard !order.isEmpty else { return "" }
         var html = "<h2 id=\"config-heading\">Configuration</h2>\n"
         html += "<p><label><input type=\"checkbox\" id=\"differing\"> Show only the keys that differ between variants</label></p>\n"
