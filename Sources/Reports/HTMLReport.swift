@@ -99,7 +99,8 @@ public enum HTMLReport {
             html += "<tbody class=\"variant\"" + keys.map { " data-\($0)=\"\(escape(values[$0] ?? ""))\"" }.joined() + ">\n"
             let cells = table.cells(row)
             html += "<tr><th scope=\"row\"><button type=\"button\" class=\"expand\" aria-expanded=\"false\" aria-controls=\"seeds-\(index)\">"
-                + "\(escape(cells[0]))</button></th>" + cells.dropFirst().map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+                + "\(escape(cells[0]))</button></th>" + cells.dropFirst().dropLast().map { "<td>\(escape($0))</td>" }.joined()
+                + "<td class=\"seconds\">\(escape(cells.last ?? ""))</td></tr>\n"
             for (k, trial) in aggregate.trials.enumerated() {
                 let plots = (inputs.trialPlots[trial.slug] ?? []).map { file in
                     "<a href=\"\(href(file))\">\(escape((file as NSString).lastPathComponent.replacingOccurrences(of: ".svg", with: "")))</a>"
@@ -109,7 +110,7 @@ public enum HTMLReport {
                     + "<th scope=\"row\" class=\"seed-name\">seed \(trial.seed)\(status)</th><td></td>"
                     + "<td>\(trial.trainAcc.map(Format.percent) ?? "—")</td><td>\(trial.valAcc.map(Format.percent) ?? "—")</td>"
                     + "<td>\(trial.testAcc.map(Format.percent) ?? "—")</td><td></td>"
-                    + "<td>\(trial.selectedEpoch.map(String.init) ?? "—")</td><td>\(Format.fixed(trial.seconds, 1))</td></tr>\n"
+                    + "<td>\(trial.selectedEpoch.map(String.init) ?? "—")</td><td class=\"seconds\">\(Format.fixed(trial.seconds, 1))</td></tr>\n"
                 if !plots.isEmpty {
                     html += "<tr class=\"seed\" data-group=\"seeds-\(index)\" hidden><td></td><td colspan=\"7\" class=\"plots\">Plots: \(plots)</td></tr>\n"
                 }
