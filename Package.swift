@@ -29,6 +29,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The runtime only (no build plugin): the message code is generated once and committed
+        // (scripts/gen-onnx-proto.sh).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -62,10 +65,12 @@ let package = Package(
                 swiftSettings: fast),
         // CSV, SVG, Markdown, statistics, safetensors, atomic files.
         .target(name: "Reports", dependencies: ["Spec"]),
+        // ONNX export and TensorBoard event files: protobuf messages (generated, committed) and their writers.
+        .target(name: "Export", dependencies: ["Spec", "Reports", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "Spec", "Engine", "Builder", "Data", "Training", "Reports",
+                "Spec", "Engine", "Builder", "Data", "Training", "Reports", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -77,6 +82,8 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Spec", "Engine", "CZlib", "CImageCodec", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Builder", "Spec", "Engine", "Data", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Training", "Builder", "Data", "Spec", "Engine", "Reports", "TestSupport",
+                                                       .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "Reports", "TestSupport"]),
     ]
 )

@@ -5,6 +5,11 @@
 set -euo pipefail
 
 packages=(libyaml-dev libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libcsv-dev pkg-config binutils dataset-fashion-mnist)
+# Headless Chromium: HTMLReportTests load results/index.html in it (skipped where it is absent).
+packages+=(chromium)
+# protoc regenerates Sources/Export/Generated (scripts/gen-*-proto.sh); the build never needs it,
+# so it is installed only on request: SETUP_DEV_TOOLS=1 scripts/setup.sh
+if [ "${SETUP_DEV_TOOLS:-0}" = 1 ]; then packages+=(protobuf-compiler); fi
 
 missing=()
 for p in "${packages[@]}"; do

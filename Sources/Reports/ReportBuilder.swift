@@ -40,6 +40,8 @@ public enum ReportBuilder {
     public struct LoadedTrial: Sendable {
         public var record: TrialRecord
         public var history: [EpochRecord]
+        /// The trial folder's name in the results folder.
+        public var folderName: String = ""
     }
 
     /// The trials of a results folder that could be read, and one line per trial folder that could not.
@@ -62,7 +64,10 @@ public enum ReportBuilder {
         for name in names.sorted() where !name.hasPrefix(".") && name != "variants" && name != "search" {
             let folder = resultsDir + "/" + name
             do {
-                if let trial = try loadTrial(folder: folder) { scan.trials.append(trial) }
+                if var trial = try loadTrial(folder: folder) {
+                    trial.folderName = name
+                    scan.trials.append(trial)
+                }
             } catch {
                 scan.damaged.append(error as? ReportError ?? ReportError("\(folder): \(error)"))
             }
@@ -89,7 +94,7 @@ public enum ReportBuilder {
     }
 
     /// `runner report RESULTS_DIR`: rewrites `results.csv`, `aggregate.csv`, `summary.md`,
-    /// `comparison.svg` and `variants/<variant-slug>.svg` from the trial folders, atomically.
+    /// `comparison.svg`, `variants/<variant-slug>.svg` and `index.html` from the trial folders, atomically.
     ///
     /// The output depends only on the trials' contents, never on folder order, so results merged
     /// from shards give the same bytes as one unsharded run.
@@ -138,6 +143,7 @@ public enum ReportBuilder {
 
         try makeFolder(resultsDir + "/variants")
         var variantFiles: Set<String> = []
+        var variantPlots: [String: String] = [:]
         for a in compared {
             var stem = variantFileStem(a.completed[0].slug)
             if variantFiles.contains("variants/\(stem).svg") {
@@ -147,15 +153,37 @@ public enum ReportBuilder {
             }
             let file = "variants/\(stem).svg"
             variantFiles.insert(file)
+            variantPlots[a.variant] = file
             try write(Charts.variantConvergence(name: a.variant, histories: histories(a.completed),
                                                 selectedEpochs: a.completed.map(\.selectedEpoch),
                                                 runLabels: a.completed.map { "seed \($0.seed)" }), file)
         }
+        try write(HTMLReport.render(htmlInputs(resultsDir: resultsDir, trials: trials, aggregates: aggregates,
+                                               variantPlots: variantPlots, hasComparison: !compared.isEmpty)), "index.html")
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: resultsDir + "/variants")) ?? []
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
             try AtomicFile.remove(resultsDir + "/variants/" + stale)
         }
         return Rebuilt(written: written, damaged: scan.damaged + searches.damaged, missing: missing)
+    }
+
+    /// What `index.html` shows besides the statistics: each trial's resolved config (read from its
+    /// `config.yaml`) and plot files, each variant's plot.
+    static func htmlInputs(resultsDir: String, trials: [LoadedTrial], aggregates: [VariantAggregate], variantPlots: [String: String],
+                           hasComparison: Bool) -> HTMLReport.Inputs {
+        var configs: [String: [(path: String, value: String)]] = [:]
+        var plots: [String: [String]] = [:]
+        for t in trials where !t.folderName.isEmpty {
+            let folder = resultsDir + "/" + t.folderName
+            if let node = try? YAMLParser.parse(file: folder + "/config.yaml") {
+                configs[t.record.slug] = SpecDiff.leaves(node).map { ($0.path, $0.value) }
+            }
+            plots[t.record.slug] = ["convergence.svg", "loss.svg", "confusion.svg"]
+                .filter { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+                .map { t.folderName + "/" + $0 }
+        }
+        return HTMLReport.Inputs(aggregates: aggregates, variantPlots: variantPlots, configs: configs, trialPlots: plots,
+                                 hasComparison: hasComparison)
     }
 
     /// The file name (without `.svg`) of a variant's plot: its trials' folder name without `-seed<N>`

@@ -124,6 +124,10 @@ public struct TrainSpec: Hashable, Sendable {
     /// Engine threads per trial (at least; a sweep lends a trial the cores other trials leave free).
     /// Results are bit-identical for any thread count.
     public var threads: Int = 2
+    /// Write a TensorBoard events file into each trial folder (`train.tensorboard`). An output
+    /// switch like `runner run --tensorboard`: it changes no number, so it is left out of the
+    /// canonical config and the trial hash (turning it on never retrains a cached trial).
+    public var tensorboard = false
 
     public init() {}
 }

@@ -10,9 +10,13 @@ struct Report: ParsableCommand {
     @Argument(help: "Results folder holding trial folders.")
     var resultsDir = "results"
 
+    @Option(help: "Print the comparison table as csv, md, latex or json instead of rebuilding the files (nothing is written).")
+    var format: ComparisonTable.Format?
+
     /// Exit status: 0 rebuilt; 1 rebuilt without the trial folders named on stderr (unreadable);
     /// 2 the folder cannot be listed or holds no trials (nothing written).
     func run() throws {
+        if let format { return try printTable(format) }
         let rebuilt: ReportBuilder.Rebuilt
         do {
             rebuilt = try ReportBuilder.rebuild(resultsDir: resultsDir)
@@ -29,4 +33,23 @@ struct Report: ParsableCommand {
         print("runner: rebuilt reports in \(resultsDir)\(left)\(absent)")
         if !rebuilt.damaged.isEmpty || !rebuilt.missing.isEmpty { throw ExitCode(1) }
     }
+
+    /// `--format`: the table of the readable trials on standard output; exit 1 when some trial
+    /// folders could not be read (named on stderr), 2 when there is no trial.
+    private func printTable(_ format: ComparisonTable.Format) throws {
+        let scan: ReportBuilder.Scan
+        do { scan = try ReportBuilder.scan(resultsDir: resultsDir) } catch {
+            report(error)
+            throw ExitCode(2)
+        }
+        for problem in scan.damaged { report(problem) }
+        guard !scan.trials.isEmpty else {
+            if scan.damaged.isEmpty { report(ReportError("\(resultsDir): holds no trial folders (no */metrics.json)")) }
+            throw ExitCode(2)
+        }
+        print(ComparisonTable(records: scan.trials.map(\.record)).render(format), terminator: "")
+        if !scan.damaged.isEmpty { throw ExitCode(1) }
+    }
 }
+
+extension ComparisonTable.Format: ExpressibleByArgument {}

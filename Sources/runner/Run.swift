@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
     @Option(help: "Trials to train at the same time (default: cores ÷ the largest train.threads, at least 1).")
     var jobs: Int?
 
+    @Flag(help: "Write a TensorBoard events file into every trial folder (as train.tensorboard: true does): tensorboard --logdir RESULTS.")
+    var tensorboard = false
+
     enum LogFormat: String, ExpressibleByArgument { case plain, json }
 
     func run() throws {
@@ -96,6 +99,12 @@ struct Run: ParsableCommand {
         } catch {
             report(error)
             throw ExitCode(2)
+        }
+        do {
+            _ = try TensorBoardOutput.write(trials, results: results, always: tensorboard)
+        } catch {
+            report(error)
+            throw ExitCode(1)
         }
         var unreadable = 0
         do {

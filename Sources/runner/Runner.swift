@@ -17,7 +17,8 @@ struct Runner: ParsableCommand {
                 --weights results/dropout-seed0/model.safetensors
               runner bench experiments/lenet5-none.yaml --epochs 2
             """,
-        subcommands: [Run.self, Plan.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self],
+        subcommands: [Run.self, Plan.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self,
+                      ExportModel.self],
         defaultSubcommand: Run.self)
 
     /// Parses and runs; a command line the parser rejects is bad input like any other: one line

@@ -4,7 +4,7 @@ import XCTest
 final class ReportBuilderTests: XCTestCase {
     private let fm = FileManager.default
     private let outputs = ["results.csv", "aggregate.csv", "summary.md", "comparison.svg",
-                           "variants/no-regularization.svg", "variants/dropout.svg"]
+                           "variants/no-regularization.svg", "variants/dropout.svg", "index.html"]
 
     /// Writes each fixture trial (with a history) into `dir` via `writeTrial`.
     private func writeTrials(_ records: [TrialRecord], into dir: String) throws {

@@ -5,7 +5,8 @@ import XCTest
 /// test is skipped, not passed, when Python or PyTorch is missing. A script signals a missing
 /// import by exiting with status 3.
 public enum TorchScript {
-    public static func run(_ script: String, request: Any) throws -> Any {
+    /// `requires` names what the script imports, for the skip message.
+    public static func run(_ script: String, request: Any, requires: String = "numpy and PyTorch") throws -> Any {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torch-ref-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -22,7 +23,7 @@ public enum TorchScript {
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         if process.terminationStatus == 127 || process.terminationStatus == 3 {
-            throw XCTSkip("python3 with numpy and PyTorch is not installed")
+            throw XCTSkip("python3 with \(requires) is not installed")
         }
         guard process.terminationStatus == 0 else {
             struct ScriptFailed: Error { let message: String }

@@ -191,6 +191,7 @@ struct SpecDecoder {
         train.seed = UInt64(v["seed"]?.int ?? 0)
         train.select = v["select"]?.text.flatMap(SelectionMetric.init(rawValue:)) ?? train.select
         train.threads = v["threads"]?.int ?? train.threads
+        train.tensorboard = v["tensorboard"]?.bool ?? train.tensorboard
         if case let .texts(names)? = v["freeze"] { train.freeze = names }
 
         let optimizerNode = reader?.value("optimizer")

@@ -32,3 +32,25 @@ public enum SpecDiff {
         items.contains { if case .mapping = $0.value { true } else { false } }
     }
 }
+
+extension SpecDiff {
+    /// The leaves of a canonical tree, in document order: `key.path` and the value as canonical
+    /// YAML writes it inline (lists of scalars as one flow value, lists of mappings item by item:
+    /// `model.layers[2].out`). What `runner report`'s differing-keys view and TensorBoard's
+    /// hparams are made of.
+    public static func leaves(_ node: YAMLNode, path: String = "") -> [(path: String, value: String, scalar: YAMLScalar?)] {
+        switch node.value {
+        case let .mapping(pairs):
+            return pairs.flatMap { leaves($0.value, path: KeyPath.join(path, Canonical.inline($0.key))) }
+        case let .sequence(items) where isStructured(items):
+            return items.enumerated().flatMap { leaves($0.element, path: KeyPath.index(path, $0.offset)) }
+        default:
+            return [(path, Canonical.inline(node), node.typedScalar)]
+        }
+    }
+
+    /// The leaves of a resolved spec's canonical tree.
+    public static func leaves(_ spec: ExperimentSpec) -> [(path: String, value: String, scalar: YAMLScalar?)] {
+        leaves(Canonical.node(spec))
+    }
+}

@@ -111,6 +111,9 @@ public enum Catalog {
                        "layers (names or dotted prefixes) whose parameters are not trained (requires_grad = False)",
                        elidedAtDefault: true),
             OptionInfo("threads", .integer(minimum: 1), .value(.int(2)), "engine threads per trial (a sweep lends a trial cores other trials leave free); results do not depend on it"),
+            OptionInfo("tensorboard", .boolean, .value(.bool(false)),
+                       "write a TensorBoard events file per trial (like runner run --tensorboard; not in the resolved config or the hash)",
+                       elidedAtDefault: true),
         ]),
         SectionInfo(path: "train.optimizer", doc: "PyTorch semantics", options: [
             OptionInfo("type", .choice(OptimizerKind.allCases.map(\.rawValue)), .value(.text("adam")), "algorithm"),
