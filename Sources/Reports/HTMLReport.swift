@@ -32,20 +32,9 @@ public enum HTMLReport {
         }
     }
 
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in SafeText.printable(text) {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Text as inert HTML: the SVG writer's escaping (unsafe characters replaced, the five markup
+    /// characters as entities; `&apos;` is an HTML5 entity too).
+    public static func escape(_ text: String) -> String { SVGDocument.escape(text) }
 
     /// A path relative to the page, escaped for an attribute (each segment percent-encoded).
     static func href(_ path: String) -> String {

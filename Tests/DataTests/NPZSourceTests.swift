@@ -125,11 +125,13 @@ final class NPZSourceTests: XCTestCase {
         var data = DataSpec()
         data.path = dir
         assertDataError("data.path: \(dir): no dataset found (expected IDX files for idx, train/ and test/ class folders for image_folder, "
-                        + "or x_train.npy for npz); set data.format to one of idx, image_folder, npz") { try DatasetSources.detect(data) }
+                        + "x_train.npy for npz, or train.csv for csv); set data.format to one of idx, image_folder, npz, csv") {
+            try DatasetSources.detect(data)
+        }
         try writeDataset(folder: dir)
         XCTAssertEqual(try DatasetSources.detect(data), .idx)
         try FileManager.default.createDirectory(atPath: dir + "/train", withIntermediateDirectories: true)
-        assertDataError("data.format: \(dir): holds more than one dataset (idx, image_folder); set data.format to one of idx, image_folder, npz") {
+        assertDataError("data.format: \(dir): holds more than one dataset (idx, image_folder); set data.format to one of idx, image_folder, npz, csv") {
             try DatasetSources.detect(data)
         }
         data.format = .idx

@@ -22,8 +22,8 @@ final class IntegrityTests: XCTestCase {
         let folder = try trained(f)
         let manifest = try JSONSerialization.jsonObject(with: XCTUnwrap(f.bytes(folder + "/manifest.json"))) as? [String: Any]
         let files = try XCTUnwrap(manifest?["files"] as? [String: [String: Any]])
-        XCTAssertEqual(files.keys.sorted(), ["config.yaml", "convergence.svg", "history.csv", "loss.svg",
-                                             "metrics.json", "model.safetensors", "trial.hash"])
+        XCTAssertEqual(files.keys.sorted(), ["config.yaml", "confusion.csv", "confusion.svg", "convergence.svg", "history.csv",
+                                             "loss.svg", "metrics.json", "model.safetensors", "trial.hash"])
         XCTAssertEqual(manifest?["engine_version"] as? String, "2")
         XCTAssertEqual(manifest?["trial_hash"] as? String,
                        try f.read(folder + "/trial.hash").trimmingCharacters(in: .newlines))

@@ -158,7 +158,7 @@ final class SearchTests: XCTestCase {
         ])
         XCTAssertEqual(errorLines(validText + "\nsearch: {trials: 2, space: {model.lenet5.dropoot: {uniform: [0, 0.5]}, train.nope.x: {int: [1, 2]}}}\n"), [
             "x.yaml:8:29: search.space.model.lenet5.dropoot: not a config key, did you mean model.lenet5.dropout?",
-            "x.yaml:8:72: search.space.train.nope.x: not a config key (train has epochs, batch_size, optimizer, schedule, loss, seed, select, early_stopping, freeze, threads)",
+            "x.yaml:8:72: search.space.train.nope.x: not a config key (train has epochs, batch_size, optimizer, schedule, loss, seed, select, early_stopping, freeze, threads, tensorboard)",
         ])
     }
 
