@@ -138,23 +138,36 @@ public struct NPZSource: DatasetSource {
     }
 
     private func readImages(_ x: NPY.Array, key: String, labels: [Int], labelsKey: String) throws -> ImageSet {
+        let layout = try Self.layout(x, name: name(key))
+        guard labels.count == layout.count else {
+            throw DataError(path: name(labelsKey), "\(labels.count) labels but \(key) has \(layout.count) images")
+        }
+        return try Self.images(x, name: name(key), labels: labels.map { UInt8($0) })
+    }
+
+    /// How an image array is laid out: (N, H, W), (N, H, W, C) or (N, C, H, W) with C 1 or 3.
+    static func layout(_ x: NPY.Array, name: String) throws -> (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool) {
         guard x.dtype == .uint8 || x.dtype == .float32 else {
-            throw DataError(path: name(key), "unsupported dtype '\(x.descr)' (expected uint8 '|u1' or float32 '<f4')")
+            throw DataError(path: name, "unsupported dtype '\(x.descr)' (expected uint8 '|u1' or float32 '<f4')")
         }
         let s = x.shape
-        let (n, c, h, w, channelsLast): (Int, Int, Int, Int, Bool)
+        let layout: (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool)
         switch s.count {
-        case 3: (n, c, h, w, channelsLast) = (s[0], 1, s[1], s[2], false)
-        case 4 where [1, 3].contains(s[3]): (n, c, h, w, channelsLast) = (s[0], s[3], s[1], s[2], true)
-        case 4 where [1, 3].contains(s[1]): (n, c, h, w, channelsLast) = (s[0], s[1], s[2], s[3], false)
+        case 3: layout = (s[0], 1, s[1], s[2], false)
+        case 4 where [1, 3].contains(s[3]): layout = (s[0], s[3], s[1], s[2], true)
+        case 4 where [1, 3].contains(s[1]): layout = (s[0], s[1], s[2], s[3], false)
         default:
-            throw DataError(path: name(key), "images have shape \(NPY.describe(s)), expected (N, H, W), (N, H, W, C) or (N, C, H, W) with C 1 or 3")
+            throw DataError(path: name, "images have shape \(NPY.describe(s)), expected (N, H, W), (N, H, W, C) or (N, C, H, W) with C 1 or 3")
         }
-        guard labels.count == n else {
-            throw DataError(path: name(labelsKey), "\(labels.count) labels but \(key) has \(n) images")
-        }
-        guard h > 0, w > 0 else { throw DataError(path: name(key), "images have shape \(NPY.describe(s))") }
-        let bytes = try Self.bytes(x, name: name(key))
+        guard layout.height > 0, layout.width > 0 else { throw DataError(path: name, "images have shape \(NPY.describe(s))") }
+        return layout
+    }
+
+    /// The images of an array (see `layout`) as [N, C, H, W] bytes, with one label per image.
+    static func images(_ x: NPY.Array, name: String, labels: [UInt8]) throws -> ImageSet {
+        let (n, c, h, w, channelsLast) = try layout(x, name: name)
+        precondition(labels.count == n, "one label per image")
+        let bytes = try Self.bytes(x, name: name)
         let plane = h * w
         let pixels: [UInt8]
         if channelsLast && c > 1 {
@@ -169,7 +182,7 @@ public struct NPZSource: DatasetSource {
         } else {
             pixels = bytes
         }
-        return ImageSet(images: pixels, labels: labels.map { UInt8($0) }, count: n, channels: c, rows: h, cols: w)
+        return ImageSet(images: pixels, labels: labels, count: n, channels: c, rows: h, cols: w)
     }
 
     /// The array's values as bytes in its own order (float32 by the rule in the type's comment).

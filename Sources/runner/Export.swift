@@ -33,12 +33,7 @@ struct ExportModel: ParsableCommand {
     var seed: UInt64?
 
     func run() throws {
-        var arguments = inputs, weightsPath = weights
-        var isDirectory: ObjCBool = false
-        if let first = inputs.first, FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory), isDirectory.boolValue {
-            arguments[0] = (first as NSString).appendingPathComponent("config.yaml")
-            weightsPath = weightsPath ?? (first as NSString).appendingPathComponent("model.safetensors")
-        }
+        let (arguments, weightsPath) = trialFolderArguments(inputs, weights: weights)
         guard let weightsPath else {
             report(SpecError("expected --weights FILE (or a trial folder holding model.safetensors)", path: "--weights"))
             throw ExitCode(2)
@@ -51,16 +46,7 @@ struct ExportModel: ParsableCommand {
         }
         let plan = try planTrials([trial])[0]
         do {
-            var data = trial.spec.data
-            if data.autoNormalize {
-                // The values `normalize: auto` computed are in the trial's record, not in its config.
-                let metrics = ((weightsPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("metrics.json")
-                guard FileManager.default.fileExists(atPath: metrics),
-                      let values = try ReportBuilder.readRecord(metrics).normalization else {
-                    throw ReportError("\(weightsPath): data.normalize is auto, and no metrics.json beside the weights holds the mean and std it computed (export from the trial folder)")
-                }
-                (data.mean, data.std, data.autoNormalize) = (values.mean, values.std, false)
-            }
+            let data = try normalizedData(trial, weights: weightsPath, command: "export")
             let file = try Safetensors.read(path: weightsPath)
             let network = NetworkBuilder.build(plan, initScheme: trial.spec.initScheme, seed: trial.spec.train.seed,
                                                maxBatch: 1, threads: 1)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Spec
 
 /// Prints any error as one line per problem on standard error (spec errors through
@@ -45,4 +46,28 @@ func checkDistinctFolders(_ trials: [Trial]) throws {
 func unique(_ errors: [SpecError]) -> [SpecError] {
     var seen = Set<String>()
     return errors.filter { seen.insert($0.description).inserted }
+}
+
+/// The trial's `data:` section with `normalize: auto` replaced by the mean and std it computed on
+/// the trial's training split — recorded in the metrics.json beside the weights, not in the config.
+func normalizedData(_ trial: Trial, weights: String, command: String) throws -> DataSpec {
+    var data = trial.spec.data
+    guard data.autoNormalize else { return data }
+    let metrics = ((weights as NSString).deletingLastPathComponent as NSString).appendingPathComponent("metrics.json")
+    guard FileManager.default.fileExists(atPath: metrics), let values = try ReportBuilder.readRecord(metrics).normalization else {
+        throw ReportError("\(weights): data.normalize is auto, and no metrics.json beside the weights holds the mean and std it computed (\(command) from the trial folder)")
+    }
+    (data.mean, data.std, data.autoNormalize) = (values.mean, values.std, false)
+    return data
+}
+
+/// A trial folder given where a config is expected: its config.yaml, and its model.safetensors
+/// unless `weights` names another file.
+func trialFolderArguments(_ arguments: [String], weights: String?) -> (arguments: [String], weights: String?) {
+    var arguments = arguments
+    var isDirectory: ObjCBool = false
+    guard let first = arguments.first, FileManager.default.fileExists(atPath: first, isDirectory: &isDirectory),
+          isDirectory.boolValue else { return (arguments, weights) }
+    arguments[0] = (first as NSString).appendingPathComponent("config.yaml")
+    return (arguments, weights ?? (first as NSString).appendingPathComponent("model.safetensors"))
 }

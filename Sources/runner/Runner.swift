@@ -15,9 +15,10 @@ struct Runner: ParsableCommand {
               runner experiments/lenet5-dropout.yaml train.epochs=5 --results /tmp/r
               runner eval results/dropout-seed0/config.yaml \\
                 --weights results/dropout-seed0/model.safetensors
+              runner predict results/dropout-seed0 shirt.png boot.jpg
               runner bench experiments/lenet5-none.yaml --epochs 2
             """,
-        subcommands: [Run.self, Plan.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Bench.self, Report.self,
+        subcommands: [Run.self, Plan.self, Validate.self, Resolve.self, Diff.self, List.self, Eval.self, Predict.self, Bench.self, Report.self,
                       ExportModel.self],
         defaultSubcommand: Run.self)
 

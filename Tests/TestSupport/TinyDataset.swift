@@ -10,8 +10,18 @@ import Foundation
 public enum TinyDataset {
     public static func write(to folder: String, train: Int = 600, test: Int = 200, seed: UInt64 = 7) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (prefix, split) in zip(["train", "t10k"], samples(train: train, test: test, seed: seed)) {
+            try writeGzip(idx(magic: 0x0000_0803, dims: [split.labels.count, 28, 28], payload: split.images),
+                          to: "\(folder)/\(prefix)-images-idx3-ubyte.gz")
+            try writeGzip(idx(magic: 0x0000_0801, dims: [split.labels.count], payload: split.labels),
+                          to: "\(folder)/\(prefix)-labels-idx1-ubyte.gz")
+        }
+    }
+
+    /// The train and test splits `write` stores: [count, 28, 28] images and their labels.
+    public static func samples(train: Int = 600, test: Int = 200, seed: UInt64 = 7) -> [(images: [UInt8], labels: [UInt8])] {
         var rng = Random(seed: seed)
-        for (prefix, count) in [("train", train), ("t10k", test)] {
+        return [train, test].map { count in
             var images = [UInt8](repeating: 0, count: count * 28 * 28)
             var labels = [UInt8](repeating: 0, count: count)
             for i in 0..<count {
@@ -21,10 +31,7 @@ public enum TinyDataset {
                 for x in 0..<28 { images[i * 784 + (2 + 2 * k) * 28 + x] = 200 + UInt8(rng.below(55)) }
                 for y in 0..<28 { images[i * 784 + y * 28 + 4 + 2 * k] = 200 + UInt8(rng.below(55)) }
             }
-            try writeGzip(idx(magic: 0x0000_0803, dims: [count, 28, 28], payload: images),
-                          to: "\(folder)/\(prefix)-images-idx3-ubyte.gz")
-            try writeGzip(idx(magic: 0x0000_0801, dims: [count], payload: labels),
-                          to: "\(folder)/\(prefix)-labels-idx1-ubyte.gz")
+            return (images, labels)
         }
     }
 
