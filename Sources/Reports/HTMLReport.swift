@@ -21,14 +21,35 @@ public enum HTMLReport {
         /// Per trial slug, the plot files its folder holds (`dropout-seed0/loss.svg`).
         public var trialPlots: [String: [String]]
         public var hasComparison: Bool
+        /// The searches of the folder (`search/<folder>/`), in folder order.
+        public var searches: [Search]
 
         public init(aggregates: [VariantAggregate], variantPlots: [String: String], configs: [String: [(path: String, value: String)]],
-                    trialPlots: [String: [String]], hasComparison: Bool) {
+                    trialPlots: [String: [String]], hasComparison: Bool, searches: [Search] = []) {
             self.aggregates = aggregates
             self.variantPlots = variantPlots
             self.configs = configs
             self.trialPlots = trialPlots
             self.hasComparison = hasComparison
+            self.searches = searches
+        }
+    }
+
+    /// A search as the page shows it: its objective-against-parameter plot, its table and best point.
+    public struct Search: Sendable {
+        public var name: String
+        /// Under `search/`.
+        public var folder: String
+        public var points: Int
+        /// "val_acc, mean over seeds"
+        public var objective: String
+        /// The best point's variant and its objective as shown, nil before any point completed.
+        public var best: (variant: String, score: String)?
+        public var hasBestConfig: Bool
+
+        public init(name: String, folder: String, points: Int, objective: String, best: (variant: String, score: String)?,
+                    hasBestConfig: Bool) {
+            (self.name, self.folder, self.points, self.objective, self.best, self.hasBestConfig) = (name, folder, points, objective, best, hasBestConfig)
         }
     }
 
@@ -63,16 +84,18 @@ public enum HTMLReport {
             """
         html += summaryTable(table, inputs)
         html += "<p class=\"note\">Mean ± half-width of the 95 % confidence interval over seeds (Student t); "
-            + "p: two-sided Welch t-test of the test accuracy against the baseline's seeds. "
+            + "Δ: the test accuracy minus the baseline's, in points, with its 95 % Welch interval; "
+            + "p: two-sided Welch t-test of the test accuracy against the baseline's seeds; p (Holm): corrected for comparing several variants with one baseline. "
             + "Click a column header to sort; a variant's name shows its seeds.</p>\n"
         html += configTable(inputs)
+        html += searches(inputs)
         html += plots(inputs)
         html += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
         return html
     }
 
     static func summaryTable(_ table: ComparisonTable, _ inputs: Inputs) -> String {
-        let keys = ["variant", "n", "train", "val", "test", "p", "epochs", "seconds"]
+        let keys = ["variant", "n", "train", "val", "test", "diff", "p", "holm", "epochs", "seconds"]
         var html = "<h2 id=\"comparison-heading\">Comparison</h2>\n"
         html += "<table id=\"summary\" class=\"data\" aria-labelledby=\"comparison-heading\">\n<thead><tr>"
         for (key, title) in zip(keys, ComparisonTable.columns) {
@@ -82,7 +105,8 @@ public enum HTMLReport {
         for (index, (row, aggregate)) in zip(table.rows, inputs.aggregates).enumerated() {
             let values: [String: String] = [
                 "variant": row.variant, "n": String(row.n), "train": sortValue(row.train?.mean), "val": sortValue(row.val?.mean),
-                "test": sortValue(row.test?.mean), "p": sortValue(row.p), "epochs": sortValue(row.selectedEpochs.first.map(Double.init)),
+                "test": sortValue(row.test?.mean), "diff": sortValue(row.difference?.estimate), "p": sortValue(row.p),
+                "holm": sortValue(row.holm), "epochs": sortValue(row.selectedEpochs.first.map(Double.init)),
                 "seconds": sortValue(row.seconds),
             ]
             html += "<tbody class=\"variant\"" + keys.map { " data-\($0)=\"\(escape(values[$0] ?? ""))\"" }.joined() + ">\n"
@@ -98,10 +122,10 @@ public enum HTMLReport {
                 html += "<tr class=\"seed\" id=\"\(k == 0 ? "seeds-\(index)" : "seeds-\(index)-\(k)")\" data-group=\"seeds-\(index)\" hidden>"
                     + "<th scope=\"row\" class=\"seed-name\">seed \(trial.seed)\(status)</th><td></td>"
                     + "<td>\(trial.trainAcc.map(Format.percent) ?? "—")</td><td>\(trial.valAcc.map(Format.percent) ?? "—")</td>"
-                    + "<td>\(trial.testAcc.map(Format.percent) ?? "—")</td><td></td>"
+                    + "<td>\(trial.testAcc.map(Format.percent) ?? "—")</td><td></td><td></td><td></td>"
                     + "<td>\(trial.selectedEpoch.map(String.init) ?? "—")</td><td class=\"seconds\">\(Format.fixed(trial.seconds, 1))</td></tr>\n"
                 if !plots.isEmpty {
-                    html += "<tr class=\"seed\" data-group=\"seeds-\(index)\" hidden><td></td><td colspan=\"7\" class=\"plots\">Plots: \(plots)</td></tr>\n"
+                    html += "<tr class=\"seed\" data-group=\"seeds-\(index)\" hidden><td></td><td colspan=\"9\" class=\"plots\">Plots: \(plots)</td></tr>\n"
                 }
             }
             html += "</tbody>\n"
@@ -139,6 +163,24 @@ public enum HTMLReport {
                 + row.map { "<td>\(escape($0.isEmpty ? "—" : $0))</td>" }.joined() + "</tr>\n"
         }
         return html + "</tbody>\n</table>\n"
+    }
+
+    /// Each search: the objective against every parameter (`search.svg`), its table and best config.
+    static func searches(_ inputs: Inputs) -> String {
+        var html = ""
+        for (i, search) in inputs.searches.enumerated() {
+            let folder = "search/" + search.folder + "/"
+            html += "<h2 id=\"search-\(i)\">Search: \(escape(search.name))</h2>\n<p>\(search.points) point\(search.points == 1 ? "" : "s"), "
+                + "objective \(escape(search.objective)). "
+            if let best = search.best {
+                html += "Best point: <strong>\(escape(best.variant))</strong> (\(escape(best.score)))"
+                html += search.hasBestConfig ? "; its config: <a href=\"\(href(folder + "best.yaml"))\">best.yaml</a>. " : ". "
+            }
+            html += "Every point: <a href=\"\(href(folder + "search.csv"))\">search.csv</a>.</p>\n"
+            html += "<figure><img src=\"\(href(folder + "search.svg"))\" alt=\"\(escape(search.name)): the objective of every point against each parameter\" width=\"960\" loading=\"lazy\">"
+                + "<figcaption>The objective of every point against each parameter (<a href=\"\(href(folder + "search.svg"))\">search.svg</a>)</figcaption></figure>\n"
+        }
+        return html
     }
 
     static func plots(_ inputs: Inputs) -> String {
@@ -244,4 +286,20 @@ public enum HTMLReport {
           document.body.appendChild(pre);
         })();
         """
+}
+
+extension SearchOutcome {
+    /// The page's view of this search.
+    func htmlSearch(hasBestConfig: Bool) -> HTMLReport.Search {
+        let d = description
+        let objective = "\(d.metric), \(d.overSeeds == "lower_ci" ? "mean − 95 % CI half-width" : d.overSeeds) over seeds"
+            + (d.metric == "val_loss" ? ", lower is better" : "")
+        let bestPoint = best.map { i -> (variant: String, score: String) in
+            let r = rows[i]
+            return (r.point.variant, "\(d.metric) \(shown(r.mean ?? .nan))" + (r.halfWidth.map { " ± \(shown($0))" } ?? "")
+                        + ", \(r.values.count) seed\(r.values.count == 1 ? "" : "s")")
+        }
+        return HTMLReport.Search(name: d.search, folder: d.folder, points: rows.count, objective: objective, best: bestPoint,
+                                 hasBestConfig: hasBestConfig)
+    }
 }

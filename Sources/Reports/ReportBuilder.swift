@@ -158,8 +158,11 @@ public enum ReportBuilder {
                                                 selectedEpochs: a.completed.map(\.selectedEpoch),
                                                 runLabels: a.completed.map { "seed \($0.seed)" }), file)
         }
-        try write(HTMLReport.render(htmlInputs(resultsDir: resultsDir, trials: trials, aggregates: aggregates,
-                                               variantPlots: variantPlots, hasComparison: !compared.isEmpty)), "index.html")
+        var html = htmlInputs(resultsDir: resultsDir, trials: trials, aggregates: aggregates, variantPlots: variantPlots,
+                              hasComparison: !compared.isEmpty)
+        html.searches = outcomes.map { $0.htmlSearch(hasBestConfig: FileManager.default.fileExists(
+            atPath: resultsDir + "/search/" + $0.description.folder + "/best.yaml")) }
+        try write(HTMLReport.render(html), "index.html")
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: resultsDir + "/variants")) ?? []
         for stale in existing where stale.hasSuffix(".svg") && !variantFiles.contains("variants/" + stale) {
             try AtomicFile.remove(resultsDir + "/variants/" + stale)

@@ -15,7 +15,8 @@ final class HTMLReportTests: XCTestCase {
         let dir = fm.temporaryDirectory.appendingPathComponent("html-\(UUID().uuidString)").path
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        for trial in try fm.contentsOfDirectory(atPath: Self.committed) where trial.contains("-seed") {
+        for trial in try fm.contentsOfDirectory(atPath: Self.committed)
+        where trial.contains("-seed") && fm.fileExists(atPath: Self.committed + "/" + trial + "/metrics.json") {
             try fm.createDirectory(atPath: dir + "/" + trial, withIntermediateDirectories: true)
             for file in ["metrics.json", "history.csv", "config.yaml", "convergence.svg", "loss.svg"] {
                 try fm.copyItem(atPath: Self.committed + "/" + trial + "/" + file, toPath: dir + "/" + trial + "/" + file)
@@ -36,9 +37,10 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the page must not reach the network")
         XCTAssertFalse(html.contains("<link") || html.contains("<script src"), "CSS and script are inline")
         XCTAssertEqual(html.components(separatedBy: "<tbody class=\"variant\"").count - 1, 4)
-        XCTAssertEqual(html.components(separatedBy: "<th scope=\"col\" data-key=").count - 1, 8)
+        XCTAssertEqual(html.components(separatedBy: "<th scope=\"col\" data-key=").count - 1, 10)
         XCTAssertTrue(html.contains("<td>90.02 ± 0.57</td>"), "the baseline's test accuracy as summary.md has it")
-        XCTAssertTrue(html.contains("<td>0.012</td>"), "batch normalization's p-value as summary.md has it")
+        // Batch normalization's row: its difference with CI, p and Holm-corrected p as summary.md has them.
+        XCTAssertTrue(html.contains("<td>+0.92 [+0.34, +1.50]</td><td>0.012</td><td>0.024</td>"), "batch normalization's Δ, p, p (Holm)")
         XCTAssertTrue(html.contains("<a href=\"dropout-seed1/loss.svg\">loss</a>"))
         XCTAssertFalse(html.contains("confusion.svg"), "no trial folder holds a confusion matrix")
         for img in html.components(separatedBy: "<img ").dropFirst() {
@@ -53,6 +55,25 @@ final class HTMLReportTests: XCTestCase {
         try FileManager.default.removeItem(atPath: dir + "/dropout-seed0/confusion.svg")
         try ReportBuilder.rebuild(resultsDir: dir)
         XCTAssertEqual(try String(contentsOfFile: dir + "/index.html", encoding: .utf8), html)
+    }
+
+    /// A search gets its own section: the objective-vs-parameter plot with alt text, its table, its best point.
+    func testSearchSection() {
+        let search = HTMLReport.Search(name: "LeNet <random>", folder: "lenet-random", points: 24, objective: "val_acc, mean over seeds",
+                                       best: (variant: "LeNet <random> [lr=0.00173]", score: "val_acc 91.20 ± 0.31, 2 seeds"),
+                                       hasBestConfig: true)
+        let html = HTMLReport.render(HTMLReport.Inputs(aggregates: [], variantPlots: [:], configs: [:], trialPlots: [:],
+                                                       hasComparison: false, searches: [search]))
+        XCTAssertTrue(html.contains("<h2 id=\"search-0\">Search: LeNet &lt;random&gt;</h2>\n<p>24 points, objective val_acc, mean over seeds. "
+                                    + "Best point: <strong>LeNet &lt;random&gt; [lr=0.00173]</strong> (val_acc 91.20 ± 0.31, 2 seeds); "
+                                    + "its config: <a href=\"search/lenet-random/best.yaml\">best.yaml</a>. "
+                                    + "Every point: <a href=\"search/lenet-random/search.csv\">search.csv</a>.</p>"), html)
+        XCTAssertTrue(html.contains("<img src=\"search/lenet-random/search.svg\" alt=\"LeNet &lt;random&gt;: the objective of every point against each parameter\""))
+        let pending = HTMLReport.Search(name: "S", folder: "s", points: 1, objective: "val_loss, median over seeds, lower is better",
+                                        best: nil, hasBestConfig: false)
+        let none = HTMLReport.render(HTMLReport.Inputs(aggregates: [], variantPlots: [:], configs: [:], trialPlots: [:],
+                                                       hasComparison: false, searches: [pending]))
+        XCTAssertTrue(none.contains("<p>1 point, objective val_loss, median over seeds, lower is better. Every point: "), none)
     }
 
     /// Names are escaped: a variant called `<b>&"` stays text.
