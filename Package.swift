@@ -32,6 +32,8 @@ let package = Package(
         // The runtime only (no build plugin): the message code is generated once and committed
         // (scripts/gen-onnx-proto.sh).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // SHA-256 of resolved configs (the cache key) and of weights files.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -43,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
 
         // YAML text → typed, validated, resolved experiment specs and network plans.
-        .target(name: "Spec", dependencies: ["CYAML"]),
+        .target(name: "Spec", dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")]),
         // Tensors, kernels, layers, graph executor.
         .target(name: "Engine", dependencies: ["Spec", "CBLAS", "EngineAVX512", "SIMDMemory"], swiftSettings: fast),
         .target(name: "EngineAVX512", dependencies: ["SIMDMemory"], swiftSettings: avx512),
