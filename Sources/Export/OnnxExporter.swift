@@ -199,6 +199,11 @@ struct GraphBuilder {
             node("Sigmoid", "\(name)/sigmoid", [x], "\(name)/sigmoid", [])
             node("Mul", name, [x, "\(name)/sigmoid"], output, [])
         case is IdentityLayer: node("Identity", name, [x], output, [])
+        case let p as PadChannelsLayer:
+            // Zero channels appended: pads are [begin of each axis (N, C, H, W), end of each axis].
+            let channels = (layer.inputShapes.first ?? [p.out])[0]
+            let pads = int64Constant("\(name)/pads", [0, 0, 0, 0, 0, Int64(p.out - channels), 0, 0])
+            node("Pad", name, [x, pads], output, [.string("mode", "constant")])
         case is FlattenLayer:
             node("Flatten", name, [x], output, [.int("axis", 1)])
         case is AddLayer:
@@ -238,6 +243,16 @@ struct GraphBuilder {
         tensor.name = name
         tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
         tensor.floatData = [value]
+        graph.initializer.append(tensor)
+        return name
+    }
+
+    private mutating func int64Constant(_ name: String, _ values: [Int64]) -> String {
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        tensor.dims = [Int64(values.count)]
+        tensor.int64Data = values
         graph.initializer.append(tensor)
         return name
     }

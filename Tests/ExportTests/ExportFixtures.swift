@@ -39,7 +39,8 @@ let everyLayerGraph = """
         - {type: identity, name: tap}
         - {type: conv2d, name: c2, out: 12, kernel: 3, stride: 2}
         - {type: tanh, name: t}
-        - {type: global_avgpool, name: gap, inputs: [t]}
+        - {type: pad_channels, name: pc, out: 16}
+        - {type: global_avgpool, name: gap, inputs: [pc]}
         - {type: flatten, name: fl, inputs: [t]}
         - {type: linear, name: fa, out: 12, inputs: [fl]}
         - {type: sigmoid, name: sg}

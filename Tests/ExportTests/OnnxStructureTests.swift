@@ -26,7 +26,7 @@ final class OnnxStructureTests: XCTestCase {
         let g = m.graph
         XCTAssertEqual(g.node.map(\.opType), [
             "Conv", "BatchNormalization", "Relu", "Conv", "Gelu", "Conv", "Sigmoid", "Mul", "Sum", "Elu", "Concat",
-            "LayerNormalization", "MaxPool", "AveragePool", "LeakyRelu", "Identity", "Conv", "Tanh", "GlobalAveragePool",
+            "LayerNormalization", "MaxPool", "AveragePool", "LeakyRelu", "Identity", "Conv", "Tanh", "Pad", "GlobalAveragePool",
             "Flatten", "Flatten", "Gemm", "Sigmoid", "Concat", "Add", "BatchNormalization", "LayerNormalization", "Gemm",
         ])
         let byName = Dictionary(g.node.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -60,12 +60,17 @@ final class OnnxStructureTests: XCTestCase {
         XCTAssertEqual(attribute(try XCTUnwrap(byName["fa"]), "transB")?.i, 1)
         XCTAssertEqual(attribute(try XCTUnwrap(byName["g"]), "approximate")?.s, Data("none".utf8))
         XCTAssertEqual(attribute(try XCTUnwrap(byName["cat"]), "axis")?.i, 1)
+        // pad_channels: 12 → 16 channels, zeros appended after the input's channels.
+        XCTAssertEqual(byName["pc"]?.input, ["t", "pc/pads"])
+        XCTAssertEqual(attribute(try XCTUnwrap(byName["pc"]), "mode")?.s, Data("constant".utf8))
+        let pads = try XCTUnwrap(g.initializer.first { $0.name == "pc/pads" })
+        XCTAssertEqual(pads.int64Data, [0, 0, 0, 0, 0, 4, 0, 0])
 
         // Initializers: every parameter and running statistic, named, shaped and valued as the network's.
         let initializers = Dictionary(uniqueKeysWithValues: g.initializer.map { ($0.name, $0) })
         let expected = c.network.parameters.map { ($0.name, $0.value) }
             + c.network.stateBuffers.filter { $0.dtype == .float32 }.map { ($0.name, $0.value) }
-        XCTAssertEqual(Set(initializers.keys), Set(expected.map(\.0)))
+        XCTAssertEqual(Set(initializers.keys).subtracting(["pc/pads"]), Set(expected.map(\.0)))
         for (name, tensor) in expected {
             let i = try XCTUnwrap(initializers[name], name)
             XCTAssertEqual(i.dims, tensor.shape.map(Int64.init), name)
