@@ -73,6 +73,8 @@ public struct LayerBinding {
     public let maxBatch: Int
     /// The most threads a pass can run on: size per-thread scratch for this many.
     public let threads: Int
+    /// The network's kernel family (a layer keeps it for its kernel calls).
+    public let kernels: KernelFamily
 
     /// Most reduction groups a batch has (see `reductionGroup`).
     public var maxGroups: Int { reductionGroups(batch: maxBatch) }
@@ -135,12 +137,15 @@ public final class Pass {
     /// The dropout mask generator (advanced only in training forward passes).
     public var random: Random
     let pool: WorkerPool
+    /// The network's kernel family, chosen when it was built.
+    public let kernels: KernelFamily
     /// Gradient partials whose reduction a region defers to its end (appended by thread 0 only).
     var deferred: [GroupPartials] = []
 
-    init(pool: WorkerPool, random: Random) {
+    init(pool: WorkerPool, random: Random, kernels: KernelFamily) {
         self.pool = pool
         self.random = random
+        self.kernels = kernels
         deferred.reserveCapacity(64)
     }
 

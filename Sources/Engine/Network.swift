@@ -32,6 +32,8 @@ public final class Network {
     public let maxBatch: Int
     /// The most threads the network can run on (its per-thread scratch); `activeThreads` of them do.
     public let threads: Int
+    /// The kernel family every layer of this network runs.
+    public let kernels: KernelFamily
     /// Per-sample output shape of every node.
     public let shapes: [[Int]]
     /// All trainable tensors in state_dict order (nodes in order, weight then bias).
@@ -76,8 +78,11 @@ public final class Network {
     ///   - shapes: every node's per-sample output shape, from the network plan (shape inference);
     ///     nil computes them with the layers' definitions (engine-only use, tests).
     public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
-                inputGradient: Bool = false, fuse: Bool = true, shapes planned: [[Int]]? = nil) {
+                inputGradient: Bool = false, fuse: Bool = true, shapes planned: [[Int]]? = nil,
+                kernels: KernelFamily = KernelDispatch.preferred) {
         precondition(planned == nil || planned!.count == nodes.count, "one planned shape per node")
+        precondition(kernels == .avx2 || KernelDispatch.avx512Available, "AVX-512 kernels on a CPU without AVX-512")
+        self.kernels = kernels
         precondition(!nodes.isEmpty, "a network needs at least one node")
         precondition(maxBatch >= 1 && threads >= 1)
         useSingleThreadedBLAS()
@@ -195,7 +200,7 @@ public final class Network {
                     // Skip input gradients nobody needs (the first conv's dL/dx is the big one).
                     (j < 0 ? inputGradient : requiresGrad[j]) ? target : nil
                 },
-                maxBatch: maxBatch, threads: threads))
+                maxBatch: maxBatch, threads: threads, kernels: kernels))
             requiresGrad[i] = !node.layer.parameters.isEmpty || node.inputs.contains {
                 $0 < 0 ? inputGradient : requiresGrad[$0]
             }
@@ -206,7 +211,7 @@ public final class Network {
 
         var initRandom = Random(seed: seed, stream: "init")
         for layer in layers { layer.initialize(random: &initRandom) }
-        pass = Pass(pool: WorkerPool(threads: threads), random: Random(seed: seed, stream: "dropout"))
+        pass = Pass(pool: WorkerPool(threads: threads), random: Random(seed: seed, stream: "dropout"), kernels: kernels)
         forwardSeconds = Array(repeating: 0, count: nodes.count)
         backwardSeconds = Array(repeating: 0, count: nodes.count)
     }

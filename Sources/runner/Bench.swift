@@ -42,7 +42,7 @@ struct Bench: ParsableCommand {
             throw ExitCode(2)
         }
         let spec = trial.spec
-        say("bench: \(spec.name), batch \(spec.train.batchSize), \(spec.train.threads) threads, \(KernelDispatch.name) kernels, \(spec.train.optimizer.kind.rawValue), \(plan.parameterCount) parameters, \(String(format: "%.3f", Double(plan.flops) / 1e6)) MFLOP forward per image")
+        say("bench: \(spec.name), batch \(spec.train.batchSize), \(spec.train.threads) threads, \(runner.model.kernels.rawValue) kernels, \(spec.train.optimizer.kind.rawValue), \(plan.parameterCount) parameters, \(String(format: "%.3f", Double(plan.flops) / 1e6)) MFLOP forward per image")
         var rows: [(train: Double, eval: Double, trainImages: Int, evalImages: Int)] = []
         for e in 0..<max(epochs, 1) {
             let r = runner.timedEpoch(e)
@@ -63,7 +63,7 @@ struct Bench: ParsableCommand {
         if json {
             let fields: [(String, String)] = [
                 ("variant", JSONText.quoted(spec.name)), ("threads", "\(spec.train.threads)"),
-                ("kernels", JSONText.quoted(KernelDispatch.name)),
+                ("kernels", JSONText.quoted(runner.model.kernels.rawValue)),
                 ("batch_size", "\(spec.train.batchSize)"), ("train_images", "\(Int(trainImages))"),
                 ("eval_images", "\(Int(evalImages))"), ("epochs", "\(rows.count)"),
                 ("epoch_s", "\(train + eval)"), ("train_s", "\(train)"), ("eval_s", "\(eval)"),

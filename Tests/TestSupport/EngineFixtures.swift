@@ -47,9 +47,9 @@ extension EngineFixtures {
 
     /// A network over `nodes` that also computes the input gradient (for gradient checks).
     public static func checkedNetwork(_ inputShape: [Int], _ nodes: [Network.Node], batch: Int, threads: Int = 2,
-                                      seed: UInt64 = 1) -> Network {
+                                      seed: UInt64 = 1, kernels: KernelFamily = KernelDispatch.preferred) -> Network {
         Network(inputShape: inputShape, nodes: nodes, maxBatch: batch, threads: threads, seed: seed,
-                inputGradient: true)
+                inputGradient: true, kernels: kernels)
     }
 }
 

@@ -9,7 +9,7 @@ import SIMDMemory
 /// rounded-up vector loops may read past it (see `DirectConvPlan`).
 ///
 /// On CPUs with AVX-512, `shiftedConv` and `shiftedWeightGrad` hand over to their twins in the
-/// `EngineAVX512` module (`KernelDispatch`), which produce the same bits.
+/// `EngineAVX512` module (chosen by the network's `KernelFamily`), which produce the same bits.
 
 /// Outputs per inner block of `shiftedConv` (3 vectors of 8).
 let shiftedBlock = 24
@@ -26,8 +26,8 @@ let shiftedSpan = max(shiftedBlock, shiftedConv512Span)
 /// Kernel rows that would only read zeros of a block are skipped.
 func shiftedConv(src: UnsafePointer<Float>, ci: Int, srcStride: Int, width: Int, k: Int, nonzero: Range<Int>,
                  w: UnsafePointer<Float>, co: Int, bias: UnsafePointer<Float>?,
-                 dst: UnsafeMutablePointer<Float>, dstStride: Int, count: Int) {
-    if KernelDispatch.useAVX512 {
+                 dst: UnsafeMutablePointer<Float>, dstStride: Int, count: Int, kernels: KernelFamily) {
+    if kernels == .avx512 {
         return shiftedConv512(src: src, ci: ci, srcStride: srcStride, width: width, k: k, nonzero: nonzero, w: w,
                               co: co, bias: bias, dst: dst, dstStride: dstStride, count: count)
     }
@@ -117,8 +117,9 @@ private func shiftedBlock(_ outs: Int, _ src: UnsafePointer<Float>, _ ci: Int, _
 /// gv: [co][ci][k][k] × SIMD8, gv[o][c][ky][kx] += Σ_i dy[o][i] · x[c][i + ky·width + kx] lane-wise,
 /// for i in 0..<roundUp(count, 8). Reads x[c] up to roundUp(count, 8) + (k−1)·(width+1) − 1.
 func shiftedWeightGrad(dy: UnsafePointer<Float>, co: Int, dyStride: Int, x: UnsafePointer<Float>, ci: Int,
-                       xStride: Int, width: Int, k: Int, count: Int, gv: UnsafeMutablePointer<SIMD8<Float>>) {
-    if KernelDispatch.useAVX512 {
+                       xStride: Int, width: Int, k: Int, count: Int, gv: UnsafeMutablePointer<SIMD8<Float>>,
+                       kernels: KernelFamily) {
+    if kernels == .avx512 {
         return shiftedWeightGrad512(dy: dy, co: co, dyStride: dyStride, x: x, ci: ci, xStride: xStride,
                                     width: width, k: k, count: count, gv: gv)
     }

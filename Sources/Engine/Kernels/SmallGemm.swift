@@ -8,9 +8,10 @@ import SIMDMemory
 /// `a[r·rowStride + p·colStride]` (so Aᵀ is free), B is row-major with row length `ldb`, C with `ldc`.
 /// Blocks of 4 rows × 24 columns (12 ymm accumulators), then 8-column and scalar edges.
 func gemmNN(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int,
-            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+            b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+            kernels: KernelFamily) {
     if m == 0 || n == 0 { return }
-    if KernelDispatch.useAVX512 {
+    if kernels == .avx512 {
         return gemmNN512(m: m, n: n, k: k, a: a, rowStride: rowStride, colStride: colStride, b: b, ldb: ldb, c: c,
                          ldc: ldc, accumulate: accumulate)
     }
@@ -175,9 +176,9 @@ private func transpose8x8(_ src: UnsafePointer<Float>, rowStride: Int, _ dst: Un
 /// Fully connected forward for one thread's rows: x [n, inF], wt [inF, outF] (Wᵀ), bias [outF] or nil
 /// → y [n, outF] = x · Wᵀ + b.
 func denseForward(n: Int, inF: Int, outF: Int, x: UnsafePointer<Float>, wt: UnsafePointer<Float>,
-                  bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                  bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, kernels: KernelFamily) {
     if n == 0 { return }
     if let bias { for i in 0..<n { (y + i * outF).update(from: bias, count: outF) } }
     gemmNN(m: n, n: outF, k: inF, a: x, rowStride: inF, colStride: 1, b: wt, ldb: outF, c: y, ldc: outF,
-           accumulate: bias != nil)
+           accumulate: bias != nil, kernels: kernels)
 }

@@ -135,9 +135,10 @@ func avgPool2x2Backward(_ grad: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
 /// columns 0..<2·outWidth the windows cover (others are left as they are).
 @inline(__always)
 func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: UnsafeMutablePointer<Float>,
-                        outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>, maskWidth mw: Int) {
+                        outHeight oh: Int, outWidth ow: Int, mask: UnsafeMutablePointer<Int8>, maskWidth mw: Int,
+                        kernels: KernelFamily) {
     if ow >= 8 {  // 8 windows per 16-value load (SIMDMemory), compiled for either family
-        if KernelDispatch.useAVX512 {
+        if kernels == .avx512 {
             return reluPool2x2Forward512(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
         }
         return reluPool2x2Rows(src, width: w, pooled, outHeight: oh, outWidth: ow, mask: mask, maskWidth: mw)
@@ -174,9 +175,10 @@ func reluPool2x2Forward(_ src: UnsafePointer<Float>, width w: Int, _ pooled: Uns
 /// are not written (the caller keeps them zero).
 @inline(__always)
 func reluPool2x2Gradient(_ grad: UnsafePointer<Float>, mask: UnsafePointer<Int8>, maskWidth mw: Int,
-                         _ d: UnsafeMutablePointer<Float>, width w: Int, outHeight oh: Int, outWidth ow: Int) {
+                         _ d: UnsafeMutablePointer<Float>, width w: Int, outHeight oh: Int, outWidth ow: Int,
+                         kernels: KernelFamily) {
     let covered = 2 * ow
-    if covered >= 16 && KernelDispatch.useAVX512 {
+    if covered >= 16 && kernels == .avx512 {
         return reluPool2x2Gradient512(grad, mask: mask, maskWidth: mw, d, width: w, outHeight: oh, outWidth: ow)
     }
     for y in 0..<(2 * oh) {

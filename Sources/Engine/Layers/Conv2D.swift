@@ -76,9 +76,10 @@ public final class Conv2D: Layer, PoolFusing {
     /// direct, on AVX-512 machines, when the full-width grid is at least 1.25× as wide as the output
     /// (LeNet's conv2: 14 for 10): per-thread planes of the lane layout (`LaneConv512.swift`), which
     /// computes the forward and the input gradient without the grid's waste, bit-identically. Used
-    /// while `KernelDispatch.useAVX512` is on, which must not change between a forward and its
-    /// backward (the ReLU mask's layout follows the path).
+    /// by networks built with the AVX-512 family (the ReLU mask's layout follows the path).
     private var laneScratch: [LaneScratch]?
+    /// The network's kernel family, from the binding.
+    private var kernels = KernelFamily.avx2
 
     public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 weightInit: WeightInit = .pytorch) {
@@ -118,6 +119,7 @@ public final class Conv2D: Layer, PoolFusing {
     }
 
     public func bind(_ b: LayerBinding) {
+        kernels = b.kernels
         let s = b.inputShapes[0]
         g = ConvGeometry(channels: s[0], height: s[1], width: s[2], kernel: kernel, stride: stride, padding: padding)
         weight = Parameter(name: "\(b.name).weight", shape: [outChannels, g.channels, kernel, kernel])
@@ -138,7 +140,7 @@ public final class Conv2D: Layer, PoolFusing {
             panels = threads.map { _ in .zeroed(plan.inputGradCount) }
             lanes = threads.map { _ in .allocate(capacity: max(1, weight.value.count)) }
             flipped = .zeroed(weight.value.count)
-            if KernelDispatch.avx512Available && 4 * plan.width >= 5 * g.outWidth {
+            if b.kernels == .avx512 && 4 * plan.width >= 5 * g.outWidth {
                 laneScratch = threads.map { _ in LaneScratch(plan, outChannels: outChannels) }
             }
             if fusedPool != nil {
@@ -170,7 +172,7 @@ public final class Conv2D: Layer, PoolFusing {
     /// the lane path computes dx, straight from W.
     public func prepare(_ pass: Pass) {
         if let dense { return dense.prepare(pass) }
-        guard let flipped, dx != nil, !(laneScratch != nil && KernelDispatch.useAVX512) else { return }
+        guard let flipped, dx != nil, laneScratch == nil else { return }
         let w = weight.value.data
         let (co, ci, taps) = (outChannels, g.channels, kernel * kernel)
         for o in 0..<co { for c in 0..<ci { for t in 0..<taps {
@@ -218,7 +220,7 @@ public final class Conv2D: Layer, PoolFusing {
                     let plane = g.outPlane, ld = chunk.count * plane, col = columns[t], panel = panels[t]
                     for s in chunk { im2col(g, x: x + s * g.inputCount, col: col, ld: ld, column: (s - chunk.lowerBound) * plane) }
                     gemmNN(m: outChannels, n: ld, k: g.patch, a: weight.value.data, rowStride: g.patch, colStride: 1,
-                           b: col, ldb: ld, c: panel, ldc: ld, accumulate: false)
+                           b: col, ldb: ld, c: panel, ldc: ld, accumulate: false, kernels: kernels)
                     let biasValues = bias?.value.data
                     for s in chunk {
                         for o in 0..<outChannels {
@@ -252,7 +254,7 @@ public final class Conv2D: Layer, PoolFusing {
                     let dyT = transposed[t]
                     transpose(panel, rows: outChannels, cols: ld, rowRange: 0..<outChannels, into: dyT)
                     gemmNN(m: g.patch, n: outChannels, k: ld, a: col, rowStride: ld, colStride: 1, b: dyT,
-                           ldb: outChannels, c: dwT, ldc: outChannels, accumulate: !first)
+                           ldb: outChannels, c: dwT, ldc: outChannels, accumulate: !first, kernels: kernels)
                     if let biasGrad {
                         let db = biasGrad.target(group)
                         for o in 0..<outChannels {
@@ -264,7 +266,7 @@ public final class Conv2D: Layer, PoolFusing {
                     }
                     if let dx {
                         gemmNN(m: g.patch, n: ld, k: outChannels, a: weight.value.data, rowStride: 1, colStride: g.patch,
-                               b: panel, ldb: ld, c: col, ldc: ld, accumulate: false)  // col now holds dcol = Wᵀ · panel
+                               b: panel, ldb: ld, c: col, ldc: ld, accumulate: false, kernels: kernels)  // col now holds dcol = Wᵀ · panel
                         for s in chunk {
                             let d = dx + s * g.inputCount
                             d.update(repeating: 0, count: g.inputCount)
@@ -285,7 +287,7 @@ extension Conv2D {
     // wide [out][OH·Wp] = b + shifted products, y = wide without its k−1 garbage columns per row.
     private func directForward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
-            if let lane = laneScratch, KernelDispatch.useAVX512 {
+            if let lane = laneScratch {
                 forEachReductionGroup(samples) { group, members in laneForward(group, members, lane[t], pass.training) }
                 return
             }
@@ -295,7 +297,7 @@ extension Conv2D {
                 p.pad(x + s * g.inputCount, into: xp)
                 shiftedConv(src: xp, ci: g.channels, srcStride: p.paddedStride, width: p.width, k: kernel,
                             nonzero: p.inputRows, w: weight.value.data, co: outChannels, bias: bias.map { UnsafePointer($0.value.data) },
-                            dst: out, dstStride: p.wideStride, count: p.forwardCount)
+                            dst: out, dstStride: p.wideStride, count: p.forwardCount, kernels: kernels)
                 finishForward(s, out, planeStride: p.wideStride, rowWidth: p.width, training: pass.training)
             }
         }
@@ -356,7 +358,7 @@ extension Conv2D {
                 let at = s * outChannels + o
                 reluPool2x2Forward(out + o * planeStride, width: rowWidth, pool.output + at * ph * pw,
                                    outHeight: ph, outWidth: pw, mask: reluMask + at * g.outPlane,
-                                   maskWidth: g.outWidth)
+                                   maskWidth: g.outWidth, kernels: kernels)
             }
             return
         }
@@ -388,7 +390,7 @@ extension Conv2D {
     private func directBackward(_ pass: Pass) {
         pass.parallel { [self] t, samples in
             let xp = padded[t], gv = lanes[t]
-            let lane = KernelDispatch.useAVX512 ? laneScratch?[t] : nil
+            let lane = laneScratch?[t]
             forEachReductionGroup(samples) { group, members in
                 gv.update(repeating: SIMD8<Float>(), count: weight.value.count)
                 let db = biasGrad?.target(group)
@@ -406,7 +408,7 @@ extension Conv2D {
                     }
                     shiftedWeightGrad(dy: grad + plan.lead, co: outChannels, dyStride: plan.gradientStride, x: xp,
                                       ci: g.channels, xStride: plan.paddedStride, width: plan.width, k: kernel,
-                                      count: plan.gradientPositions, gv: gv)
+                                      count: plan.gradientPositions, gv: gv, kernels: kernels)
                     if lane == nil { inputGradient(s, t, grad) }
                 }
                 if let lane, let dx { laneInputGradient(members, lane, dx, gradientsInLanes: laneGlue) }
@@ -453,7 +455,7 @@ extension Conv2D {
                 let at = s * co + o
                 reluPool2x2Gradient(pool.outputGrad + at * ph * pw, mask: reluMask + at * g.outPlane,
                                     maskWidth: g.outWidth, grad + o * p.gradientStride + p.lead, width: p.width,
-                                    outHeight: ph, outWidth: pw)
+                                    outHeight: ph, outWidth: pw, kernels: kernels)
             }
             return
         }
@@ -494,7 +496,8 @@ extension Conv2D {
         let p = plan
         shiftedConv(src: grad, ci: outChannels, srcStride: p.gradientStride, width: p.width, k: kernel,
                     nonzero: p.lead..<(p.lead + p.gradientPositions), w: flipped,
-                    co: g.channels, bias: nil, dst: panels[t], dstStride: p.inputGradStride, count: p.planeCount)
+                    co: g.channels, bias: nil, dst: panels[t], dstStride: p.inputGradStride, count: p.planeCount,
+                    kernels: kernels)
         p.crop(panels[t], into: dx + s * g.inputCount)
     }
 }

@@ -11,6 +11,7 @@ final class DenseOperator {
     private let transposed: UnsafeMutablePointer<Float>
     /// With a fused ReLU: dL/d(pre-activation) [maxBatch, out], the ReLU's mask applied to dy.
     private let masked: UnsafeMutablePointer<Float>?
+    private let kernels: KernelFamily
 
     init(inFeatures: Int, weight: Parameter, bias: Parameter?, fusesReLU: Bool, binding b: LayerBinding) {
         self.inFeatures = inFeatures
@@ -21,6 +22,7 @@ final class DenseOperator {
         x = b.inputs[0]; y = b.output; dy = b.outputGrad; dx = b.inputGrads[0]
         transposed = .zeroed(weight.value.count)
         masked = fusesReLU ? .zeroed(b.maxBatch * outFeatures) : nil
+        kernels = b.kernels
     }
 
     deinit {
@@ -42,7 +44,7 @@ final class DenseOperator {
             let (inF, outF) = (inFeatures, outFeatures)
             let rows = y + samples.lowerBound * outF
             denseForward(n: samples.count, inF: inF, outF: outF, x: x + samples.lowerBound * inF, wt: transposed,
-                         bias: bias.map { UnsafePointer($0.value.data) }, y: rows)
+                         bias: bias.map { UnsafePointer($0.value.data) }, y: rows, kernels: kernels)
             if fusesReLU { reluForward(rows, rows, samples.count * outF) }
         }
     }
@@ -62,7 +64,7 @@ final class DenseOperator {
             }
             if let dx, !samples.isEmpty {
                 gemmNN(m: samples.count, n: inF, k: outF, a: rowsGrad, rowStride: outF, colStride: 1,
-                       b: weight.value.data, ldb: inF, c: dx + samples.lowerBound * inF, ldc: inF, accumulate: false)
+                       b: weight.value.data, ldb: inF, c: dx + samples.lowerBound * inF, ldc: inF, accumulate: false, kernels: kernels)
             }
         }
         pass.parallel(count: outFeatures) { [self] _, features in
@@ -70,7 +72,7 @@ final class DenseOperator {
             let (inF, outF, n) = (inFeatures, outFeatures, batch)
             let grad = UnsafePointer(masked ?? UnsafeMutablePointer(mutating: dy))
             gemmNN(m: features.count, n: inF, k: n, a: grad + features.lowerBound, rowStride: 1, colStride: outF,
-                   b: x, ldb: inF, c: weight.grad.data + features.lowerBound * inF, ldc: inF, accumulate: true)
+                   b: x, ldb: inF, c: weight.grad.data + features.lowerBound * inF, ldc: inF, accumulate: true, kernels: kernels)
             guard let db = bias?.grad.data else { return }
             for i in 0..<n {
                 let row = grad + i * outF

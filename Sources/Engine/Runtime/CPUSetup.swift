@@ -10,16 +10,20 @@ public enum CPUSetup {
     }
 }
 
-/// Which kernel family runs: the AVX-512 twins (`EngineAVX512`) when the CPU and OS support them,
-/// else AVX2. Both give bit-identical results. `ENGINE_SIMD=avx2` in the environment forces AVX2.
+/// The kernels a network runs: the AVX2 family, or its AVX-512 twins (`EngineAVX512`). Both give
+/// bit-identical results. Chosen once per network when it is built (`Network.init(kernels:)`),
+/// carried to its layers in their binding and in the pass — no kernel reads a process-wide switch.
+public enum KernelFamily: String, Sendable, CaseIterable {
+    case avx2, avx512
+}
+
+/// What this machine offers.
 public enum KernelDispatch {
     /// Whether this machine can run the AVX-512 kernels.
     public static let avx512Available: Bool = engine_cpu_has_avx512() != 0
 
-    /// Whether the AVX-512 kernels are used (tests switch it to cover both families).
-    nonisolated(unsafe) public static var useAVX512: Bool =
-        avx512Available && ProcessInfo.processInfo.environment["ENGINE_SIMD"]?.lowercased() != "avx2"
-
-    /// "avx512" or "avx2", for reports.
-    public static var name: String { useAVX512 ? "avx512" : "avx2" }
+    /// The family a network gets unless its builder says otherwise: AVX-512 where the CPU and OS
+    /// support it, else AVX2; `ENGINE_SIMD=avx2` in the environment forces AVX2.
+    public static let preferred: KernelFamily =
+        avx512Available && ProcessInfo.processInfo.environment["ENGINE_SIMD"]?.lowercased() != "avx2" ? .avx512 : .avx2
 }
