@@ -95,94 +95,24 @@ public final class Network {
         let input = Tensor(shape: [maxBatch] + inputShape)
         self.input = input
 
-        var shapes: [[Int]] = []
-        var readers = [Int](repeating: 0, count: nodes.count)
-        var inputReaders = 0
-        var requiresGrad: [Bool] = []
-        for (i, node) in nodes.enumerated() {
-            precondition(!node.inputs.isEmpty && node.inputs.allSatisfy { $0 >= -1 && $0 < i },
-                         "node \(node.name) must read earlier nodes or the input")
-            let inShapes = node.inputs.map { $0 < 0 ? inputShape : shapes[$0] }
-            shapes.append(planned?[i] ?? node.layer.outputShape(inputShapes: inShapes))
-            for j in node.inputs { if j < 0 { inputReaders += 1 } else { readers[j] += 1 } }
-            requiresGrad.append(false)  // decided after binding creates parameters
-        }
+        let graph = Self.graph(inputShape: inputShape, nodes: nodes, planned: planned)
+        let shapes = graph.shapes
         self.shapes = shapes
-
-        // A ReLU fuses into its producer when it is the producer's only reader and the producer can
-        // apply it: the ReLU node then shares the producer's output and gradient buffers.
-        var producerOf = [Int?](repeating: nil, count: nodes.count)
-        for (j, node) in nodes.enumerated() where fuse && node.layer is ReLU && node.inputs.count == 1 {
-            let i = node.inputs[0]
-            guard i >= 0, readers[i] == 1, let producer = nodes[i].layer as? any ReLUFusing,
-                  producer.canFuseReLU(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
-            else { continue }
-            producer.fusesReLU = true
-            producerOf[j] = i
-        }
-        // A 2×2, stride-2 average pooling that is the only reader of such a fused ReLU runs inside the
-        // producer too (a convolution or batch norm, per sample, while its output is in cache).
-        var poolOf = [Int?](repeating: nil, count: nodes.count)
-        for (k, node) in nodes.enumerated() where fuse && node.inputs.count == 1 {
-            guard let pool = node.layer as? AvgPool2D, pool.kernel == 2, pool.stride == 2,
-                  node.inputs[0] >= 0, let i = producerOf[node.inputs[0]], readers[node.inputs[0]] == 1,
-                  let producer = nodes[i].layer as? any PoolFusing,
-                  producer.canFusePool(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
-            else { continue }
-            poolOf[i] = k
-        }
+        let fusion = fuse ? Self.planFusion(nodes: nodes, shapes: shapes, readers: graph.readers, inputShape: inputShape)
+                          : Fusion(producerOf: nodes.map { _ in nil }, poolOf: nodes.map { _ in nil })
+        let (producerOf, poolOf) = (fusion.producerOf, fusion.poolOf)
         fused = nodes.indices.map { j in producerOf[j] != nil || poolOf.contains(j) }
-        // A batch norm that alone reads a direct-path convolution takes its plane sums from it and
-        // gives it dL/d(conv output) sample by sample (see `ConvolutionReader`).
-        for node in nodes where fuse && node.inputs.count == 1 {
-            guard let norm = node.layer as? BatchNorm, let i = node.inputs.first, i >= 0, readers[i] == 1,
-                  shapes[i].count == 3, let conv = nodes[i].layer as? Conv2D,
-                  conv.canTakeReader(inputShapes: nodes[i].inputs.map { $0 < 0 ? inputShape : shapes[$0] })
-            else { continue }
-            norm.readsConvolution = true
-            conv.reader = norm
-        }
-        var activations: [Tensor] = []
-        for (j, shape) in shapes.enumerated() {
-            activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [maxBatch] + shape))
-        }
-        var gradientSlots = shapes.map { _ in Tensor?.none }
-        for j in shapes.indices.reversed() {
-            let tensor = gradientSlots[j] ?? Tensor(shape: [maxBatch] + shapes[j])
-            gradientSlots[j] = tensor
-            if let i = producerOf[j] { gradientSlots[i] = tensor }
-        }
-        let gradients = gradientSlots.map { $0! }
+        let (activations, gradients) = Self.buffers(shapes: shapes, producerOf: producerOf, maxBatch: maxBatch)
         let inputGradTensor = inputGradient ? Tensor(shape: [maxBatch] + inputShape) : nil
         self.activations = activations
         self.gradients = gradients
         self.inputGradTensor = inputGradTensor
-
-        // Edge gradient buffers: a producer read once gets its consumer's gradient directly.
-        var fanIn = shapes.map { _ in [Tensor]() }
-        var inputEdges: [Tensor] = []
-        var edgeTargets: [[UnsafeMutablePointer<Float>?]] = []
-        for node in nodes {
-            var targets: [UnsafeMutablePointer<Float>?] = []
-            for j in node.inputs {
-                if j < 0 {
-                    guard let inputGradTensor else { targets.append(nil); continue }
-                    if inputReaders == 1 { targets.append(inputGradTensor.data); continue }
-                    let edge = Tensor(shape: inputGradTensor.shape)
-                    inputEdges.append(edge)
-                    targets.append(edge.data)
-                } else if readers[j] == 1 {
-                    targets.append(gradients[j].data)
-                } else {
-                    let edge = Tensor(shape: gradients[j].shape)
-                    fanIn[j].append(edge)
-                    targets.append(edge.data)
-                }
-            }
-            edgeTargets.append(targets)
-        }
-        fanInGradients = fanIn
-        inputEdgeGradients = inputEdges
+        let edges = Self.edgeGradients(nodes: nodes, readers: graph.readers, inputReaders: graph.inputReaders,
+                                       gradients: gradients, inputGradient: inputGradTensor)
+        fanInGradients = edges.fanIn
+        inputEdgeGradients = edges.inputEdges
+        let edgeTargets = edges.targets
+        var requiresGrad = [Bool](repeating: false, count: nodes.count)  // decided as binding creates parameters
 
         for (i, k) in poolOf.enumerated() {
             guard let k, let producer = nodes[i].layer as? any PoolFusing else { continue }
