@@ -25,6 +25,9 @@ public func shiftedWeightGrad512(dy: UnsafePointer<Float>, co: Int, dyStride: In
                             gv + o * perO + c * taps + ky * k, perO)
                     ky += 2
                 }
+            } else if outs == 4 && k == 3 {  // the whole 3×3 kernel per pass over dy: 18 accumulators
+                threeRows(dy + o * dyStride, dyStride, x + c * xStride, width, count, gv + o * perO + c * taps, perO)
+                ky = 3
             }
             while ky < k {
                 defer { ky += 1 }
@@ -35,6 +38,8 @@ public func shiftedWeightGrad512(dy: UnsafePointer<Float>, co: Int, dyStride: In
                 case (4, 5): row(4, 5, d, dyStride, xr, count, g, perO)
                 case (2, 5): row(2, 5, d, dyStride, xr, count, g, perO)
                 case (1, 5): row(1, 5, d, dyStride, xr, count, g, perO)
+                case (2, 3): row(2, 3, d, dyStride, xr, count, g, perO)
+                case (1, 3): row(1, 3, d, dyStride, xr, count, g, perO)
                 default:
                     for kx in 0..<k { row(outs, 1, d, dyStride, xr + kx, count, g + kx, perO) }
                 }
@@ -62,22 +67,55 @@ private func row(_ outs: Int, _ taps: Int, _ dy: UnsafePointer<Float>, _ ds: Int
         if taps > 1 {
             let h1 = load8(p + 1), x1 = SIMD16<Float>(lowHalf: h1, highHalf: h1)
             let h2 = load8(p + 2), x2 = SIMD16<Float>(lowHalf: h2, highHalf: h2)
+            a1 = a1.addingProduct(d01, x1); a2 = a2.addingProduct(d01, x2)
+            if outs > 2 { b1 = b1.addingProduct(d23, x1); b2 = b2.addingProduct(d23, x2) }
+        }
+        if taps > 3 {
             let h3 = load8(p + 3), x3 = SIMD16<Float>(lowHalf: h3, highHalf: h3)
             let h4 = load8(p + 4), x4 = SIMD16<Float>(lowHalf: h4, highHalf: h4)
-            a1 = a1.addingProduct(d01, x1); a2 = a2.addingProduct(d01, x2)
             a3 = a3.addingProduct(d01, x3); a4 = a4.addingProduct(d01, x4)
-            if outs > 2 {
-                b1 = b1.addingProduct(d23, x1); b2 = b2.addingProduct(d23, x2)
-                b3 = b3.addingProduct(d23, x3); b4 = b4.addingProduct(d23, x4)
-            }
+            if outs > 2 { b3 = b3.addingProduct(d23, x3); b4 = b4.addingProduct(d23, x4) }
         }
         i += 8
     }
     flush(outs, g, perO, a0, b0)
-    if taps > 1 {
-        flush(outs, g + 1, perO, a1, b1); flush(outs, g + 2, perO, a2, b2)
-        flush(outs, g + 3, perO, a3, b3); flush(outs, g + 4, perO, a4, b4)
+    if taps > 1 { flush(outs, g + 1, perO, a1, b1); flush(outs, g + 2, perO, a2, b2) }
+    if taps > 3 { flush(outs, g + 3, perO, a3, b3); flush(outs, g + 4, perO, a4, b4) }
+}
+
+// 4 channels × the three rows of a 3×3 kernel (x, x + width, x + 2·width) × 3 taps: `row(4, 3, …)`
+// for the three rows at once, each accumulator fed the same products in the same order.
+@inline(__always)
+private func threeRows(_ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer<Float>, _ width: Int, _ count: Int,
+                       _ g: UnsafeMutablePointer<SIMD8<Float>>, _ perO: Int) {
+    let z = SIMD16<Float>()
+    var a0 = z, a1 = z, a2 = z, b0 = z, b1 = z, b2 = z
+    var c0 = z, c1 = z, c2 = z, e0 = z, e1 = z, e2 = z
+    var f0 = z, f1 = z, f2 = z, h0 = z, h1 = z, h2 = z
+    var i = 0
+    while i < count {
+        let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + ds + i))
+        let d23 = SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i))
+        @inline(__always) func pair(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            let h = load8(p)
+            return SIMD16<Float>(lowHalf: h, highHalf: h)
+        }
+        let p = x + i, q = p + width, r = q + width
+        var v = pair(p)
+        a0 = a0.addingProduct(d01, v); b0 = b0.addingProduct(d23, v)
+        v = pair(p + 1); a1 = a1.addingProduct(d01, v); b1 = b1.addingProduct(d23, v)
+        v = pair(p + 2); a2 = a2.addingProduct(d01, v); b2 = b2.addingProduct(d23, v)
+        v = pair(q); c0 = c0.addingProduct(d01, v); e0 = e0.addingProduct(d23, v)
+        v = pair(q + 1); c1 = c1.addingProduct(d01, v); e1 = e1.addingProduct(d23, v)
+        v = pair(q + 2); c2 = c2.addingProduct(d01, v); e2 = e2.addingProduct(d23, v)
+        v = pair(r); f0 = f0.addingProduct(d01, v); h0 = h0.addingProduct(d23, v)
+        v = pair(r + 1); f1 = f1.addingProduct(d01, v); h1 = h1.addingProduct(d23, v)
+        v = pair(r + 2); f2 = f2.addingProduct(d01, v); h2 = h2.addingProduct(d23, v)
+        i += 8
     }
+    flush(4, g, perO, a0, b0); flush(4, g + 1, perO, a1, b1); flush(4, g + 2, perO, a2, b2)
+    flush(4, g + 3, perO, c0, e0); flush(4, g + 4, perO, c1, e1); flush(4, g + 5, perO, c2, e2)
+    flush(4, g + 6, perO, f0, h0); flush(4, g + 7, perO, f1, h1); flush(4, g + 8, perO, f2, h2)
 }
 
 // 4 channels × kernel rows ky and ky+1 (x and x + width) × 5 taps: `row(4, 5, …)` for both rows
