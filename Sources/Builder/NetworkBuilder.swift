@@ -7,14 +7,15 @@ public enum NetworkBuilder {
     /// with `initScheme` from `seed` (layers in plan order, weight then bias) and sets each
     /// parameter's L2 from its layer.
     public static func build(_ plan: NetworkPlan, initScheme: InitScheme, seed: UInt64, maxBatch: Int,
-                             threads: Int, kernels: KernelFamily = KernelDispatch.preferred) -> Network {
+                             threads: Int, kernels: KernelFamily = KernelDispatch.preferred, gradientBatch: Int? = nil) -> Network {
         let weightInit = WeightInit(initScheme)
         let nodes = plan.layers.map { planned in
             Network.Node(name: planned.name, layer: makeLayer(planned.kind, weightInit: weightInit),
                          inputs: planned.inputs)
         }
         let network = Network(inputShape: plan.inputShape, nodes: nodes, maxBatch: maxBatch, threads: threads,
-                              seed: seed, shapes: plan.layers.map(\.outputShape), kernels: kernels)
+                              seed: seed, shapes: plan.layers.map(\.outputShape), kernels: kernels,
+                              gradientBatch: gradientBatch)
         for (planned, node) in zip(plan.layers, network.nodes) {
             for parameter in node.layer.parameters { parameter.l2 = Float(planned.l2) }
         }

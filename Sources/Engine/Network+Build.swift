@@ -66,15 +66,17 @@ extension Network {
         return Fusion(producerOf: producerOf, poolOf: poolOf)
     }
 
-    /// Every node's output and gradient tensor; a fused ReLU shares its producer's.
-    static func buffers(shapes: [[Int]], producerOf: [Int?], maxBatch: Int) -> (activations: [Tensor], gradients: [Tensor]) {
+    /// Every node's output tensor (`maxBatch` samples) and gradient tensor (`gradientBatch`); a fused
+    /// ReLU shares its producer's.
+    static func buffers(shapes: [[Int]], producerOf: [Int?], maxBatch: Int, gradientBatch: Int)
+        -> (activations: [Tensor], gradients: [Tensor]) {
         var activations: [Tensor] = []
         for (j, shape) in shapes.enumerated() {
             activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [maxBatch] + shape))
         }
         var gradientSlots = shapes.map { _ in Tensor?.none }
         for j in shapes.indices.reversed() {
-            let tensor = gradientSlots[j] ?? Tensor(shape: [maxBatch] + shapes[j])
+            let tensor = gradientSlots[j] ?? Tensor(shape: [gradientBatch] + shapes[j])
             gradientSlots[j] = tensor
             if let i = producerOf[j] { gradientSlots[i] = tensor }
         }

@@ -33,6 +33,7 @@ extension Network {
     public func loss(labels: UnsafePointer<Int32>, batch: Int, gradient: Bool,
                      labelSmoothing: Float = 0) -> (lossSum: Double, correct: Int) {
         precondition(batch == lastBatch, "loss batch \(batch) differs from the forward batch \(lastBatch)")
+        precondition(!gradient || batch <= gradientBatch, "a gradient for batch \(batch) beyond gradientBatch \(gradientBatch)")
         return softmaxCrossEntropy(logits: activations[activations.count - 1].data, labels: labels,
                                    batch: batch, classes: classes,
                                    dlogits: gradient ? outputGradient : nil, scale: 1 / Float(batch),
@@ -43,6 +44,7 @@ extension Network {
     /// L2 penalties are not added here (the trainer adds them).
     public func backward(batch: Int) {
         precondition(batch == lastBatch, "backward batch \(batch) differs from the forward batch \(lastBatch)")
+        precondition(batch <= gradientBatch, "backward batch \(batch) beyond gradientBatch \(gradientBatch)")
         CPUSetup.flushDenormalsToZero()
         for p in parameters { p.grad.zero() }
         if profiling {
@@ -68,7 +70,7 @@ extension Network {
     }
 
     private func backwardNode(_ i: Int, batch: Int) {
-        sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / maxBatch)
+        sumFanIn(into: gradients[i].data, from: fanInGradients[i], count: batch * gradients[i].count / gradientBatch)
         if !fused[i] { layers[i].backward(pass) }
     }
 

@@ -34,6 +34,9 @@ public final class Network {
     public let threads: Int
     /// The kernel family every layer of this network runs.
     public let kernels: KernelFamily
+    /// The largest batch `loss(gradient: true)` and `backward` take: gradient buffers hold this many
+    /// samples (an evaluation-only batch may be larger, up to `maxBatch`).
+    public let gradientBatch: Int
     /// Per-sample output shape of every node.
     public let shapes: [[Int]]
     /// All trainable tensors in state_dict order (nodes in order, weight then bias).
@@ -79,12 +82,15 @@ public final class Network {
     ///     nil computes them with the layers' definitions (engine-only use, tests).
     public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
                 inputGradient: Bool = false, fuse: Bool = true, shapes planned: [[Int]]? = nil,
-                kernels: KernelFamily = KernelDispatch.preferred) {
+                kernels: KernelFamily = KernelDispatch.preferred, gradientBatch: Int? = nil) {
         precondition(planned == nil || planned!.count == nodes.count, "one planned shape per node")
         precondition(kernels == .avx2 || KernelDispatch.avx512Available, "AVX-512 kernels on a CPU without AVX-512")
         self.kernels = kernels
         precondition(!nodes.isEmpty, "a network needs at least one node")
         precondition(maxBatch >= 1 && threads >= 1)
+        let gradientBatch = min(gradientBatch ?? maxBatch, maxBatch)
+        precondition(gradientBatch >= 1, "a gradient batch of at least 1")
+        self.gradientBatch = gradientBatch
         useSingleThreadedBLAS()
         self.inputShape = inputShape
         self.nodes = nodes
@@ -102,8 +108,9 @@ public final class Network {
                           : Fusion(producerOf: nodes.map { _ in nil }, poolOf: nodes.map { _ in nil })
         let (producerOf, poolOf) = (fusion.producerOf, fusion.poolOf)
         fused = nodes.indices.map { j in producerOf[j] != nil || poolOf.contains(j) }
-        let (activations, gradients) = Self.buffers(shapes: shapes, producerOf: producerOf, maxBatch: maxBatch)
-        let inputGradTensor = inputGradient ? Tensor(shape: [maxBatch] + inputShape) : nil
+        let (activations, gradients) = Self.buffers(shapes: shapes, producerOf: producerOf, maxBatch: maxBatch,
+                                                    gradientBatch: gradientBatch)
+        let inputGradTensor = inputGradient ? Tensor(shape: [gradientBatch] + inputShape) : nil
         self.activations = activations
         self.gradients = gradients
         self.inputGradTensor = inputGradTensor
@@ -159,7 +166,7 @@ public final class Network {
     /// that backpropagates its own loss. `[maxBatch, classes]`.
     public var outputGradient: UnsafeMutablePointer<Float> { gradients[gradients.count - 1].data }
 
-    /// dL/d(input) after `backward`, when built with `inputGradient: true`. `[maxBatch, …inputShape]`.
+    /// dL/d(input) after `backward`, when built with `inputGradient: true`. `[gradientBatch, …inputShape]`.
     public var inputGradient: UnsafePointer<Float>? { inputGradTensor.map { UnsafePointer($0.data) } }
 
     /// Threads the next passes use, 1...`threads` (the number the network was built for); set it

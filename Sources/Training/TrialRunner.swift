@@ -72,7 +72,8 @@ public final class TrialRunner {
         // A batch larger than the training split is the whole split: allocate for what it will see.
         let trainBatch = max(1, min(t.batchSize, splits.train.count))
         network = NetworkBuilder.build(plan, initScheme: spec.initScheme, seed: t.seed,
-                                       maxBatch: max(trainBatch, Self.evalBatchSize), threads: max(t.threads, maxThreads))
+                                       maxBatch: max(trainBatch, Self.evalBatchSize), threads: max(t.threads, maxThreads),
+                                       gradientBatch: trainBatch)
         network.activeThreads = t.threads
         if let warmStart = spec.warmStart { try WarmStartWeights.load(warmStart, into: network) }
         trainable = WarmStartWeights.trainable(network.parameters, freeze: t.freeze)

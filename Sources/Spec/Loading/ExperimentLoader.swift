@@ -176,13 +176,15 @@ public enum ExperimentLoader {
     static func memoryProblem(_ spec: ExperimentSpec, _ plan: NetworkPlan, trainCount: Int,
                               machineBytes: Double = MemoryEstimate.machineBytes) -> String? {
         let trainSamples = spec.data.trainLimit ?? max(trainCount, 1)
-        let batch = max(min(spec.train.batchSize, trainSamples), MemoryEstimate.evaluationBatch)
-        let estimate = MemoryEstimate(plan: plan, batch: batch)
+        let trainBatch = max(1, min(spec.train.batchSize, trainSamples))
+        let batch = max(trainBatch, MemoryEstimate.evaluationBatch)
+        let estimate = MemoryEstimate(plan: plan, batch: batch, gradientBatch: trainBatch)
         guard estimate.totalBytes > machineBytes else { return nil }
         return "needs at least \(MemoryEstimate.describe(estimate.totalBytes)) of memory "
             + "(\(plan.parameterCount == Int.max ? "too many" : groupedThousands(plan.parameterCount)) parameters: "
             + "\(MemoryEstimate.describe(estimate.parameterBytes)) with gradients and optimizer state; activations for "
-            + "batches of \(batch): \(MemoryEstimate.describe(estimate.activationBytes))), more than this machine's "
+            + "batches of \(batch)\(trainBatch < batch ? " and gradients for \(trainBatch)" : ""): "
+            + "\(MemoryEstimate.describe(estimate.activationBytes))), more than this machine's "
             + "\(MemoryEstimate.describe(machineBytes))"
     }
 

@@ -6,19 +6,20 @@ import Foundation
 public struct MemoryEstimate: Sendable, Equatable {
     /// Weights, their gradients, two optimizer moments and the best-epoch snapshot: 5 floats each.
     public var parameterBytes: Double
-    /// Per batch: the input, each layer's output and its gradient (floats).
+    /// The input and each layer's output for the largest batch, each layer's gradient for the
+    /// training batch (floats).
     public var activationBytes: Double
 
     public var totalBytes: Double { parameterBytes + activationBytes }
 
-    /// `batch`: the largest batch the network is built for.
-    public init(plan: NetworkPlan, batch: Int) {
+    /// `batch`: the largest batch the network is built for; `gradientBatch`: the largest it trains
+    /// on (its gradient buffers' size; default `batch`).
+    public init(plan: NetworkPlan, batch: Int, gradientBatch: Int? = nil) {
         let float = Double(MemoryLayout<Float>.size)
         parameterBytes = Double(plan.parameterCount) * 5 * float
-        let perSample = plan.layers.reduce(Double(plan.inputShape.reduce(1, *))) { sum, layer in
-            sum + 2 * layer.outputShape.reduce(1.0) { $0 * Double($1) }
-        }
-        activationBytes = perSample * Double(batch) * float
+        let outputs = plan.layers.reduce(0.0) { sum, layer in sum + layer.outputShape.reduce(1.0) { $0 * Double($1) } }
+        let input = Double(plan.inputShape.reduce(1, *))
+        activationBytes = ((input + outputs) * Double(batch) + outputs * Double(min(gradientBatch ?? batch, batch))) * float
     }
 
     /// The memory this machine has (bytes).
