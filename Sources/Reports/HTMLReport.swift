@@ -201,6 +201,7 @@ public enum HTMLReport {
         body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1b1b1b;background:#fff}
         main{max-width:1200px;margin:0 auto;padding:1rem 1.5rem}
         table.data{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
+        #summary td{white-space:nowrap}
         .data th,.data td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right;vertical-align:top}
         .data th:first-child,.data td:first-child,#config td,#config th{text-align:left}
         .data thead th{background:#f3f3f3;position:sticky;top:0}
