@@ -54,6 +54,7 @@ struct Plan: ParsableCommand {
             throw ExitCode(2)
         }
         print(Self.table(plan))
+        for search in plan.prunedSearches { print(search.line) }
         print(plan.summary(files: Set(trials.map(\.configFile)).count)
               + (plan.calibrated > 0 ? " (\(plan.calibrationBatches) steps timed per architecture, \(plan.calibrated) timed)" : ""))
     }
