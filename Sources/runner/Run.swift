@@ -149,7 +149,7 @@ struct Run: ParsableCommand {
                                      progress: progress, fingerprint: fingerprint)
                 if !quietOutput {
                     for s in rungs.searches {
-                        print("search \"\(s.name)\": \(s.rule.describe(epochs: s.epochs)); \(s.position)")
+                        say("search \"\(s.name)\": \(s.rule.describe(epochs: s.epochs)); \(s.position)")
                     }
                 }
             }
@@ -178,9 +178,11 @@ struct Run: ParsableCommand {
             let after = try SearchRungs.read(trials: all, results: results, fingerprint: fingerprint)
             if shard != .all {
                 if !quietOutput {
-                    for s in after.searches where !s.state.finished {
-                        print("search \"\(s.name)\": shard \(shard) did its share of \(s.position); the rung waits for the other "
-                              + "shards, and the next invocation (or runner report) decides it")
+                    for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
+                        let next = now.state.rung > before.state.rung
+                            ? (now.state.finished ? "; every rung is done" : ", the last share of the rung; the next invocation marks its pruned points and starts rung \(now.state.rung + 1)")
+                            : "; the rung waits for the other shards, and the next invocation (or runner report) decides it"
+                        say("search \"\(before.name)\": shard \(shard) did its share of \(before.position)\(next)")
                     }
                 }
                 return total
@@ -196,6 +198,9 @@ struct Run: ParsableCommand {
             }
         }
     }
+
+    /// One line on standard output, unbuffered like the progress lines around it.
+    private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     private func selectShard() throws -> Shard {
         if let shard {
