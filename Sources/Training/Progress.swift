@@ -125,6 +125,13 @@ public final class ProgressReporter: @unchecked Sendable {
                                 ("epochs", .int(epochs))])
     }
 
+    /// Where a search with `search.prune` stands (`search "Tiny": rung 2 of 3 …`); JSON event `search`.
+    public func searchNotice(_ search: String, message: String) {
+        lock.lock(); defer { lock.unlock() }
+        emit(plain: "search \"\(search)\": \(message)",
+             json: [("event", .string("search")), ("search", .string(search)), ("message", .string(message))])
+    }
+
     /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`.
     public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String) {
         lock.lock(); defer { lock.unlock() }

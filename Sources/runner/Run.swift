@@ -94,7 +94,7 @@ struct Run: ParsableCommand {
         let outcome: Sweep.Outcome
         do {
             outcome = try runRungs(all: all, shard: shard, plans: Dictionary(zip(trials.map(\.slug), plans), uniquingKeysWith: { a, _ in a }),
-                                   jobs: jobs, progress: progress, data: data, quietOutput: mode == .quiet || mode == .json)
+                                   jobs: jobs, progress: progress, data: data)
         } catch {
             report(error)
             throw ExitCode(2)
@@ -130,7 +130,7 @@ struct Run: ParsableCommand {
     /// on until every rung is done — or, in a shard, after one pass: the other shards' share of
     /// the rung is not this process's to wait for, and the next invocation decides.
     private func runRungs(all: [Trial], shard: Shard, plans: [String: NetworkPlan], jobs: Int?, progress: ProgressReporter,
-                          data: DataCache, quietOutput: Bool) throws -> Sweep.Outcome {
+                          data: DataCache) throws -> Sweep.Outcome {
         var fingerprints: [String: String] = [:]
         let fingerprint: (DataSpec) throws -> String = { spec in
             let key = DatasetSources.key(for: spec)
@@ -147,10 +147,8 @@ struct Run: ParsableCommand {
             if !rungs.isEmpty {
                 try rungs.markPruned(all.indices.filter { mine.contains(all[$0].slug) }, trials: all, results: results,
                                      progress: progress, fingerprint: fingerprint)
-                if !quietOutput {
-                    for s in rungs.searches {
-                        say("search \"\(s.name)\": \(s.rule.describe(epochs: s.epochs)); \(s.position)")
-                    }
+                for s in rungs.searches {
+                    progress.searchNotice(s.name, message: "\(s.rule.describe(epochs: s.epochs)); \(s.position)")
                 }
             }
             let selected = all.indices.filter { i in
@@ -177,12 +175,12 @@ struct Run: ParsableCommand {
             if rungs.isEmpty || outcome.interrupted { return total }
             let after = try SearchRungs.read(trials: all, results: results, fingerprint: fingerprint)
             if shard != .all {
-                if !quietOutput {
+                do {
                     for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
                         let next = now.state.rung > before.state.rung
                             ? (now.state.finished ? "; every rung is done" : ", the last share of the rung; the next invocation marks its pruned points and starts rung \(now.state.rung + 1)")
                             : "; the rung waits for the other shards, and the next invocation (or runner report) decides it"
-                        say("search \"\(before.name)\": shard \(shard) did its share of \(before.position)\(next)")
+                        progress.searchNotice(before.name, message: "shard \(shard) did its share of \(before.position)\(next)")
                     }
                 }
                 return total
@@ -198,9 +196,6 @@ struct Run: ParsableCommand {
             }
         }
     }
-
-    /// One line on standard output, unbuffered like the progress lines around it.
-    private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     private func selectShard() throws -> Shard {
         if let shard {
