@@ -17,6 +17,8 @@ public struct TrialPlan: Sendable {
         /// Training FLOPs of the whole trial: ≈ 3 × forward per training image, 1 × per evaluated image, per epoch.
         public var totalFlops: Double
         public var cached: Bool
+        /// Pruned by its search's successive halving (counted as cached: nothing left to train).
+        public var pruned = false
         /// Estimated training seconds (nil when not calibrated; 0 when cached).
         public var seconds: Double?
     }
@@ -88,10 +90,11 @@ public struct TrialPlan: Sendable {
     public func summary(files: Int) -> String {
         let variants = Set(entries.map { $0.trial.configFile + "\u{0}" + $0.trial.variant }).count
         let cached = entries.filter(\.cached).count
+        let pruned = entries.filter(\.pruned).count
         let epochs = entries.filter { !$0.cached }.reduce(0) { $0 + $1.epochs }
         let estimate = wallSeconds.map { "estimated \(Self.duration($0)) with \(jobs) job\(jobs == 1 ? "" : "s")" } ?? "not timed"
         return "plan: \(files) file\(files == 1 ? "" : "s"), \(variants) variant\(variants == 1 ? "" : "s"), "
-            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached) already trained), "
+            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached - pruned) already trained\(pruned > 0 ? ", \(pruned) pruned" : "")), "
             + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train\(pruningNote(epochs)), \(estimate)"
     }
 
@@ -140,15 +143,22 @@ public struct TrialPlan: Sendable {
             if fingerprints[key] == nil { fingerprints[key] = try DatasetSources.source(for: trial.spec.data).fingerprint() }
             let hash = try TrialRunner.hash(trial: trial, fingerprint: fingerprints[key]!)
             let folder = (results as NSString).appendingPathComponent(trial.slug)
-            var cached = false
-            if !force, case .finished = TrialFolder.verify(folder: folder, trial: trial, trialHash: hash) { cached = true }
+            var cached = false, pruned = false
+            if !force {
+                switch TrialFolder.verify(folder: folder, trial: trial, trialHash: hash) {
+                case .finished: cached = true
+                case let .rung(record, _) where record.isPruned && trial.search?.prune != nil: (cached, pruned) = (true, true)
+                case .rung, .absent, .damaged: break
+                }
+            }
             let trainImages = trial.spec.data.trainLimit.map { min($0, trial.dataset.trainingCount(trial.spec.data)) }
                 ?? trial.dataset.trainingCount(trial.spec.data)
             let evalImages = (trial.dataset.validationCount ?? trial.spec.data.validation)
                 + (trial.spec.data.testLimit.map { min($0, trial.dataset.testCount) } ?? trial.dataset.testCount)
             let perEpoch = Double(plan.flops) * (3 * Double(trainImages) + Double(evalImages))
             entries.append(Entry(trial: trial, epochs: trial.spec.train.epochs, parameters: plan.parameterCount, flops: plan.flops,
-                                 totalFlops: perEpoch * Double(trial.spec.train.epochs), cached: cached, seconds: cached ? 0 : nil))
+                                 totalFlops: perEpoch * Double(trial.spec.train.epochs), cached: cached, pruned: pruned,
+                                 seconds: cached ? 0 : nil))
         }
         var result = TrialPlan(entries: entries, jobs: jobs)
         guard calibrationBatches > 0 else { return result }

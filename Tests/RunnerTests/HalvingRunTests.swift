@@ -96,6 +96,12 @@ final class HalvingRunTests: XCTestCase {
         let aggregate = try f.read(f.results() + "/aggregate.csv").split(separator: "\n")
         XCTAssertEqual(aggregate.count, 2, "only the completed point is a variant in aggregate.csv: \(aggregate)")
 
+        // The plan of the finished search: pruned trials are not work left.
+        let replan = try RunnerProcess.run(["plan", f.config, "--calibrate", "0", "--results", f.results()])
+        XCTAssertEqual(replan.status, 0, replan.stderr)
+        XCTAssertEqual(replan.stdout.split(separator: "\n").filter { $0.hasSuffix("  pruned         —") }.count, 6, replan.stdout)
+        XCTAssertTrue(replan.stdout.contains("8 trials (2 already trained, 6 pruned), 0 epochs to train at most, 0 after successive halving"), replan.stdout)
+
         // The rerun trains nothing and writes the same search.csv.
         let before = try f.read(f.results() + "/search/tiny/search.csv")
         let again = try RunnerProcess.run(["run", f.config, "--jobs", "2", "--results", f.results()])
