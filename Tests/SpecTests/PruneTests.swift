@@ -19,6 +19,12 @@ final class PruneTests: XCTestCase {
         XCTAssertEqual(rule.epochsWithPruning(points: 24, epochs: 18), 48 + 32 + 36)
     }
 
+    func testRunnerListDocumentsTheBlock() throws {
+        let section = try XCTUnwrap(Catalog.section("search.prune"))
+        XCTAssertEqual(section.options.map(\.key), ["method", "min_epochs", "reduction_factor", "max_rungs"])
+        XCTAssertEqual(Catalog.section("search")?.options.map(\.key).last, "prune")
+    }
+
     private let search = """
 
         seeds: [0, 1]
