@@ -150,7 +150,7 @@ public final class TrialRunner {
             progress?.trialNotice(label, message: "\(reason); training from epoch 1")
         }
         let epochs = spec.train.epochs
-        progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder)
+        progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder, pause: pause)
 
         var status = TrialStatus.completed
         var epoch = history.count

@@ -154,7 +154,8 @@ struct Run: ParsableCommand {
             let selected = all.indices.filter { i in
                 guard mine.contains(all[i].slug) else { return false }
                 if case .pruned = rungs.tasks[i] { return false }
-                return true
+                // Trials outside pruned searches were trained (or failed) in the first pass.
+                return pass == 0 || all[i].search?.prune != nil
             }
             let trials = selected.map { all[$0] }
             let budgets = selected.map { i -> (epochs: Int, note: String)? in
@@ -175,13 +176,12 @@ struct Run: ParsableCommand {
             if rungs.isEmpty || outcome.interrupted { return total }
             let after = try SearchRungs.read(trials: all, results: results, fingerprint: fingerprint)
             if shard != .all {
-                do {
-                    for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
-                        let next = now.state.rung > before.state.rung
-                            ? (now.state.finished ? "; every rung is done" : ", the last share of the rung; the next invocation marks its pruned points and starts rung \(now.state.rung + 1)")
-                            : "; the rung waits for the other shards, and the next invocation (or runner report) decides it"
-                        progress.searchNotice(before.name, message: "shard \(shard) did its share of \(before.position)\(next)")
-                    }
+                for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
+                    let next = now.state.rung <= before.state.rung
+                        ? "; the rung waits for the other shards, and the next invocation (or runner report) decides it"
+                        : now.state.finished ? "; every rung is done"
+                        : ", the last share of the rung; the next invocation marks its pruned points and starts rung \(now.state.rung + 1)"
+                    progress.searchNotice(before.name, message: "shard \(shard) did its share of \(before.position)\(next)")
                 }
                 return total
             }
