@@ -211,7 +211,8 @@ public struct SearchOutcome: Sendable {
     func shown(_ v: Double) -> String { isAccuracy ? Format.percent(v) : Format.fixed(v, 4) }
 
     /// `search.csv`: one row per point — point, variant, each parameter, the objective (score),
-    /// its mean, 95 % CI half-width and median over the completed seeds, seeds done, status.
+    /// its mean, 95 % CI half-width and median over the completed seeds, seeds done, (with
+    /// `search.prune`) the rung reached, its epochs and the objective there, status, best.
     public func csv() -> String {
         let unit = isAccuracy ? "_pct" : ""
         let pruning = halving != nil
