@@ -11,8 +11,8 @@ public struct SearchRungs: Sendable {
         case full
         /// Train it to a rung's epochs and pause (`note`: `rung 1 of 3`).
         case rung(epochs: Int, note: String)
-        /// Its point was pruned (`pruned at rung 1 (epoch 2)`).
-        case pruned(String)
+        /// Its point was pruned (`pruned at rung 1 (epoch 2)`) after `epochs` epochs.
+        case pruned(String, epochs: Int, note: String)
     }
 
     public struct Search: Sendable {
@@ -35,6 +35,19 @@ public struct SearchRungs: Sendable {
     public var searches: [Search]
     /// Per trial of the run.
     public var tasks: [Task]
+    /// Trials whose progress was read from their checkpoint, their folder holding no verified
+    /// records (killed between the epoch's checkpoint and its records, or being written by another
+    /// process right now).
+    public var fromCheckpoint: Set<Int> = []
+
+    /// Pruned trials among `indices` whose folder needs its records written from the checkpoint
+    /// (a resume that trains nothing) before it can be marked pruned.
+    public func unsettledPruned(_ indices: [Int]) -> [Int] {
+        indices.filter { i in
+            if case .pruned = tasks[i] { return fromCheckpoint.contains(i) }
+            return false
+        }
+    }
 
     /// Reads the folders of `trials` under `results` (`fresh`: as if they were empty, for
     /// `--force`). `fingerprint` gives the dataset checksum that trial hashes include.
@@ -44,6 +57,7 @@ public struct SearchRungs: Sendable {
         var searches: [Search] = []
         var tasks = [Task](repeating: .full, count: trials.count)
         var progress = [SuccessiveHalving.Progress?](repeating: nil, count: trials.count)
+        var fromCheckpoint: Set<Int> = []
         for (i, trial) in trials.enumerated() {
             guard let m = trial.search, let rule = m.prune else { continue }
             let key = trial.configFile + "\u{0}" + m.search
@@ -65,7 +79,14 @@ public struct SearchRungs: Sendable {
             case let .rung(record, history):
                 progress[i] = .init(history: history, final: false, completed: false, selectedOn: record.selectedOn)
             case .absent, .damaged:
-                break
+                // Being trained on, or re-marked, by another process (its manifest is away until it
+                // is done): the checkpoint, written after every epoch, holds the history so far.
+                if let history = TrainingCheckpoint.history(at: (folder as NSString).appendingPathComponent("checkpoint.safetensors"),
+                                                            trialHash: hash) {
+                    progress[i] = .init(history: history, final: false, completed: false,
+                                        selectedOn: trial.spec.train.select.rawValue)
+                    fromCheckpoint.insert(i)
+                }
             }
         }
         for g in searches.indices {
@@ -76,8 +97,8 @@ public struct SearchRungs: Sendable {
             searches[g].state = state
             for (p, indices) in s.points.enumerated() {
                 let task: Task
-                if let status = state.status(point: p) {
-                    task = .pruned(status)
+                if let status = state.status(point: p), let rung = state.prunedAt[p] {
+                    task = .pruned(status, epochs: state.budgets[rung], note: "rung \(rung + 1) of \(state.budgets.count)")
                 } else if state.rung >= state.budgets.count - 1 {
                     task = .full
                 } else {
@@ -86,7 +107,7 @@ public struct SearchRungs: Sendable {
                 for i in indices { tasks[i] = task }
             }
         }
-        return SearchRungs(searches: searches, tasks: tasks)
+        return SearchRungs(searches: searches, tasks: tasks, fromCheckpoint: fromCheckpoint)
     }
 
     /// Whether any search is pruned at all (otherwise a run is one ordinary sweep).
@@ -103,7 +124,7 @@ public struct SearchRungs: Sendable {
                            fingerprint: (DataSpec) throws -> String) throws -> Int {
         var marked = 0
         for i in indices {
-            guard case let .pruned(status) = tasks[i] else { continue }
+            guard case let .pruned(status, _, _) = tasks[i] else { continue }
             let trial = trials[i]
             let folder = (results as NSString).appendingPathComponent(trial.slug)
             let hash = try TrialRunner.hash(trial: trial, fingerprint: try fingerprint(trial.spec.data))

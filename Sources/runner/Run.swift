@@ -151,16 +151,20 @@ struct Run: ParsableCommand {
                     progress.searchNotice(s.name, message: "\(s.rule.describe(epochs: s.epochs)); \(s.position)")
                 }
             }
-            let selected = all.indices.filter { i in
-                guard mine.contains(all[i].slug) else { return false }
-                if case .pruned = rungs.tasks[i] { return false }
+            let myIndices = all.indices.filter { mine.contains(all[$0].slug) }
+            // A pruned trial killed between its last checkpoint and its records resumes to write them.
+            let unsettled = Set(rungs.unsettledPruned(myIndices))
+            let selected = myIndices.filter { i in
+                if case .pruned = rungs.tasks[i] { return unsettled.contains(i) }
                 // Trials outside pruned searches were trained (or failed) in the first pass.
                 return pass == 0 || all[i].search?.prune != nil
             }
             let trials = selected.map { all[$0] }
             let budgets = selected.map { i -> (epochs: Int, note: String)? in
-                if case let .rung(epochs, note) = rungs.tasks[i] { return (epochs, note) }
-                return nil
+                switch rungs.tasks[i] {
+                case let .rung(epochs, note), let .pruned(_, epochs, note): return (epochs, note)
+                case .full: return nil
+                }
             }
             let sweep = Sweep(trials: trials, plans: trials.map { plans[$0.slug]! }, results: results, force: force && pass == 0,
                               keepDamaged: keepDamaged, progress: progress, jobs: jobs ?? Sweep.automaticJobs(for: trials),
@@ -175,6 +179,9 @@ struct Run: ParsableCommand {
             pass += 1
             if rungs.isEmpty || outcome.interrupted { return total }
             let after = try SearchRungs.read(trials: all, results: results, fingerprint: fingerprint)
+            if !unsettled.isEmpty {
+                try after.markPruned(Array(unsettled), trials: all, results: results, progress: progress, fingerprint: fingerprint)
+            }
             if shard != .all {
                 for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
                     let next = now.state.rung <= before.state.rung

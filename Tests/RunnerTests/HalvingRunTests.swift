@@ -111,6 +111,19 @@ final class HalvingRunTests: XCTestCase {
         XCTAssertTrue(try RunnerProcess.run(["report", f.results()]).status == 0)
         XCTAssertEqual(try f.read(f.results() + "/search/tiny/search.csv"), before)
 
+        // A pruned trial killed between its last epoch's checkpoint and its records (only the
+        // checkpoint left): the rerun makes the same decisions, writes its records and marks it again.
+        let victim = try XCTUnwrap(folders.first { (try? status(f.results() + "/" + $0)) == "pruned at rung 1 (epoch 1)" })
+        let victimHistory = try f.historyWithoutTimes(f.results() + "/" + victim + "/history.csv")
+        for name in try FileManager.default.contentsOfDirectory(atPath: f.results() + "/" + victim) where name != "checkpoint.safetensors" {
+            try FileManager.default.removeItem(atPath: f.results() + "/" + victim + "/" + name)
+        }
+        let repaired = try RunnerProcess.run(["run", f.config, "--jobs", "2", "--results", f.results()])
+        XCTAssertEqual(repaired.status, 0, repaired.stderr)
+        XCTAssertEqual(try status(f.results() + "/" + victim), "pruned at rung 1 (epoch 1)")
+        XCTAssertEqual(try f.historyWithoutTimes(f.results() + "/" + victim + "/history.csv"), victimHistory)
+        XCTAssertEqual(try f.read(f.results() + "/search/tiny/search.csv"), before)
+
         // The same search without pruning trains every point fully: the winner's folders are the same
         // trials (same config, hash and folder) and bit-identical; a pruned trial's history is the
         // full trial's first epochs.
@@ -171,7 +184,9 @@ final class HalvingRunTests: XCTestCase {
         // Mid-rung: one trial of rung 2 paused at epoch 2, the other not yet.
         try killWhen(f, "mid-rung") { s in s.filter { $0 == "paused at epoch 2 (rung 2 of 3)" }.count == 1 }
         let mid = statuses(f.results("b"))
-        XCTAssertEqual(mid.filter { $0 == "pruned at rung 1 (epoch 1)" }.count, 4, "\(mid)")
+        // The 4 trials rung 1 pruned (marked, or still to be marked if the first kill hit their
+        // marking) and the 3 of rung 2 not yet trained on.
+        XCTAssertEqual(mid.filter { $0 == "pruned at rung 1 (epoch 1)" || $0 == "paused at epoch 1 (rung 1 of 3)" }.count, 7, "\(mid)")
 
         let resumed = try RunnerProcess.run(["run", f.config, "--jobs", "1", "--results", f.results("b")])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
