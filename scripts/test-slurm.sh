@@ -5,7 +5,9 @@
 #      (--dependency=afterok): identical weights, histories and tables except wall-clock columns;
 #   2. the same array with one task killed mid-trial (scancel --full --signal=KILL) and requeued
 #      (scontrol requeue): it resumes from its last epoch, and the results are again identical;
-#   3. an array whose second task has a bad override: `runner report` names its trials missing.
+#   3. an array whose second task has a bad override: `runner report` names its trials missing;
+#   4. a search with successive halving through examples/slurm-search.sh (one array per rung,
+#      chained by afterok, then a report job): the same search.csv, statuses and weights as locally.
 # Starts the cluster if it is not running and stops it at the end whatever happens (unless
 # SLURM_KEEP=1). Needs a release build (.build/release/runner); run from the repository root.
 set -euo pipefail
@@ -106,4 +108,37 @@ status=0
 missing=$(grep -c "missing" "$work/failed/report.err")
 [ "$missing" -ge 1 ] && grep -q "missing —" "$work/failed/summary.md" || { echo "slurm test: missing trials not reported" >&2; cat "$work/failed/report.err"; exit 1; }
 echo "slurm test: the failed task's $missing trial(s) reported missing"
+echo "== slurm: a search with successive halving, one job array per rung (examples/slurm-search.sh)"
+# 4 points × 1 seed on a subset; rungs at epochs 1 and 2 (η = 2): 4 points, then the best 2.
+search=(examples/search/lenet5-halving.yaml search.trials=4 search.prune.min_epochs=1 search.prune.reduction_factor=2
+        train.epochs=2 data.train_limit=2000 data.validation=500 data.test_limit=500 train.threads=1 --seeds 1)
+"$runner" run "${search[@]}" --results "$work/search-local" --quiet
+submitted=$(RESULTS="$work/search-slurm" RUNNER="$runner" TASKS=2 CPUS=1 MEM=1G examples/slurm-search.sh "${search[@]}")
+echo "$submitted"
+[ "$(grep -c '^rung ' <<<"$submitted")" -eq 2 ] || { echo "slurm test: expected 2 rung arrays" >&2; exit 1; }
+rid=$(sed -n 's/^report: //p' <<<"$submitted")
+wait_for "$rid" 900
+grep -q "rebuilt reports" "$work/search-slurm/logs/report.out" || { tail -n 5 "$work/search-slurm/logs/"*.out; exit 1; }
+grep -q '"event":"search".*did its share of rung 1 of 2' "$work/search-slurm/logs/rung1-"*.out \
+    || { echo "slurm test: rung 1's tasks did not report their share" >&2; cat "$work/search-slurm/logs/rung1-"*.out; exit 1; }
+python3 - "$work/search-local" "$work/search-slurm" <<'PY'
+import csv, json, os, sys
+a, b = sys.argv[1], sys.argv[2]
+name = "search/lenet-5-random-search/search.csv"
+assert open(os.path.join(a, name), "rb").read() == open(os.path.join(b, name), "rb").read(), "search.csv differs"
+trials = sorted(d for d in os.listdir(a) if os.path.isfile(os.path.join(a, d, "metrics.json")))
+assert trials == sorted(d for d in os.listdir(b) if os.path.isfile(os.path.join(b, d, "metrics.json"))), "different trial folders"
+statuses = []
+for t in trials:
+    sa, sb = (json.load(open(os.path.join(x, t, "metrics.json")))["status"] for x in (a, b))
+    assert sa == sb, f"{t}: {sa} here, {sb} on the cluster"
+    statuses.append(sa)
+    rows = lambda x: [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(open(os.path.join(x, t, "history.csv")))]
+    assert rows(a) == rows(b), f"{t}/history.csv differs"
+    weights = [os.path.join(x, t, "model.safetensors") for x in (a, b)]
+    if os.path.exists(weights[0]):
+        assert open(weights[0], "rb").read() == open(weights[1], "rb").read(), f"{t}/model.safetensors differs"
+assert statuses.count("completed") == 2 and statuses.count("pruned at rung 1 (epoch 1)") == 2, statuses
+print(f"slurm test: the search's {len(trials)} trials and search.csv identical to the local run (2 pruned at rung 1, 2 completed)")
+PY
 echo "slurm test: all checks passed"

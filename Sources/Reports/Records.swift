@@ -109,6 +109,12 @@ public struct TrialRecord: Codable, Equatable, Sendable {
 
     /// Whether the trial ran to its planned end (only such trials enter means and tests).
     public var isCompleted: Bool { status == "completed" }
+    /// A search trial stopped at a successive-halving rung: `paused at epoch 2 (rung 1 of 3)`
+    /// while the rung is decided, `pruned at rung 1 (epoch 2)` once it lost. Its checkpoint is
+    /// kept, so training it further continues where it stopped.
+    public var isRungStop: Bool { status.hasPrefix("paused at epoch ") || isPruned }
+    /// `pruned at rung K (epoch E)`: a search point successive halving stopped.
+    public var isPruned: Bool { status.hasPrefix("pruned at rung ") }
 }
 
 /// Normalization statistics computed from data: `(x/255 − mean[c]) / std[c]` per channel (feature

@@ -112,7 +112,8 @@ public enum ReportBuilder {
         AtomicFile.removeStaleTemporaries(in: resultsDir + "/variants")
         let trials = scan.trials
         let records = Aggregation.sortedRecords(trials.map(\.record))
-        let aggregates = Aggregation.aggregate(records)
+        // Points successive halving pruned are not variants to compare (summary.md lists them).
+        let aggregates = Aggregation.aggregate(records.filter { !$0.isPruned })
         let historyBySlug = Dictionary(trials.map { ($0.record.slug, $0.history) }, uniquingKeysWith: { a, _ in a })
         func histories(_ trials: [TrialRecord]) -> [[EpochRecord]] { trials.map { historyBySlug[$0.slug] ?? [] } }
 

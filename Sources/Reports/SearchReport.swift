@@ -26,6 +26,9 @@ public struct SearchDescription: Codable, Equatable, Sendable {
     public var overSeeds: String
     public var parameters: [Parameter]
     public var points: [Point]
+    /// `search.prune` and the `train.epochs` its rungs end at (absent without pruning).
+    public var prune: PruneRule?
+    public var epochs: Int?
 
     /// Folder of the search under `<results>/search/`.
     public var folder: String {
@@ -46,7 +49,7 @@ public struct SearchDescription: Codable, Equatable, Sendable {
                     search: m.search, method: m.method.rawValue, seed: m.seed, metric: m.objective.metric.rawValue,
                     overSeeds: m.objective.overSeeds.rawValue,
                     parameters: m.parameters.map { .init(key: $0.key, label: $0.label, log: $0.isLog, numeric: $0.isNumeric) },
-                    points: []))
+                    points: [], prune: m.prune, epochs: m.prune == nil ? nil : trial.spec.train.epochs))
             }
             let i = index[key]!
             if let p = out[i].points.firstIndex(where: { $0.point == m.point }) {
@@ -103,11 +106,17 @@ public struct SearchOutcome: Sendable {
         public var status: String
         /// Folder of the first completed trial (its `config.yaml`).
         public var firstCompleted: String?
+        /// With `search.prune`: the highest rung the point reached (0-based) and its objective
+        /// over seeds at the last rung decided with it.
+        public var rung: Int?
+        public var rungScore: Double?
     }
     public var description: SearchDescription
     public var rows: [Row]
     /// Index into `rows` of the best point, nil when no point has a completed trial.
     public var best: Int?
+    /// The successive-halving state the trials' histories give (with `search.prune`).
+    public var halving: SuccessiveHalving.State?
 
     var maximized: Bool { description.metric != "val_loss" }
     var isAccuracy: Bool { description.metric != "val_loss" }
@@ -116,7 +125,9 @@ public struct SearchOutcome: Sendable {
         self.description = description
         let bySlug = Dictionary(trials.map { ($0.record.slug, $0) }, uniquingKeysWith: { a, _ in a })
         let metric = description.metric
-        rows = description.points.map { point in
+        halving = Self.halving(description, bySlug: bySlug)
+        let halving = halving
+        rows = description.points.enumerated().map { index, point in
             var values: [Double] = []
             var problems: [String] = []
             var found = 0
@@ -148,11 +159,24 @@ public struct SearchOutcome: Sendable {
             case "lower_ci": score = mean.map { m in m + (metric == "val_loss" ? 1 : -1) * (half ?? 0) }
             default: score = mean
             }
-            let status = found == 0 ? "pending"
+            var status = found == 0 ? "pending"
                 : !problems.isEmpty ? problems.joined(separator: "; ")
                 : found < point.trials.count ? "\(found) of \(point.trials.count) seeds done" : "completed"
-            return Row(point: point, values: values, mean: mean, halfWidth: half, median: median, score: score,
-                       status: status, firstCompleted: first)
+            var rung: Int?, rungScore: Double?
+            if let halving {
+                rung = halving.reached(point: index)
+                rungScore = halving.scores.last(where: { $0[index] != nil })?[index]
+                if let pruned = halving.status(point: index) {
+                    // A pruned point never competes with the completed ones.
+                    status = pruned
+                    values = []
+                    score = nil
+                    first = nil
+                }
+            }
+            return Row(point: point, values: values, mean: score == nil ? nil : mean, halfWidth: score == nil ? nil : half,
+                       median: score == nil ? nil : median, score: score, status: status, firstCompleted: first,
+                       rung: rung, rungScore: rungScore)
         }
         let maximize = metric != "val_loss"
         best = rows.indices.filter { rows[$0].score != nil }.min { a, b in
@@ -160,6 +184,22 @@ public struct SearchOutcome: Sendable {
             if sa != sb { return maximize ? sa > sb : sa < sb }
             return rows[a].point.point < rows[b].point.point
         }
+    }
+
+    /// The halving state of a pruned search from its loaded trials (nil without `search.prune`).
+    /// Only completed, diverged, paused and pruned records count: an interrupted one is resumed.
+    static func halving(_ d: SearchDescription, bySlug: [String: ReportBuilder.LoadedTrial]) -> SuccessiveHalving.State? {
+        guard let rule = d.prune, let epochs = d.epochs else { return nil }
+        let points = d.points.map { point in
+            point.trials.map { slug -> SuccessiveHalving.Progress? in
+                guard let t = bySlug[slug] else { return nil }
+                let r = t.record
+                let final = r.isCompleted || r.status.hasPrefix("diverged")
+                guard final || r.isRungStop else { return nil }
+                return .init(history: t.history, final: final, completed: r.isCompleted, selectedOn: r.selectedOn)
+            }
+        }
+        return SuccessiveHalving.evaluate(rule: rule, epochs: epochs, metric: d.metric, overSeeds: d.overSeeds, points: points)
     }
 
     static func median(_ xs: [Double]) -> Double {
@@ -171,15 +211,22 @@ public struct SearchOutcome: Sendable {
     func shown(_ v: Double) -> String { isAccuracy ? Format.percent(v) : Format.fixed(v, 4) }
 
     /// `search.csv`: one row per point — point, variant, each parameter, the objective (score),
-    /// its mean, 95 % CI half-width and median over the completed seeds, seeds done, status.
+    /// its mean, 95 % CI half-width and median over the completed seeds, seeds done, (with
+    /// `search.prune`) the rung reached, its epochs and the objective there, status, best.
     public func csv() -> String {
         let unit = isAccuracy ? "_pct" : ""
+        let pruning = halving != nil
         let header = ["point", "variant"] + description.parameters.map(\.label)
-            + ["objective\(unit)", "mean\(unit)", "ci95\(unit)", "median\(unit)", "seeds", "status", "best"]
+            + ["objective\(unit)", "mean\(unit)", "ci95\(unit)", "median\(unit)", "seeds"]
+            + (pruning ? ["rung", "rung_epochs", "rung_objective\(unit)"] : []) + ["status", "best"]
         return CSV.document(header: header, rows: rows.enumerated().map { i, r in
-            [String(r.point.point), CSV.text(r.point.variant)] + r.point.values.map(CSV.text)
+            var cells = [String(r.point.point), CSV.text(r.point.variant)] + r.point.values.map(CSV.text)
                 + [r.score.map(shown) ?? "", r.mean.map(shown) ?? "", r.halfWidth.map(shown) ?? "", r.median.map(shown) ?? "",
-                   "\(r.values.count)/\(r.point.trials.count)", CSV.text(r.status), best == i ? "yes" : ""]
+                   "\(r.values.count)/\(r.point.trials.count)"]
+            if let halving, let rung = r.rung {
+                cells += [String(rung + 1), String(halving.budgets[rung]), r.rungScore.map(shown) ?? ""]
+            }
+            return cells + [CSV.text(r.status), best == i ? "yes" : ""]
         })
     }
 
@@ -215,6 +262,14 @@ public struct SearchOutcome: Sendable {
             + "ranked by \(Summary.escape(d.metric)) (\(d.overSeeds == "lower_ci" ? "mean − 95 % CI half-width" : d.overSeeds) over seeds"
             + "\(d.metric == "val_loss" ? ", lower is better" : "")). "
             + "Every point: `search/\(d.folder)/search.csv`; the objective against each parameter: `search/\(d.folder)/search.svg`.\n\n"
+        if let halving, let rule = d.prune, let epochs = d.epochs {
+            let counts = rule.survivors(points: rows.count, rungs: halving.budgets.count)
+            let pruned = halving.prunedAt.compactMap { $0 }.count
+            out += "Pruned by \(rule.describe(epochs: epochs)): \(counts.map(String.init).joined(separator: " → ")) points; "
+                + (halving.finished ? "every rung done" : "training rung \(halving.rung + 1) of \(halving.budgets.count)")
+                + ", \(pruned) point\(pruned == 1 ? "" : "s") pruned (their rung and objective there: `search.csv`). "
+                + "Only points that trained every epoch are ranked.\n\n"
+        }
         guard let best else { return out + "No point has a completed trial yet.\n" }
         let r = rows[best]
         let spread = r.halfWidth.map { " ± \(shown($0))" } ?? ""

@@ -5,7 +5,9 @@ import Spec
 public enum Summary {
     /// The Markdown summary of `records` (any order; the output order is the report order).
     /// `missing`: names of expected trials that have no results (a failed shard), listed as not completed.
-    public static func markdown(records: [TrialRecord], missing: [String] = []) -> String {
+    /// Trials that successive halving pruned are not compared: they are listed in their own section.
+    public static func markdown(records all: [TrialRecord], missing: [String] = []) -> String {
+        let records = all.filter { !$0.isPruned }
         let aggregates = Aggregation.aggregate(records)
         var out = "# Results\n\n"
         let compared = aggregates.contains(where: \.isBaseline)
@@ -29,6 +31,12 @@ public enum Summary {
             }
         }
         out += perClassSection(aggregates)
+        let pruned = all.filter(\.isPruned).sorted { $0.name < $1.name }
+        if !pruned.isEmpty {
+            out += "\n## Trials pruned by successive halving\n\n"
+            out += "Left out of the tables above: they trained only up to their rung's epochs.\n\n"
+            for t in pruned { out += "- \(escape(t.name)): \(escape(t.status)), \(t.completedEpochs) of \(t.epochs) epochs\n" }
+        }
         let incomplete = aggregates.flatMap(\.incomplete)
         if !incomplete.isEmpty || !missing.isEmpty {
             out += "\n## Trials that did not complete\n\n"

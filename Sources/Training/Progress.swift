@@ -125,13 +125,23 @@ public final class ProgressReporter: @unchecked Sendable {
                                 ("epochs", .int(epochs))])
     }
 
-    /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`.
-    public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String) {
+    /// Where a search with `search.prune` stands (`search "Tiny": rung 2 of 3 …`); JSON event `search`.
+    public func searchNotice(_ search: String, message: String) {
+        lock.lock(); defer { lock.unlock() }
+        emit(plain: "search \"\(search)\": \(message)",
+             json: [("event", .string("search")), ("search", .string(search)), ("message", .string(message))])
+    }
+
+    /// A trial begins (or resumes after `completedEpochs` epochs) writing into `folder`; `pause`:
+    /// it trains only up to a successive-halving rung's epochs this time.
+    public func trialStarted(_ label: TrialLabel, epochs: Int, completedEpochs: Int = 0, folder: String,
+                             pause: (epochs: Int, note: String)? = nil) {
         lock.lock(); defer { lock.unlock() }
         skipSweepEpochs(completedEpochs)
-        running[label] = Running(remaining: max(epochs - completedEpochs, 0))
-        let what = completedEpochs > 0 ? "resuming at epoch \(completedEpochs + 1)/\(epochs)"
+        running[label] = Running(remaining: max(min(pause?.epochs ?? epochs, epochs) - completedEpochs, 0))
+        var what = completedEpochs > 0 ? "resuming at epoch \(completedEpochs + 1)/\(epochs)"
                                        : "training \(epochs) epochs"
+        if let pause, pause.epochs < epochs { what += ", up to epoch \(pause.epochs) for now (\(pause.note))" }
         emit(plain: "\(label.prefix) \(what) in \(folder)",
              json: Self.trialFields("trial_start", label) + [
                 ("epochs", .int(epochs)), ("completed_epochs", .int(completedEpochs)),

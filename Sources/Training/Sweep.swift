@@ -10,11 +10,14 @@ import Synchronization
 public final class Sweep: @unchecked Sendable {
     public struct Outcome: Sendable {
         public var completed = 0
+        /// Trials trained up to their successive-halving rung (see `rungs`).
+        public var paused = 0
         public var cached = 0
         public var failures = 0
         public var interrupted = false
         /// Where each interrupted trial stopped, e.g. "[Tiny seed 0] stopped in epoch 2/4 with 1 epoch saved".
         public var stoppedTrials: [String] = []
+        public init() {}
     }
 
     public let trials: [Trial]
@@ -30,6 +33,10 @@ public final class Sweep: @unchecked Sendable {
     /// The machine's cores: a running trial may use cores ÷ running jobs engine threads, so the
     /// last trials of a sweep widen onto the cores finished jobs leave (results do not change).
     public let cores: Int
+    /// Per trial: nil to train it fully, or the epochs of the successive-halving rung it trains
+    /// to now (with the note its paused status carries). A trial already paused at (or past)
+    /// those epochs counts as cached.
+    public let rungs: [(epochs: Int, note: String)?]
     private let data: DataCache
     /// Jobs still taking trials.
     private let activeJobs = Atomic<Int>(0)
@@ -50,8 +57,10 @@ public final class Sweep: @unchecked Sendable {
 
     public init(trials: [Trial], plans: [NetworkPlan], results: String, force: Bool, keepDamaged: Bool = false,
                 progress: ProgressReporter, jobs: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
-                data: DataCache = DataCache()) {
+                data: DataCache = DataCache(), rungs: [(epochs: Int, note: String)?]? = nil) {
         self.data = data
+        self.rungs = rungs ?? Array(repeating: nil, count: trials.count)
+        precondition(self.rungs.count == trials.count)
         self.keepDamaged = keepDamaged
         precondition(trials.count == plans.count && jobs >= 1)
         self.cores = max(1, cores)
@@ -81,7 +90,8 @@ public final class Sweep: @unchecked Sendable {
         // (An unreadable dataset counts as not cached here; `runTrial` reports it.)
         cachedAtStart = force ? [] : Set(trials.indices.filter { (try? isCached($0)) == true })
         let pending = trials.indices.filter { !cachedAtStart.contains($0) }
-        progress.sweepStarted(trials: trials.count, epochs: pending.reduce(0) { $0 + trials[$1].spec.train.epochs })
+        progress.sweepStarted(trials: trials.count,
+                              epochs: pending.reduce(0) { $0 + (rungs[$1]?.epochs ?? trials[$1].spec.train.epochs) })
         let state = SharedState()
         activeJobs.store(jobs, ordering: .relaxed)
         let work: @Sendable (Int) -> Void = { [self] _ in
@@ -132,7 +142,7 @@ public final class Sweep: @unchecked Sendable {
                                                  : "\(ancestor) is not writable (\(String(cString: strerror(errno))))"
     }
 
-    private enum TrialResult { case completed, cached, cachedFailure, failed, interrupted(String?) }
+    private enum TrialResult { case completed, paused, cached, cachedFailure, failed, interrupted(String?) }
 
     /// The sweep's progress across jobs: the next trial to take, the outcome, the first fatal error.
     private final class SharedState: @unchecked Sendable {
@@ -157,6 +167,7 @@ public final class Sweep: @unchecked Sendable {
             lock.lock(); defer { lock.unlock() }
             switch result {
             case .completed: outcome.completed += 1
+            case .paused: outcome.paused += 1
             case .cached: outcome.cached += 1
             case .cachedFailure: outcome.cached += 1; outcome.failures += 1
             case .failed: outcome.failures += 1
@@ -191,8 +202,11 @@ public final class Sweep: @unchecked Sendable {
 
     /// Whether trial `index`'s folder holds a verified finished result.
     private func isCached(_ index: Int) throws -> Bool {
-        if case .finished = try verdict(index) { return true }
-        return false
+        switch try verdict(index) {
+        case .finished: return true
+        case let .rung(_, history): return rungs[index].map { history.count >= $0.epochs } ?? false
+        case .absent, .damaged: return false
+        }
     }
 
     /// One trial: lock its folder, skip it when cached, else train (or resume) it.
@@ -225,6 +239,13 @@ public final class Sweep: @unchecked Sendable {
             switch try verdict(index) {
             case .absent:
                 break
+            case let .rung(record, history):
+                // Paused or pruned at a rung: done for this rung, else continued from its checkpoint.
+                if let rung = rungs[index], history.count >= rung.epochs {
+                    progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : rung.epochs, folder: folder,
+                                         status: record.status)
+                    return .cached
+                }
             case let .finished(record, history, stale, adopted):
                 if adopted || !stale.isEmpty {
                     do {
@@ -259,6 +280,7 @@ public final class Sweep: @unchecked Sendable {
         let runner = try TrialRunner(trial: trial, plan: plan, data: try data.data(for: trial.spec.data), folder: folder,
                                      maxThreads: cores)
         runner.progress = progress
+        runner.pause = rungs[index]
         let minimum = trial.spec.train.threads
         runner.threadAllowance = { [self] in max(minimum, cores / max(1, activeJobs.load(ordering: .relaxed))) }
         do {
@@ -268,6 +290,10 @@ public final class Sweep: @unchecked Sendable {
                 let stage = record.completedEpochs < record.epochs ? "in epoch \(record.completedEpochs + 1)/\(record.epochs)"
                                                                    : "in its final evaluation"
                 return .interrupted("\(label.prefix) stopped \(stage) with \(saved) saved")
+            }
+            if record.isRungStop {
+                progress.trialNotice(label, message: record.status)
+                return .paused
             }
             return record.status == "completed" ? .completed : .failed
         } catch {

@@ -45,6 +45,17 @@ enum TrainingCheckpoint {
         try AtomicFile.write(Safetensors.write(tensors: tensors, metadata: meta), to: path)
     }
 
+    /// The history saved in the checkpoint at `path` when it belongs to the trial `trialHash` and
+    /// its data checks out (nil otherwise). Successive halving reads it for a trial another process
+    /// is training on or re-marking right now, whose records are briefly unverifiable.
+    static func history(at path: String, trialHash: String) -> [EpochRecord]? {
+        guard FileManager.default.fileExists(atPath: path), let file = try? Safetensors.read(path: path),
+              file.metadata["trial_hash"] == trialHash,
+              file.metadata["data_sha256"] == checksum(file.tensors.map { ($0.key, $0.value.bytes) }),
+              let text = file.metadata["history"] else { return nil }
+        return try? JSONDecoder().decode([EpochRecord].self, from: Data(text.utf8))
+    }
+
     /// Restores the state from `path` when it belongs to this trial and is complete: its tensor
     /// data matches its checksum, and the current and selected weights, every optimizer tensor,
     /// the history and both random generators' positions are all there. Everything is checked

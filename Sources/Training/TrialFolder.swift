@@ -49,6 +49,9 @@ public enum TrialFolder {
         /// files that are missing or differ from what the records give (rewritten by `repair`);
         /// `adopted` says the folder predates manifests and needs one written.
         case finished(record: TrialRecord, history: [EpochRecord], stale: [String], adopted: Bool)
+        /// A search trial stopped at a successive-halving rung (paused or pruned) whose records
+        /// check out against its manifest; its checkpoint lets a later run continue it.
+        case rung(record: TrialRecord, history: [EpochRecord])
         /// A finished result of this trial whose records or weights are damaged: one line why.
         case damaged(String)
     }
@@ -83,6 +86,7 @@ public enum TrialFolder {
         } catch {
             return .damaged("\(error)")
         }
+        if record.isRungStop, history.count == record.completedEpochs { return .rung(record: record, history: history) }
         guard isFinal(record) else { return .damaged("\(path(folder, "metrics.json")): status \"\(record.status)\" is not final") }
         if record.isCompleted, manifest.files[weightsName] == nil {
             return .damaged("\(manifestPath): does not list \(weightsName) of a completed trial")
@@ -162,6 +166,18 @@ public enum TrialFolder {
         }
         try AtomicFile.writeJSON(Manifest(trialHash: trialHash, engineVersion: engineVersion, files: files),
                                  to: path(folder, manifestName))
+    }
+
+    /// Rewrites the status of a trial paused at a rung (`pruned at rung 1 (epoch 2)`), keeping its
+    /// history and checkpoint, and writes its manifest back. The caller holds the folder's lock.
+    public static func markStopped(folder: String, trial: Trial, trialHash: String, record: TrialRecord,
+                                   history: [EpochRecord], status: String) throws {
+        var record = record
+        record.status = status
+        try unmark(folder: folder)
+        try ReportBuilder.writeTrial(record: record, history: history, dir: folder)
+        try AtomicFile.write(trialHash + "\n", to: path(folder, hashName))
+        try writeManifest(folder: folder, trialHash: trialHash, completed: false)
     }
 
     /// Removes what marks `folder` as holding a finished trial, before anything in it is rewritten.

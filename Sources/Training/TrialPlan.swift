@@ -17,6 +17,8 @@ public struct TrialPlan: Sendable {
         /// Training FLOPs of the whole trial: ≈ 3 × forward per training image, 1 × per evaluated image, per epoch.
         public var totalFlops: Double
         public var cached: Bool
+        /// Pruned by its search's successive halving (counted as cached: nothing left to train).
+        public var pruned = false
         /// Estimated training seconds (nil when not calibrated; 0 when cached).
         public var seconds: Double?
     }
@@ -39,15 +41,70 @@ public struct TrialPlan: Sendable {
         return lanes.max() ?? 0
     }
 
+    /// A search with `search.prune`: its rungs, points per rung, and epochs with and without pruning.
+    public struct PrunedSearch: Sendable {
+        public var name: String
+        public var rule: PruneRule
+        public var epochs: Int
+        public var points: Int
+        public var seeds: Int
+        /// Whether none of its trials is trained yet (the epochs after pruning count from zero).
+        public var fresh: Bool
+        public var worstCaseEpochs: Int { points * seeds * epochs }
+        public var prunedEpochs: Int { seeds * rule.epochsWithPruning(points: points, epochs: epochs) }
+
+        /// `search "Tiny": successive halving: rungs at epochs 1, 2, 4 (η = 2); points per rung 4 → 2 → 1;
+        /// 32 epochs without pruning, 16 with it (2 seeds per point)`
+        public var line: String {
+            let counts = rule.survivors(points: points, rungs: rule.budgets(epochs: epochs).count)
+            return "search \"\(name)\": \(rule.describe(epochs: epochs)); points per rung "
+                + counts.map(String.init).joined(separator: " → ") + "; \(grouped(worstCaseEpochs)) epochs without pruning, "
+                + "\(grouped(prunedEpochs)) with it (\(seeds) seed\(seeds == 1 ? "" : "s") per point)"
+        }
+    }
+
+    /// The searches among the entries that successive halving prunes, in the order they appear.
+    public var prunedSearches: [PrunedSearch] {
+        var out: [PrunedSearch] = []
+        var index: [String: Int] = [:]
+        var points: [[Int: Int]] = []
+        for e in entries {
+            guard let m = e.trial.search, let rule = m.prune else { continue }
+            let key = e.trial.configFile + "\u{0}" + m.search
+            if index[key] == nil {
+                index[key] = out.count
+                out.append(PrunedSearch(name: m.search, rule: rule, epochs: e.epochs, points: 0, seeds: 0, fresh: true))
+                points.append([:])
+            }
+            let i = index[key]!
+            points[i][m.point, default: 0] += 1
+            out[i].points = points[i].count
+            out[i].seeds = points[i].values.max() ?? 0
+            if e.cached { out[i].fresh = false }
+        }
+        return out
+    }
+
     /// `plan: 1 file, 4 variants, 12 trials (12 already trained), 0 epochs to train, estimated 0 s with 2 jobs`
+    /// (with pruned searches: `… 32 epochs to train at most, 16 after successive halving, …`).
     public func summary(files: Int) -> String {
         let variants = Set(entries.map { $0.trial.configFile + "\u{0}" + $0.trial.variant }).count
         let cached = entries.filter(\.cached).count
+        let pruned = entries.filter(\.pruned).count
         let epochs = entries.filter { !$0.cached }.reduce(0) { $0 + $1.epochs }
         let estimate = wallSeconds.map { "estimated \(Self.duration($0)) with \(jobs) job\(jobs == 1 ? "" : "s")" } ?? "not timed"
         return "plan: \(files) file\(files == 1 ? "" : "s"), \(variants) variant\(variants == 1 ? "" : "s"), "
-            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached) already trained), "
-            + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train, \(estimate)"
+            + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached - pruned) already trained\(pruned > 0 ? ", \(pruned) pruned" : "")), "
+            + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train\(pruningNote(epochs)), \(estimate)"
+    }
+
+    /// ` at most, 16 after successive halving` when a search is pruned (its untrained trials count
+    /// fully before and by the rungs' arithmetic after), else empty.
+    private func pruningNote(_ epochs: Int) -> String {
+        let searches = prunedSearches.filter(\.fresh)
+        guard !prunedSearches.isEmpty else { return "" }
+        let saved = searches.reduce(0) { $0 + $1.worstCaseEpochs - $1.prunedEpochs }
+        return " at most, \(Self.grouped(epochs - saved)) after successive halving"
     }
 
     /// `12,500`
@@ -86,15 +143,22 @@ public struct TrialPlan: Sendable {
             if fingerprints[key] == nil { fingerprints[key] = try DatasetSources.source(for: trial.spec.data).fingerprint() }
             let hash = try TrialRunner.hash(trial: trial, fingerprint: fingerprints[key]!)
             let folder = (results as NSString).appendingPathComponent(trial.slug)
-            var cached = false
-            if !force, case .finished = TrialFolder.verify(folder: folder, trial: trial, trialHash: hash) { cached = true }
+            var cached = false, pruned = false
+            if !force {
+                switch TrialFolder.verify(folder: folder, trial: trial, trialHash: hash) {
+                case .finished: cached = true
+                case let .rung(record, _) where record.isPruned && trial.search?.prune != nil: (cached, pruned) = (true, true)
+                case .rung, .absent, .damaged: break
+                }
+            }
             let trainImages = trial.spec.data.trainLimit.map { min($0, trial.dataset.trainingCount(trial.spec.data)) }
                 ?? trial.dataset.trainingCount(trial.spec.data)
             let evalImages = (trial.dataset.validationCount ?? trial.spec.data.validation)
                 + (trial.spec.data.testLimit.map { min($0, trial.dataset.testCount) } ?? trial.dataset.testCount)
             let perEpoch = Double(plan.flops) * (3 * Double(trainImages) + Double(evalImages))
             entries.append(Entry(trial: trial, epochs: trial.spec.train.epochs, parameters: plan.parameterCount, flops: plan.flops,
-                                 totalFlops: perEpoch * Double(trial.spec.train.epochs), cached: cached, seconds: cached ? 0 : nil))
+                                 totalFlops: perEpoch * Double(trial.spec.train.epochs), cached: cached, pruned: pruned,
+                                 seconds: cached ? 0 : nil))
         }
         var result = TrialPlan(entries: entries, jobs: jobs)
         guard calibrationBatches > 0 else { return result }

@@ -14,12 +14,15 @@ public enum TrialStatus: Equatable, Sendable, CustomStringConvertible {
     case completed
     case diverged(epoch: Int)
     case interrupted(epoch: Int)
+    /// Stopped at a successive-halving rung's epochs; `note` says which (`rung 1 of 3`).
+    case paused(epoch: Int, note: String)
 
     public var description: String {
         switch self {
         case .completed: "completed"
         case let .diverged(e): "diverged at epoch \(e)"
         case let .interrupted(e): "interrupted at epoch \(e)"
+        case let .paused(e, note): "paused at epoch \(e) (\(note))"
         }
     }
 }
@@ -40,6 +43,10 @@ public final class TrialRunner {
     /// 1...the `maxThreads` it was built for). A sweep widens its last trials onto freed cores; the
     /// results do not depend on it (see `Network`).
     public var threadAllowance: (() -> Int)?
+    /// Train only up to this many epochs (a successive-halving rung), then write the records with
+    /// status `paused at epoch E (note)` and keep the checkpoint, so a later run continues from it.
+    /// The trial's config, schedule and numerics are those of the full `train.epochs`.
+    public var pause: (epochs: Int, note: String)?
 
     private let spec: ExperimentSpec
     private let network: Network
@@ -144,7 +151,7 @@ public final class TrialRunner {
             progress?.trialNotice(label, message: "\(reason); training from epoch 1")
         }
         let epochs = spec.train.epochs
-        progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder)
+        progress?.trialStarted(label, epochs: epochs, completedEpochs: resumed, folder: folder, pause: pause)
 
         var status = TrialStatus.completed
         var epoch = history.count
@@ -153,6 +160,10 @@ public final class TrialRunner {
                let stop = rule.stop(after: monitored(rule.monitor)) {
                 stoppedEarly = "stopped after epoch \(stop.epoch): \(stop.reason)"
                 progress?.trialNotice(label, message: stoppedEarly!)
+                break
+            }
+            if let pause, epoch >= pause.epochs {
+                status = .paused(epoch: epoch, note: pause.note)
                 break
             }
             let lr = schedule.lr(epoch: epoch, metrics: monitoredMetrics)
@@ -297,7 +308,12 @@ public final class TrialRunner {
             // No selected model: weights left by an earlier run of another config must not stay.
             try AtomicFile.remove(path(TrialFolder.weightsName))
         }
-        if case .interrupted = status {} else {
+        switch status {
+        case .interrupted: break
+        case .paused:
+            // Verified like a finished folder, resumable like an interrupted one.
+            try TrialFolder.writeManifest(folder: folder, trialHash: trialHash, completed: false)
+        case .completed, .diverged:
             try TrialFolder.writeManifest(folder: folder, trialHash: trialHash, completed: status == .completed)
             try AtomicFile.remove(checkpointPath)
         }

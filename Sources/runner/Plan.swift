@@ -54,6 +54,7 @@ struct Plan: ParsableCommand {
             throw ExitCode(2)
         }
         print(Self.table(plan))
+        for search in plan.prunedSearches { print(search.line) }
         print(plan.summary(files: Set(trials.map(\.configFile)).count)
               + (plan.calibrated > 0 ? " (\(plan.calibrationBatches) steps timed per architecture, \(plan.calibrated) timed)" : ""))
     }
@@ -64,7 +65,7 @@ struct Plan: ParsableCommand {
         for e in plan.entries {
             rows.append([e.trial.slug, "\(e.trial.spec.train.seed)", "\(e.epochs)", TrialPlan.grouped(e.parameters),
                          String(format: "%.3f", Double(e.flops) / 1e6), String(format: "%.2f", e.totalFlops / 1e12),
-                         e.cached ? "yes" : "no", e.cached ? "—" : e.seconds.map(TrialPlan.duration) ?? "—"])
+                         e.pruned ? "pruned" : e.cached ? "yes" : "no", e.cached ? "—" : e.seconds.map(TrialPlan.duration) ?? "—"])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in

@@ -91,11 +91,10 @@ struct Run: ParsableCommand {
                 FileHandle.standardOutput.write(Data((plan.summary(files: Set(trials.map(\.configFile)).count) + "\n").utf8))
             }
         }
-        let sweep = Sweep(trials: trials, plans: plans, results: results, force: force, keepDamaged: keepDamaged, progress: progress,
-                          jobs: jobCount, data: data)
         let outcome: Sweep.Outcome
         do {
-            outcome = try sweep.run()
+            outcome = try runRungs(all: all, shard: shard, plans: Dictionary(zip(trials.map(\.slug), plans), uniquingKeysWith: { a, _ in a }),
+                                   jobs: jobs, progress: progress, data: data)
         } catch {
             report(error)
             throw ExitCode(2)
@@ -123,6 +122,86 @@ struct Run: ParsableCommand {
             throw ExitCode(130)
         }
         if outcome.failures > 0 || unreadable > 0 { throw ExitCode(1) }
+    }
+
+    /// Trains this shard's trials. Without `search.prune` that is one sweep. With it, each pass
+    /// reads where every pruned search stands from the trial folders (`SearchRungs`), marks the
+    /// points the last rung pruned, and trains the current rung's points to its epochs; passes go
+    /// on until every rung is done — or, in a shard, after one pass: the other shards' share of
+    /// the rung is not this process's to wait for, and the next invocation decides.
+    private func runRungs(all: [Trial], shard: Shard, plans: [String: NetworkPlan], jobs: Int?, progress: ProgressReporter,
+                          data: DataCache) throws -> Sweep.Outcome {
+        var fingerprints: [String: String] = [:]
+        let fingerprint: (DataSpec) throws -> String = { spec in
+            let key = DatasetSources.key(for: spec)
+            if let known = fingerprints[key] { return known }
+            let value = try DatasetSources.source(for: spec).fingerprint()
+            fingerprints[key] = value
+            return value
+        }
+        let mine = Set(shard.select(all).map(\.slug))
+        var total = Sweep.Outcome()
+        var pass = 0
+        while true {
+            let rungs = try SearchRungs.read(trials: all, results: results, fresh: force && pass == 0, fingerprint: fingerprint)
+            if !rungs.isEmpty {
+                try rungs.markPruned(all.indices.filter { mine.contains(all[$0].slug) }, trials: all, results: results,
+                                     progress: progress, fingerprint: fingerprint)
+                for s in rungs.searches {
+                    progress.searchNotice(s.name, message: "\(s.rule.describe(epochs: s.epochs)); \(s.position)")
+                }
+            }
+            let myIndices = all.indices.filter { mine.contains(all[$0].slug) }
+            // A pruned trial killed between its last checkpoint and its records resumes to write them.
+            let unsettled = Set(rungs.unsettledPruned(myIndices))
+            let selected = myIndices.filter { i in
+                if case .pruned = rungs.tasks[i] { return unsettled.contains(i) }
+                // Trials outside pruned searches were trained (or failed) in the first pass.
+                return pass == 0 || all[i].search?.prune != nil
+            }
+            let trials = selected.map { all[$0] }
+            let budgets = selected.map { i -> (epochs: Int, note: String)? in
+                switch rungs.tasks[i] {
+                case let .rung(epochs, note), let .pruned(_, epochs, note): return (epochs, note)
+                case .full: return nil
+                }
+            }
+            let sweep = Sweep(trials: trials, plans: trials.map { plans[$0.slug]! }, results: results, force: force && pass == 0,
+                              keepDamaged: keepDamaged, progress: progress, jobs: jobs ?? Sweep.automaticJobs(for: trials),
+                              data: data, rungs: budgets)
+            let outcome = try sweep.run()
+            total.completed += outcome.completed
+            total.paused += outcome.paused
+            total.cached += outcome.cached
+            total.failures += outcome.failures
+            total.interrupted = total.interrupted || outcome.interrupted
+            total.stoppedTrials += outcome.stoppedTrials
+            pass += 1
+            if rungs.isEmpty || outcome.interrupted { return total }
+            let after = try SearchRungs.read(trials: all, results: results, fingerprint: fingerprint)
+            if !unsettled.isEmpty {
+                try after.markPruned(Array(unsettled), trials: all, results: results, progress: progress, fingerprint: fingerprint)
+            }
+            if shard != .all {
+                for (before, now) in zip(rungs.searches, after.searches) where !before.state.finished {
+                    let next = now.state.rung <= before.state.rung
+                        ? "; the rung waits for the other shards, and the next invocation (or runner report) decides it"
+                        : now.state.finished ? "; every rung is done"
+                        : ", the last share of the rung; the next invocation marks its pruned points and starts rung \(now.state.rung + 1)"
+                    progress.searchNotice(before.name, message: "shard \(shard) did its share of \(before.position)\(next)")
+                }
+                return total
+            }
+            if after.searches.allSatisfy(\.state.finished) { return total }
+            if after.rungs == rungs.rungs {
+                // A trial of the rung failed: the rung cannot be decided (the failure is reported above).
+                for s in after.searches where !s.state.finished {
+                    report(ReportError("search \"\(s.name)\": \(s.position) cannot be decided: a trial of the rung did not reach its epochs"))
+                }
+                total.failures = max(total.failures, 1)
+                return total
+            }
+        }
     }
 
     private func selectShard() throws -> Shard {

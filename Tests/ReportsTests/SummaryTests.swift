@@ -61,4 +61,26 @@ final class SummaryTests: XCTestCase {
         let records = [Fixtures.record(variant: "a|b", seed: 1, train: 0.9, val: 0.9, test: 0.9, baseline: nil)]
         XCTAssertTrue(Summary.markdown(records: records).contains("| a\\|b (n = 1) |"))
     }
+
+    /// Points successive halving pruned are not compared (no n = 0 row, no p-value in Holm's family)
+    /// and not "did not complete": they have a section of their own.
+    func testPrunedTrialsAreListedApartFromTheComparison() {
+        let pruned = Fixtures.record(variant: "Search [lr=0.1]", seed: 0, train: nil, val: nil, test: nil, selectedEpoch: 2,
+                                     status: "pruned at rung 1 (epoch 2)")
+        let plain = Summary.markdown(records: Fixtures.twoVariants)
+        let text = Summary.markdown(records: Fixtures.twoVariants + [pruned])
+        XCTAssertFalse(text.contains("| Search"), text)
+        XCTAssertTrue(text.contains("""
+
+            ## Trials pruned by successive halving
+
+            Left out of the tables above: they trained only up to their rung's epochs.
+
+            - Search \\[lr=0.1\\] (seed 0): pruned at rung 1 (epoch 2), 4 of 50 epochs
+
+            """), text)
+        XCTAssertEqual(text.replacingOccurrences(of: "\n## Trials pruned by successive halving\n\n"
+            + "Left out of the tables above: they trained only up to their rung's epochs.\n\n"
+            + "- Search \\[lr=0.1\\] (seed 0): pruned at rung 1 (epoch 2), 4 of 50 epochs\n", with: ""), plain)
+    }
 }

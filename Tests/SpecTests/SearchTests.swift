@@ -147,7 +147,7 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(errorLines(text), [
             "x.yaml:9:3: search.trials: missing, expected a positive integer (the number of points to draw)",
             "x.yaml:9:11: search.method: expected one of random, sobol, grid, found \"randon\", did you mean \"random\"?",
-            "x.yaml:10:3: search.trail: unknown key, expected one of method, trials, seed, points, space",
+            "x.yaml:10:3: search.trail: unknown key, expected one of method, trials, seed, points, space, prune",
             "x.yaml:12:5: search.space.train.optimizer.lrr: not a config key, did you mean train.optimizer.lr?",
             "x.yaml:13:32: search.space.train.batch_size.choice: expected a non-empty list of values, found a list",
             "x.yaml:14:37: search.space.model.lenet5.dropout.uniform: expected low < high, found [0.6, 0.1]",

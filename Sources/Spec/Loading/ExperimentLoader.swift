@@ -132,7 +132,7 @@ public enum ExperimentLoader {
                             return .init(key: dim.key, label: dim.label, value: value.text, isLog: dim.distribution.isLog,
                                          isNumeric: numeric)
                         },
-                        objective: search.objective, method: search.method, seed: search.seed)
+                        objective: search.objective, method: search.method, seed: search.seed, prune: search.prune)
                     var searchPoint = SweepPoint()
                     for (dim, value) in zip(dimensions, values) {
                         searchPoint.assignments.append((SweepAxis(key: dim.key, keys: dim.keys, keyMark: dim.keyMark, values: []), value.node))

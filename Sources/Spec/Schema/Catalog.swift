@@ -27,6 +27,18 @@ public enum Catalog {
             OptionInfo("points", .integer(minimum: 1), .value(.int(3)), "values per numeric dimension (grid only; log-spaced on log scales)"),
             OptionInfo("space", .custom("a mapping of dotted keys to {loguniform: [a, b]}, {uniform: [a, b]}, {int: [a, b], log: false} or {choice: [...]}"),
                        .required, "the searched keys and their distributions"),
+            OptionInfo("prune", .custom("a mapping"), .value(.null),
+                       "stop the worse points early by successive halving (see search.prune); null trains every point fully",
+                       elidedAtDefault: true),
+        ]),
+        SectionInfo(path: "search.prune", doc: "synchronous successive halving: every point trains to min_epochs, then the best ⌈n/η⌉ by the objective continue from their checkpoints to η times the epochs, and so on up to train.epochs", options: [
+            OptionInfo("method", .choice(PruneRule.Method.allCases.map(\.rawValue)), .value(.text("successive_halving")),
+                       "successive_halving (synchronous rungs; decisions depend only on the finished histories)"),
+            OptionInfo("min_epochs", .integer(minimum: 1), .value(.int(1)), "epochs of the first rung"),
+            OptionInfo("reduction_factor", .integer(minimum: 2), .value(.int(3)),
+                       "η: each rung trains η times the epochs of the last and keeps the best ⌈n/η⌉ points (at least 1)"),
+            OptionInfo("max_rungs", .nullable(.integer(minimum: 1)), .value(.null),
+                       "the most rungs, the last (train.epochs) included; null: as many as the epochs allow"),
         ]),
         SectionInfo(path: "objective", doc: "how search reports rank points", options: [
             OptionInfo("metric", .choice(SearchObjective.Metric.allCases.map(\.rawValue)), .value(.text("val_acc")),

@@ -73,6 +73,8 @@ public struct SearchMembership: Hashable, Sendable {
     public var objective: SearchObjective
     public var method: SearchMethod
     public var seed: UInt64
+    /// `search.prune`: successive halving over the search's points (nil: every point trains fully).
+    public var prune: PruneRule?
 }
 
 /// A validated `search:` block (with the file's `objective:`).
@@ -85,6 +87,7 @@ public struct SearchBlock: Hashable, Sendable {
     public var gridPoints: Int
     public var dimensions: [SearchDimension]
     public var objective: SearchObjective
+    public var prune: PruneRule?
     var mark: SourceMark
 
     /// Points before drawing (an upper bound for random and sobol, which drop repeats).
@@ -137,9 +140,14 @@ enum SearchParser {
             log.add("sobol supports at most \(Sobol.maxDimensions) dimensions, found \(dimensions.count)",
                     at: reader.value("space")?.mark, path: "search.space")
         }
+        let prune = readPrune(reader.value("prune"), log: &log)
+        if prune != nil, let epochs = dimensions.first(where: { DottedKey.overlaps($0.keys, ["train", "epochs"]) }) {
+            log.add("cannot be searched with search.prune (the rungs are epochs of train.epochs)", at: epochs.keyMark,
+                    path: "search.space." + epochs.key)
+        }
         guard log.count == before else { return nil }
         return SearchBlock(method: method, trials: trials, seed: UInt64(values["seed"]?.int ?? 0), gridPoints: gridPoints,
-                           dimensions: dimensions, objective: objective, mark: node.mark)
+                           dimensions: dimensions, objective: objective, prune: prune, mark: node.mark)
     }
 
     static func readObjective(_ node: YAMLNode?, log: inout ErrorLog) -> SearchObjective {
