@@ -133,6 +133,36 @@ final class EarlyStoppingTests: XCTestCase {
     }
 }
 
+extension EarlyStoppingTests {
+    /// The checkpoint is the best epoch by `select` whether patience fired or not (never the last
+    /// epoch trained): its weights evaluate to exactly that epoch's recorded accuracies.
+    func testTheCheckpointIsTheBestEpochWhetherPatienceFiresOrNot() throws {
+        for (patience, fires) in [(1, true), (20, false)] {
+            let f = try EndToEndFixture(self, epochs: 5, seeds: [0],
+                                        extra: "  early_stopping: {monitor: val_acc, patience: \(patience), min_delta: 0.0}")
+            let run = try RunnerProcess.run(["run", f.config, "--results", f.results()])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let trial = f.results() + "/tiny-seed0"
+            let rows = try f.read(trial + "/history.csv").split(separator: "\n").dropFirst().map { csvFields(String($0)) }
+            let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(f.bytes(trial + "/metrics.json"))) as? [String: Any])
+            XCTAssertEqual(metrics["stoppedEarly"] != nil, fires, "patience \(patience): \(metrics["stoppedEarly"] ?? "none")")
+            XCTAssertEqual(rows.count < 5, fires, "patience \(patience): \(rows.count) epochs")
+            // The best validation accuracy, the first epoch that reached it.
+            let val = rows.map { Double($0[4])! }
+            let best = val.firstIndex(of: val.max()!)! + 1
+            XCTAssertEqual(metrics["selectedEpoch"] as? Int, best, "patience \(patience)")
+            if fires { XCTAssertLessThan(best, rows.count, "the last epoch trained is not the best one, so a wrong checkpoint would show") }
+            // The saved weights are that epoch's: runner eval gives its validation and test accuracy.
+            let eval = try RunnerProcess.run(["eval", trial + "/config.yaml", "--weights", trial + "/model.safetensors", "--json"])
+            XCTAssertEqual(eval.status, 0, eval.stderr)
+            let answer = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+            let validation = try XCTUnwrap(answer["validation"] as? [String: Any]), test = try XCTUnwrap(answer["test"] as? [String: Any])
+            XCTAssertEqual(validation["accuracy"] as? Double, val[best - 1], "patience \(patience)")
+            XCTAssertEqual(test["accuracy"] as? Double, Double(rows[best - 1][6])!, "patience \(patience)")
+        }
+    }
+}
+
 /// `data.augment` through the binary: reproducible, training split only, part of the cache key.
 final class AugmentationRunTests: XCTestCase {
     func testAugmentedTrainingIsReproducibleAndDiffersFromPlainTraining() throws {
