@@ -92,7 +92,14 @@ public struct TrialPlan: Sendable {
         let cached = entries.filter(\.cached).count
         let pruned = entries.filter(\.pruned).count
         let epochs = entries.filter { !$0.cached }.reduce(0) { $0 + $1.epochs }
-        let estimate = wallSeconds.map { "estimated \(Self.duration($0)) with \(jobs) job\(jobs == 1 ? "" : "s")" } ?? "not timed"
+        let saved = prunedSearches.filter(\.fresh).reduce(0) { $0 + $1.worstCaseEpochs - $1.prunedEpochs }
+        let estimate = wallSeconds.map { seconds -> String in
+            // With pruning the timed schedule is the worst case; the expected time scales it by the
+            // epochs the rungs leave (an approximation: the jobs' lanes are not rescheduled).
+            let after = prunedSearches.isEmpty || epochs == 0 ? ""
+                : " at most (about \(Self.duration(seconds * Double(epochs - saved) / Double(epochs))) after successive halving)"
+            return "estimated \(Self.duration(seconds))\(after) with \(jobs) job\(jobs == 1 ? "" : "s")"
+        } ?? "not timed"
         return "plan: \(files) file\(files == 1 ? "" : "s"), \(variants) variant\(variants == 1 ? "" : "s"), "
             + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached - pruned) already trained\(pruned > 0 ? ", \(pruned) pruned" : "")), "
             + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train\(pruningNote(epochs)), \(estimate)"
@@ -101,9 +108,8 @@ public struct TrialPlan: Sendable {
     /// ` at most, 16 after successive halving` when a search is pruned (its untrained trials count
     /// fully before and by the rungs' arithmetic after), else empty.
     private func pruningNote(_ epochs: Int) -> String {
-        let searches = prunedSearches.filter(\.fresh)
         guard !prunedSearches.isEmpty else { return "" }
-        let saved = searches.reduce(0) { $0 + $1.worstCaseEpochs - $1.prunedEpochs }
+        let saved = prunedSearches.filter(\.fresh).reduce(0) { $0 + $1.worstCaseEpochs - $1.prunedEpochs }
         return " at most, \(Self.grouped(epochs - saved)) after successive halving"
     }
 

@@ -38,6 +38,14 @@ final class HalvingRunTests: XCTestCase {
                                            + "points per rung 4 → 2 → 1; 32 epochs without pruning, 16 with it (2 seeds per point)"),
                       plan.stdout)
         XCTAssertTrue(plan.stdout.contains("32 epochs to train at most, 16 after successive halving"), plan.stdout)
+        // Timed: the worst case, and that time scaled by the epochs the rungs leave (16 of 32).
+        let timed = try RunnerProcess.run(["plan", f.config, "--calibrate", "2", "--results", f.results()])
+        XCTAssertEqual(timed.status, 0, timed.stderr)
+        let line = try XCTUnwrap(timed.stdout.split(separator: "\n").last.map(String.init))
+        let pattern = #"estimated (\d+) s at most \(about (\d+) s after successive halving\) with \d+ jobs? "#
+        let match = try XCTUnwrap(line.firstMatch(of: try Regex(pattern)), line)
+        let worst = Double(String(try XCTUnwrap(match.output[1].substring)))!, after = Double(String(try XCTUnwrap(match.output[2].substring)))!
+        XCTAssertEqual(after, (worst / 2).rounded(), accuracy: 1, line)
 
         let run = try RunnerProcess.run(["run", f.config, "--jobs", "2", "--results", f.results()])
         XCTAssertEqual(run.status, 0, run.stderr)
