@@ -61,18 +61,18 @@ private func row(_ outs: Int, _ taps: Int, _ dy: UnsafePointer<Float>, _ ds: Int
         let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + second + i))
         let d23 = outs > 2 ? SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i)) : d01
         let p = x + i
-        let h0 = load8(p), x0 = SIMD16<Float>(lowHalf: h0, highHalf: h0)
+        let x0 = pair(p)
         a0 = a0.addingProduct(d01, x0)
         if outs > 2 { b0 = b0.addingProduct(d23, x0) }
         if taps > 1 {
-            let h1 = load8(p + 1), x1 = SIMD16<Float>(lowHalf: h1, highHalf: h1)
-            let h2 = load8(p + 2), x2 = SIMD16<Float>(lowHalf: h2, highHalf: h2)
+            let x1 = pair(p + 1)
+            let x2 = pair(p + 2)
             a1 = a1.addingProduct(d01, x1); a2 = a2.addingProduct(d01, x2)
             if outs > 2 { b1 = b1.addingProduct(d23, x1); b2 = b2.addingProduct(d23, x2) }
         }
         if taps > 3 {
-            let h3 = load8(p + 3), x3 = SIMD16<Float>(lowHalf: h3, highHalf: h3)
-            let h4 = load8(p + 4), x4 = SIMD16<Float>(lowHalf: h4, highHalf: h4)
+            let x3 = pair(p + 3)
+            let x4 = pair(p + 4)
             a3 = a3.addingProduct(d01, x3); a4 = a4.addingProduct(d01, x4)
             if outs > 2 { b3 = b3.addingProduct(d23, x3); b4 = b4.addingProduct(d23, x4) }
         }
@@ -96,10 +96,6 @@ private func threeRows(_ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer
     while i < count {
         let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + ds + i))
         let d23 = SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i))
-        @inline(__always) func pair(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-            let h = load8(p)
-            return SIMD16<Float>(lowHalf: h, highHalf: h)
-        }
         let p = x + i, q = p + width, r = q + width
         var v = pair(p)
         a0 = a0.addingProduct(d01, v); b0 = b0.addingProduct(d23, v)
@@ -130,10 +126,6 @@ private func twoRows(_ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer<F
     while i < count {
         let d01 = SIMD16<Float>(lowHalf: load8(dy + i), highHalf: load8(dy + ds + i))
         let d23 = SIMD16<Float>(lowHalf: load8(dy + 2 * ds + i), highHalf: load8(dy + 3 * ds + i))
-        @inline(__always) func pair(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-            let h = load8(p)
-            return SIMD16<Float>(lowHalf: h, highHalf: h)
-        }
         let p = x + i, q = p + width
         var v = pair(p)
         a0 = a0.addingProduct(d01, v); b0 = b0.addingProduct(d23, v)
@@ -153,6 +145,13 @@ private func twoRows(_ dy: UnsafePointer<Float>, _ ds: Int, _ x: UnsafePointer<F
     let h = g + 5  // the next kernel row of the same channels
     flush(4, h, perO, c0, e0); flush(4, h + 1, perO, c1, e1); flush(4, h + 2, perO, c2, e2)
     flush(4, h + 3, perO, c3, e3); flush(4, h + 4, perO, c4, e4)
+}
+
+// Eight values in both halves: one tap's x for two channels' accumulators at once.
+@inline(__always)
+private func pair(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    let h = load8(p)
+    return SIMD16<Float>(lowHalf: h, highHalf: h)
 }
 
 // Adds one tap's lanes to the partials of channels o…o+outs−1 (perO apart).

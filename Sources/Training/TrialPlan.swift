@@ -102,14 +102,14 @@ public struct TrialPlan: Sendable {
         } ?? "not timed"
         return "plan: \(files) file\(files == 1 ? "" : "s"), \(variants) variant\(variants == 1 ? "" : "s"), "
             + "\(entries.count) trial\(entries.count == 1 ? "" : "s") (\(cached - pruned) already trained\(pruned > 0 ? ", \(pruned) pruned" : "")), "
-            + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train\(pruningNote(epochs)), \(estimate)"
+            + "\(Self.grouped(epochs)) epoch\(epochs == 1 ? "" : "s") to train\(pruningNote(epochs, saved: saved)), \(estimate)"
     }
 
     /// ` at most, 16 after successive halving` when a search is pruned (its untrained trials count
     /// fully before and by the rungs' arithmetic after), else empty.
-    private func pruningNote(_ epochs: Int) -> String {
+    /// `saved`: the epochs the rungs leave out of `epochs`.
+    private func pruningNote(_ epochs: Int, saved: Int) -> String {
         guard !prunedSearches.isEmpty else { return "" }
-        let saved = prunedSearches.filter(\.fresh).reduce(0) { $0 + $1.worstCaseEpochs - $1.prunedEpochs }
         return " at most, \(Self.grouped(epochs - saved)) after successive halving"
     }
 

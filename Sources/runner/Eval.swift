@@ -26,10 +26,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let trials = try loadTrials(inputs)
-        guard let trial = seed.map({ s in trials.first { $0.spec.train.seed == s } }) ?? trials.first else {
-            report(SpecError("no trial with seed \(seed!) in \(inputs.joined(separator: " "))", path: "--seed"))
-            throw ExitCode(2)
-        }
+        let trial = try chooseTrial(trials, seed: seed, source: inputs.joined(separator: " "))
         guard weights != nil || trial.spec.warmStart != nil else {
             report(SpecError("expected --weights FILE, or a config with model.init_from to evaluate its weights", path: "--weights"))
             throw ExitCode(2)

@@ -39,11 +39,7 @@ struct ExportModel: ParsableCommand {
             throw ExitCode(2)
         }
         let trials = try loadTrials(arguments)
-        guard let trial = seed.map({ s in trials.first { $0.spec.train.seed == s } }) ?? trials.first else {
-            report(SpecError(seed.map { "no trial with seed \($0) in \(inputs.joined(separator: " "))" } ?? "expected a config or a trial folder",
-                             path: seed == nil ? "inputs" : "--seed"))
-            throw ExitCode(2)
-        }
+        let trial = try chooseTrial(trials, seed: seed, source: inputs.joined(separator: " "))
         let plan = try planTrials([trial])[0]
         do {
             let data = try normalizedData(trial, weights: weightsPath, command: "export")

@@ -25,6 +25,15 @@ func planTrials(_ trials: [Trial]) throws -> [NetworkPlan] {
     return plans
 }
 
+/// The trial of `seed` among `trials` (default: the first); otherwise one line and exit 2.
+/// `source` names what was loaded, for the message.
+func chooseTrial(_ trials: [Trial], seed: UInt64?, source: String) throws -> Trial {
+    if let trial = seed.map({ s in trials.first { $0.spec.train.seed == s } }) ?? trials.first { return trial }
+    report(SpecError(seed.map { "no trial with seed \($0) in \(source)" } ?? "expected a config or a trial folder",
+                     path: seed == nil ? "inputs" : "--seed"))
+    throw ExitCode(2)
+}
+
 /// Trials of several files must not share a folder name.
 func checkDistinctFolders(_ trials: [Trial]) throws {
     var seen: [String: String] = [:]

@@ -63,10 +63,7 @@ struct Predict: ParsableCommand {
         }
         let (configArguments, folderWeights) = trialFolderArguments([config] + overrides, weights: weights)
         let trials = try loadTrials(configArguments)
-        guard let trial = seed.map({ s in trials.first { $0.spec.train.seed == s } }) ?? trials.first else {
-            report(SpecError("no trial with seed \(seed!) in \(config)", path: "--seed"))
-            throw ExitCode(2)
-        }
+        let trial = try chooseTrial(trials, seed: seed, source: config)
         guard let weightsPath = folderWeights ?? trial.spec.warmStart?.weights else {
             report(SpecError("expected --weights FILE, a trial folder holding model.safetensors, or a config with model.init_from",
                              path: "--weights"))
