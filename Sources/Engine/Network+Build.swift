@@ -21,10 +21,19 @@ extension Network {
     }
 
     /// Which nodes run inside another: `producerOf[j]` is the producer a ReLU node j fuses into,
-    /// `poolOf[i]` the pooling node producer i runs too.
+    /// `poolOf[i]` the pooling node producer i runs too, `readerOf[i]` the batch norm convolution i
+    /// hands its gradient planes to (see `ConvolutionReader`).
     struct Fusion {
         var producerOf: [Int?]
         var poolOf: [Int?]
+        var readerOf: [Int?]
+
+        init(producerOf: [Int?], poolOf: [Int?], readerOf: [Int?]) {
+            (self.producerOf, self.poolOf, self.readerOf) = (producerOf, poolOf, readerOf)
+        }
+
+        /// No fusion.
+        init(none count: Int) { self.init(producerOf: .init(repeating: nil, count: count), poolOf: .init(repeating: nil, count: count), readerOf: .init(repeating: nil, count: count)) }
     }
 
     /// Decides the fusions and tells the layers (`fusesReLU`, a convolution's `reader`); the pooling
@@ -55,32 +64,77 @@ extension Network {
         }
         // A batch norm that alone reads a direct-path convolution takes its plane sums from it and
         // gives it dL/d(conv output) sample by sample (see `ConvolutionReader`).
-        for node in nodes where node.inputs.count == 1 {
+        var readerOf = [Int?](repeating: nil, count: nodes.count)
+        for (b, node) in nodes.enumerated() where node.inputs.count == 1 {
             guard let norm = node.layer as? BatchNorm, let i = node.inputs.first, i >= 0, readers[i] == 1,
                   shapes[i].count == 3, let conv = nodes[i].layer as? Conv2D,
                   conv.canTakeReader(inputShapes: inputShapes(i))
             else { continue }
             norm.readsConvolution = true
             conv.reader = norm
+            readerOf[i] = b
         }
-        return Fusion(producerOf: producerOf, poolOf: poolOf)
+        return Fusion(producerOf: producerOf, poolOf: poolOf, readerOf: readerOf)
     }
 
-    /// Every node's output tensor (`maxBatch` samples) and gradient tensor (`gradientBatch`); a fused
-    /// ReLU shares its producer's.
-    static func buffers(shapes: [[Int]], producerOf: [Int?], maxBatch: Int, gradientBatch: Int)
-        -> (activations: [Tensor], gradients: [Tensor]) {
+    /// Every node's output tensor (`batch` samples); a fused ReLU shares its producer's.
+    static func activationBuffers(shapes: [[Int]], producerOf: [Int?], batch: Int) -> [Tensor] {
         var activations: [Tensor] = []
         for (j, shape) in shapes.enumerated() {
-            activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [maxBatch] + shape))
+            activations.append(producerOf[j].map { activations[$0] } ?? Tensor(shape: [batch] + shape))
         }
-        var gradientSlots = shapes.map { _ in Tensor?.none }
-        for j in shapes.indices.reversed() {
-            let tensor = gradientSlots[j] ?? Tensor(shape: [gradientBatch] + shapes[j])
-            gradientSlots[j] = tensor
-            if let i = producerOf[j] { gradientSlots[i] = tensor }
+        return activations
+    }
+
+    /// Every node's gradient tensor (`batch` samples). A fused ReLU shares its producer's. With
+    /// `share`, nodes whose gradients are never live at once and have the same per-sample size share
+    /// one buffer. The backward runs nodes from the last to the first, and node j's gradient is
+    /// live from the first backward that writes it — its only reader's (the loss, for the last
+    /// node), or with several readers j's own, which sums their edges into it — to the last that
+    /// reads it: j's own, or the producer that runs j's pooling, or the convolution whose batch norm
+    /// j is (it takes j's gradient while writing its own gradient planes). A convolution that hands
+    /// its gradient planes to its batch norm has a gradient nobody writes or reads: it takes any
+    /// buffer of its size.
+    ///
+    /// The same per-sample size keeps sharing free of races without barriers: each thread writes
+    /// and reads only its own samples' part of a gradient between the barriers of `Pass.parallel`,
+    /// so its writes to one gradient in a buffer meet only its own finished reads of the last.
+    static func gradientBuffers(nodes: [Node], shapes: [[Int]], readers: [Int], fusion: Fusion, batch: Int,
+                                share: Bool) -> [Tensor] {
+        let n = nodes.count
+        var root = Array(0..<n)  // a fused ReLU's gradient is its producer's
+        for j in 0..<n { if let i = fusion.producerOf[j] { root[j] = root[i] } }
+        var first = [Int](repeating: -1, count: n), last = [Int](repeating: n, count: n)  // backward steps, per root
+        func live(_ j: Int, at step: Int) {
+            first[root[j]] = max(first[root[j]], step)
+            last[root[j]] = min(last[root[j]], step)
         }
-        return (activations, gradientSlots.map { $0! })
+        for j in 0..<n { live(j, at: j) }
+        live(n - 1, at: n)
+        for (k, node) in nodes.enumerated() {
+            for j in node.inputs where j >= 0 && readers[j] == 1 { live(j, at: k) }
+        }
+        for (i, k) in fusion.poolOf.enumerated() { if let k { live(k, at: i) } }
+        for (i, b) in fusion.readerOf.enumerated() { if let b { live(b, at: i) } }
+        let unused = fusion.readerOf.map { $0 != nil }
+
+        var slots: [(tensor: Tensor, perSample: Int, freeBelow: Int)] = []  // free for a gradient live below
+        var tensors = [Tensor?](repeating: nil, count: n)
+        func take(_ shape: [Int], from: Int, to: Int, unused: Bool) -> Tensor {
+            let perSample = shape.reduce(1, *)
+            if share, let s = slots.firstIndex(where: { $0.perSample == perSample && (unused || $0.freeBelow > from) }) {
+                if !unused { slots[s].freeBelow = to }
+                return slots[s].tensor
+            }
+            let tensor = Tensor(shape: [batch] + shape)
+            slots.append((tensor, perSample, unused ? n + 1 : to))
+            return tensor
+        }
+        // Roots in the order their gradients go live (the backward's), then the unused ones.
+        let roots = (0..<n).filter { root[$0] == $0 && !unused[$0] }.sorted { (first[$0], $0) > (first[$1], $1) }
+        for r in roots { tensors[r] = take(shapes[r], from: first[r], to: last[r], unused: false) }
+        for r in 0..<n where root[r] == r && unused[r] { tensors[r] = take(shapes[r], from: 0, to: 0, unused: true) }
+        return (0..<n).map { tensors[root[$0]]! }  // a shared buffer keeps its first shape; sizes are equal
     }
 
     /// Where each node writes the gradient of each of its inputs: a producer read once gets its

@@ -2,14 +2,31 @@ import Foundation
 
 extension Network {
     /// Runs every node on `batch` samples of `input` (`[batch, …inputShape]`, contiguous).
-    /// Returns the logits `[batch, classes]`, valid until the next call.
+    /// Returns the logits `[batch, classes]`, valid until the next call. An evaluation batch larger
+    /// than `activationBatch` runs in chunks of that many samples (whole reduction groups, so each
+    /// sample's logits are those of one pass: results do not depend on how samples are grouped).
     public func forward(_ input: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
+        precondition(!training || batch <= activationBatch, "training batch \(batch) beyond \(activationBatch)")
         CPUSetup.flushDenormalsToZero()  // as on the workers, so results do not depend on the caller
-        self.input.data.update(from: input, count: batch * inputCount)
-        pass.batch = batch
         pass.training = training
         lastBatch = batch
+        let output = activations[activations.count - 1].data, classes = self.classes
+        var start = 0
+        while start < batch {
+            let n = min(activationBatch, batch - start)
+            self.input.data.update(from: input + start * inputCount, count: n * inputCount)
+            pass.batch = n
+            runForward()
+            if logits !== activations[activations.count - 1] {
+                (logits.data + start * classes).update(from: output, count: n * classes)
+            }
+            start += n
+        }
+        return UnsafePointer(logits.data)
+    }
+
+    private func runForward() {
         for i in 0..<layers.count where !fused[i] { layers[i].prepare(pass) }
         if profiling {
             for i in 0..<layers.count where !fused[i] {
@@ -22,7 +39,6 @@ extension Network {
                 for i in 0..<layers.count where !fused[i] { layers[i].forward(pass) }
             }
         }
-        return UnsafePointer(activations[activations.count - 1].data)
     }
 
     /// Fused, numerically stable softmax cross-entropy on the last forward's logits.
@@ -34,7 +50,7 @@ extension Network {
                      labelSmoothing: Float = 0) -> (lossSum: Double, correct: Int) {
         precondition(batch == lastBatch, "loss batch \(batch) differs from the forward batch \(lastBatch)")
         precondition(!gradient || batch <= gradientBatch, "a gradient for batch \(batch) beyond gradientBatch \(gradientBatch)")
-        return softmaxCrossEntropy(logits: activations[activations.count - 1].data, labels: labels,
+        return softmaxCrossEntropy(logits: logits.data, labels: labels,
                                    batch: batch, classes: classes,
                                    dlogits: gradient ? outputGradient : nil, scale: 1 / Float(batch),
                                    smoothing: labelSmoothing)

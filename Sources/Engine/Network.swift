@@ -1,9 +1,10 @@
 import Foundation
 
-/// A directed acyclic graph of layers with every buffer planned up front for `maxBatch` samples.
+/// A directed acyclic graph of layers with every buffer planned up front.
 ///
 /// Forward, loss and backward allocate nothing: activations, gradients and workspaces are
-/// created here. Work is split over up to `threads` worker threads by whole reduction groups of
+/// created here, for `activationBatch` samples (the training batch, whole reduction groups); an
+/// evaluation batch up to `maxBatch` runs through them in chunks of that many. Work is split over up to `threads` worker threads by whole reduction groups of
 /// 16 samples; every sum over the batch (weight and bias gradients, batch-norm statistics) is
 /// taken per group and the group sums are added in group order (`reductionGroup`), so results
 /// are bit-identical for any thread count, and `activeThreads` can change between steps.
@@ -29,7 +30,12 @@ public final class Network {
 
     public let inputShape: [Int]
     public let nodes: [Node]
+    /// The largest batch `forward` takes; one larger than `activationBatch` (evaluation only) runs
+    /// in chunks of `activationBatch` samples, each sample's logits the same as in one pass.
     public let maxBatch: Int
+    /// Samples every node's output buffer and the layers' workspaces hold: `gradientBatch` rounded
+    /// up to whole reduction groups (at most `maxBatch`).
+    public let activationBatch: Int
     /// The most threads the network can run on (its per-thread scratch); `activeThreads` of them do.
     public let threads: Int
     /// The kernel family every layer of this network runs.
@@ -48,7 +54,11 @@ public final class Network {
     let inputCount: Int
     let input: Tensor
     let activations: [Tensor]
+    /// Every node's gradient; nodes whose gradients are never live at once share (see `gradientBuffers`).
     let gradients: [Tensor]
+    /// The last forward's logits, `[maxBatch, classes]`: the last node's output, or when evaluation
+    /// batches run in chunks a buffer the chunks' logits are gathered in.
+    let logits: Tensor
     /// For a node read by several edges: the edge buffers summed (in order) into its gradient.
     let fanInGradients: [[Tensor]]
     /// Whether a node's backward must run (it or something before it has parameters).
@@ -80,9 +90,13 @@ public final class Network {
     ///     over memory); off only to test that promise.
     ///   - shapes: every node's per-sample output shape, from the network plan (shape inference);
     ///     nil computes them with the layers' definitions (engine-only use, tests).
+    ///   - gradientBatch: the largest training batch (default `maxBatch`); buffers are sized for it.
+    ///   - shareGradients: let nodes whose gradients are never live at once share one buffer
+    ///     (bit-identical, less memory); off only to test that promise.
     public init(inputShape: [Int], nodes: [Node], maxBatch: Int, threads: Int, seed: UInt64,
                 inputGradient: Bool = false, fuse: Bool = true, shapes planned: [[Int]]? = nil,
-                kernels: KernelFamily = KernelDispatch.preferred, gradientBatch: Int? = nil) {
+                kernels: KernelFamily = KernelDispatch.preferred, gradientBatch: Int? = nil,
+                shareGradients: Bool = true) {
         precondition(planned == nil || planned!.count == nodes.count, "one planned shape per node")
         precondition(kernels == .avx2 || KernelDispatch.avx512Available, "AVX-512 kernels on a CPU without AVX-512")
         self.kernels = kernels
@@ -91,6 +105,8 @@ public final class Network {
         let gradientBatch = min(gradientBatch ?? maxBatch, maxBatch)
         precondition(gradientBatch >= 1, "a gradient batch of at least 1")
         self.gradientBatch = gradientBatch
+        let activationBatch = min(maxBatch, reductionGroups(batch: gradientBatch) * reductionGroup)
+        self.activationBatch = activationBatch
         useSingleThreadedBLAS()
         self.inputShape = inputShape
         self.nodes = nodes
@@ -98,18 +114,21 @@ public final class Network {
         self.threads = threads
         layers = nodes.map(\.layer)
         inputCount = inputShape.reduce(1, *)
-        let input = Tensor(shape: [maxBatch] + inputShape)
+        let input = Tensor(shape: [activationBatch] + inputShape)
         self.input = input
 
         let graph = Self.graph(inputShape: inputShape, nodes: nodes, planned: planned)
         let shapes = graph.shapes
         self.shapes = shapes
         let fusion = fuse ? Self.planFusion(nodes: nodes, shapes: shapes, readers: graph.readers, inputShape: inputShape)
-                          : Fusion(producerOf: nodes.map { _ in nil }, poolOf: nodes.map { _ in nil })
+                          : Fusion(none: nodes.count)
         let (producerOf, poolOf) = (fusion.producerOf, fusion.poolOf)
         fused = nodes.indices.map { j in producerOf[j] != nil || poolOf.contains(j) }
-        let (activations, gradients) = Self.buffers(shapes: shapes, producerOf: producerOf, maxBatch: maxBatch,
-                                                    gradientBatch: gradientBatch)
+        let activations = Self.activationBuffers(shapes: shapes, producerOf: producerOf, batch: activationBatch)
+        let gradients = Self.gradientBuffers(nodes: nodes, shapes: shapes, readers: graph.readers, fusion: fusion,
+                                             batch: gradientBatch, share: shareGradients)
+        logits = activationBatch < maxBatch ? Tensor(shape: [maxBatch, shapes[shapes.count - 1].reduce(1, *)])
+                                            : activations[activations.count - 1]
         let inputGradTensor = inputGradient ? Tensor(shape: [gradientBatch] + inputShape) : nil
         self.activations = activations
         self.gradients = gradients
@@ -137,7 +156,7 @@ public final class Network {
                     // Skip input gradients nobody needs (the first conv's dL/dx is the big one).
                     (j < 0 ? inputGradient : requiresGrad[j]) ? target : nil
                 },
-                maxBatch: maxBatch, threads: threads, kernels: kernels))
+                maxBatch: activationBatch, threads: threads, kernels: kernels))
             requiresGrad[i] = !node.layer.parameters.isEmpty || node.inputs.contains {
                 $0 < 0 ? inputGradient : requiresGrad[$0]
             }
@@ -154,7 +173,7 @@ public final class Network {
     }
 
     /// Number of output values per sample (the logits' width).
-    public var classes: Int { activations[activations.count - 1].count / maxBatch }
+    public var classes: Int { shapes[shapes.count - 1].reduce(1, *) }
 
     /// The dropout mask generator; save and restore it for exact resumption.
     public var dropoutRandom: Random {
@@ -179,7 +198,26 @@ public final class Network {
     /// Names of the ReLU nodes running inside their producer.
     public var fusedNodes: [String] { nodes.indices.filter { fused[$0] }.map { nodes[$0].name } }
 
-    /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]`. Not written
-    /// for a producer whose fused ReLU feeds a fused pooling (nor for that ReLU): nothing reads it.
+    /// The output of node `index` from the last forward pass, `[batch, …shapes[index]]` (of its last
+    /// chunk when the batch ran in chunks). Not written for a producer whose fused ReLU feeds a fused
+    /// pooling (nor for that ReLU): nothing reads it.
     public func activation(_ index: Int) -> UnsafePointer<Float> { UnsafePointer(activations[index].data) }
+}
+
+extension Network {
+    /// Bytes of the gradient buffers the nodes use, each shared buffer once (fan-in edges included).
+    public var gradientBytes: Int {
+        var seen = Set<ObjectIdentifier>()
+        let tensors = gradients + fanInGradients.flatMap { $0 } + inputEdgeGradients
+        return tensors.reduce(0) { sum, t in seen.insert(ObjectIdentifier(t)).inserted ? sum + t.count * 4 : sum }
+    }
+
+    /// Fills every gradient buffer (fan-in edges included) with NaN, so that a following step shows
+    /// any layer reading a gradient value the backward has not written (for tests: the step's
+    /// results must not change).
+    public func poisonGradientBuffers() {
+        for t in gradients + fanInGradients.flatMap({ $0 }) + inputEdgeGradients {
+            t.data.update(repeating: .nan, count: t.count)
+        }
+    }
 }

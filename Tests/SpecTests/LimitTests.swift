@@ -51,8 +51,8 @@ final class LimitTests: XCTestCase {
         let lines = errorLines(text)
         XCTAssertEqual(lines.count, 1, "\(lines)")
         let line = lines.first ?? ""
-        XCTAssertTrue(line.hasPrefix("x.yaml:3:3: model: needs at least 1.72 TB of memory (79,500,000,010 parameters: "
-                                     + "1.59 TB with gradients and optimizer state; activations for batches of 256 and gradients for 64: 128 GB)"),
+        XCTAssertTrue(line.hasPrefix("x.yaml:3:3: model: needs at least 1.64 TB of memory (79,500,000,010 parameters: "
+                                     + "1.59 TB with gradients and optimizer state; activations and gradients for batches of 64: 51.2 GB)"),
                       line)
         XCTAssertTrue(line.hasSuffix(", more than this machine's \(MemoryEstimate.describe(MemoryEstimate.machineBytes))"), line)
     }
@@ -74,7 +74,7 @@ final class LimitTests: XCTestCase {
     }
 
     /// The estimate counts what the engine is built for: a batch larger than the training split is
-    /// the split, and never less than the evaluation batch.
+    /// the split; a batch below the evaluation batch is held in whole groups of 16.
     func testEstimateUsesTheBatchTheDataAllows() throws {
         var text = validText.replacingOccurrences(of: "  epochs: 2", with: "  epochs: 2\n  batch_size: 100000")
         text = text.replacingOccurrences(of: "  resize: 32", with: "  resize: 32\n  train_limit: 1000")
@@ -82,7 +82,12 @@ final class LimitTests: XCTestCase {
         let plan = try ShapeInference.plan(trial)
         XCTAssertNil(ExperimentLoader.memoryProblem(trial.spec, plan, trainCount: trial.dataset.trainingCount(trial.spec.data)))
         let problem = try XCTUnwrap(ExperimentLoader.memoryProblem(trial.spec, plan, trainCount: trial.dataset.trainingCount(trial.spec.data), machineBytes: 1e6))
-        XCTAssertTrue(problem.contains("activations for batches of 1000: "), problem)
+        XCTAssertTrue(problem.contains("activations and gradients for batches of 1000: "), problem)
+        // LeNet-5 at batch 50: the outputs of 64 samples (whole groups), the largest gradient for 50.
+        let small = MemoryEstimate(plan: plan, batch: 256, gradientBatch: 50)
+        let outputs = plan.layers.map { Double($0.outputShape.reduce(1, *)) }
+        XCTAssertEqual(small.activationBatch, 64)
+        XCTAssertEqual(small.activationBytes, ((Double(plan.inputShape.reduce(1, *)) + outputs.reduce(0, +)) * 64 + outputs.max()! * 50) * 4)
         XCTAssertTrue(problem.hasSuffix("more than this machine's 1.00 MB"), problem)
         XCTAssertEqual(MemoryEstimate(plan: plan, batch: 1000).parameterBytes, Double(plan.parameterCount) * 20)
     }

@@ -182,8 +182,8 @@ public enum ExperimentLoader {
         guard estimate.totalBytes > machineBytes else { return nil }
         return "needs at least \(MemoryEstimate.describe(estimate.totalBytes)) of memory "
             + "(\(plan.parameterCount == Int.max ? "too many" : groupedThousands(plan.parameterCount)) parameters: "
-            + "\(MemoryEstimate.describe(estimate.parameterBytes)) with gradients and optimizer state; activations for "
-            + "batches of \(batch)\(trainBatch < batch ? " and gradients for \(trainBatch)" : ""): "
+            + "\(MemoryEstimate.describe(estimate.parameterBytes)) with gradients and optimizer state; activations and "
+            + "gradients for batches of \(estimate.activationBatch): "
             + "\(MemoryEstimate.describe(estimate.activationBytes))), more than this machine's "
             + "\(MemoryEstimate.describe(machineBytes))"
     }

@@ -6,20 +6,26 @@ import Foundation
 public struct MemoryEstimate: Sendable, Equatable {
     /// Weights, their gradients, two optimizer moments and the best-epoch snapshot: 5 floats each.
     public var parameterBytes: Double
-    /// The input and each layer's output for the largest batch, each layer's gradient for the
-    /// training batch (floats).
+    /// The input and each layer's output for the training batch in whole reduction groups of 16
+    /// (larger evaluation batches run through them in chunks), and the largest layer's gradient for
+    /// the training batch (layers whose gradients are never live at once share buffers; floats).
     public var activationBytes: Double
+    /// The samples the activations are held for (evaluation batches run through them in chunks).
+    public var activationBatch: Int
 
     public var totalBytes: Double { parameterBytes + activationBytes }
 
     /// `batch`: the largest batch the network is built for; `gradientBatch`: the largest it trains
-    /// on (its gradient buffers' size; default `batch`).
+    /// on (default `batch`).
     public init(plan: NetworkPlan, batch: Int, gradientBatch: Int? = nil) {
         let float = Double(MemoryLayout<Float>.size)
         parameterBytes = Double(plan.parameterCount) * 5 * float
-        let outputs = plan.layers.reduce(0.0) { sum, layer in sum + layer.outputShape.reduce(1.0) { $0 * Double($1) } }
+        let sizes = plan.layers.map { layer in layer.outputShape.reduce(1.0) { $0 * Double($1) } }
         let input = Double(plan.inputShape.reduce(1, *))
-        activationBytes = ((input + outputs) * Double(batch) + outputs * Double(min(gradientBatch ?? batch, batch))) * float
+        let trained = min(gradientBatch ?? batch, batch)
+        let held = min(batch, trained > Int.max - 16 ? trained : (trained + 15) / 16 * 16)
+        activationBatch = held
+        activationBytes = ((input + sizes.reduce(0, +)) * Double(held) + (sizes.max() ?? 0) * Double(trained)) * float
     }
 
     /// The memory this machine has (bytes).
