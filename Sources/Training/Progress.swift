@@ -182,11 +182,13 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     /// The trial's results are up to date; nothing runs.
-    /// `status`: how the cached trial ended when it did not complete ("diverged at epoch 3").
-    public func trialCached(_ label: TrialLabel, epochs: Int, folder: String, status: String? = nil) {
+    /// `status`: how the cached trial ended when it did not complete ("diverged at epoch 3"), or
+    /// with `atRung` where a search trial stopped at its successive-halving rung.
+    public func trialCached(_ label: TrialLabel, epochs: Int, folder: String, status: String? = nil, atRung: Bool = false) {
         lock.lock(); defer { lock.unlock() }
         skipSweepEpochs(epochs)
-        emit(plain: "\(label.prefix) cached: \(folder) is up to date" + (status.map { " (\($0))" } ?? ""),
+        let state = atRung ? " has trained to its rung: " + (status ?? "") : " is up to date" + (status.map { " (\($0))" } ?? "")
+        emit(plain: "\(label.prefix) cached: \(folder)" + state,
              json: Self.trialFields("trial_cached", label) + [("folder", .string(folder))]
                 + (status.map { [("status", JSONValue.string($0))] } ?? []))
     }

@@ -243,7 +243,7 @@ public final class Sweep: @unchecked Sendable {
                 // Paused or pruned at a rung: done for this rung, else continued from its checkpoint.
                 if let rung = rungs[index], history.count >= rung.epochs {
                     progress.trialCached(label, epochs: cachedAtStart.contains(index) ? 0 : rung.epochs, folder: folder,
-                                         status: record.status)
+                                         status: record.status, atRung: true)
                     return .cached
                 }
             case let .finished(record, history, stale, adopted):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Reports
+import Spec
 
 /// `runner report RESULTS_DIR`: rebuilds the folder-level reports from the trial folders.
 struct Report: ParsableCommand {
@@ -13,10 +14,17 @@ struct Report: ParsableCommand {
     @Option(help: "Print the comparison table as csv, md, latex or json instead of rebuilding the files (nothing is written).")
     var format: ComparisonTable.Format?
 
+    @Option(help: ArgumentHelp("With --format: compare every variant with this one instead of the experiments' baseline (e.g. each step of a study with the step before it).", valueName: "VARIANT"))
+    var baseline: String?
+
     /// Exit status: 0 rebuilt; 1 rebuilt without the trial folders named on stderr (unreadable);
     /// 2 the folder cannot be listed or holds no trials (nothing written).
     func run() throws {
         if let format { return try printTable(format) }
+        if baseline != nil {
+            report(ReportError("--baseline: only with --format (the rebuilt files keep the experiments' own baseline)"))
+            throw ExitCode(2)
+        }
         let rebuilt: ReportBuilder.Rebuilt
         do {
             rebuilt = try ReportBuilder.rebuild(resultsDir: resultsDir)
@@ -47,7 +55,18 @@ struct Report: ParsableCommand {
             if scan.damaged.isEmpty { report(ReportError("\(resultsDir): holds no trial folders (no */metrics.json)")) }
             throw ExitCode(2)
         }
-        print(ComparisonTable(records: scan.trials.map(\.record)).render(format), terminator: "")
+        var records = scan.trials.map(\.record)
+        if let baseline {
+            let variants = Array(Set(records.map(\.variant))).sorted()
+            guard variants.contains(baseline) else {
+                let hint = Suggestion.closest(to: baseline, in: variants).map { ", did you mean \"\($0)\"?" }
+                    ?? " (variants: \(variants.map { "\"\($0)\"" }.joined(separator: ", ")))"
+                report(ReportError("--baseline: no variant \"\(baseline)\" in \(resultsDir)" + hint))
+                throw ExitCode(2)
+            }
+            for i in records.indices { records[i].baseline = baseline }
+        }
+        print(ComparisonTable(records: records).render(format), terminator: "")
         if !scan.damaged.isEmpty { throw ExitCode(1) }
     }
 }

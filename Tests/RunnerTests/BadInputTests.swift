@@ -69,7 +69,7 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stderr)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, r.stderr)
-        XCTAssertTrue(lines.first?.hasPrefix("\(huge):4:3: model: needs at least 1.71 TB of memory (79,500,000,010 parameters") == true,
+        XCTAssertTrue(lines.first?.hasPrefix("\(huge):4:3: model: needs at least 1.62 TB of memory (79,500,000,010 parameters") == true,
                       r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.results()))
 

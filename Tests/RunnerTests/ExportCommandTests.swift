@@ -58,6 +58,22 @@ final class ExportCommandTests: XCTestCase {
         let unknown = try RunnerProcess.run(["report", f.results(), "--format", "xml"])
         XCTAssertEqual(unknown.status, 2)
         XCTAssertEqual(unknown.stderr.split(separator: "\n").count, 1, unknown.stderr)
+
+        // --baseline: the same table against another variant (a second one trained for it).
+        XCTAssertEqual(try RunnerProcess.run(["run", f.config, "name=Tiny B", "--results", f.results(), "--quiet"]).status, 0)
+        let against = try RunnerProcess.run(["report", f.results(), "--format", "csv", "--baseline", "Tiny B"])
+        XCTAssertEqual(against.status, 0, against.stderr)
+        let rows2 = against.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows2.map { "\($0[0]),\($0[1])" }, ["Tiny B,true", "Tiny,false"])
+        XCTAssertEqual(rows2.map(\.count), [16, 16])
+        let own = try RunnerProcess.run(["report", f.results(), "--format", "csv"])
+        XCTAssertTrue(own.stdout.contains("\nTiny B,false,"), "without --baseline the experiments' own (none here): \(own.stdout)")
+        let misspelt = try RunnerProcess.run(["report", f.results(), "--format", "md", "--baseline", "Tiny C"])
+        XCTAssertEqual(misspelt.status, 2)
+        XCTAssertEqual(misspelt.stderr, "runner: --baseline: no variant \"Tiny C\" in \(f.results()), did you mean \"Tiny B\"?\n")
+        let rebuild = try RunnerProcess.run(["report", f.results(), "--baseline", "Tiny B"])
+        XCTAssertEqual(rebuild.status, 2)
+        XCTAssertEqual(rebuild.stderr, "runner: --baseline: only with --format (the rebuilt files keep the experiments' own baseline)\n")
     }
 
     /// train.tensorboard changes no number: a cached trial stays cached and keeps its hash.

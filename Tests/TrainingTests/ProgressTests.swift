@@ -81,6 +81,8 @@ final class ProgressTests: XCTestCase {
         reporter.epochEnded(EpochProgress(epoch: 5, epochs: 10, trainLoss: 1, trainAcc: 0.5, lr: 0.1, seconds: 4), of: l2)
         reporter.trialEnded(l2, seconds: 3725, selectedEpoch: 5, testAcc: 0.5)
         reporter.trialFailed(l2, message: "results/l2-seed2: in use by another runner (pid 7)")
+        let point = TrialLabel(name: "Search [lr=0.1]", seed: 0, slug: "search-lr0.1-seed0")
+        reporter.trialCached(point, epochs: 2, folder: "results/search-lr0.1-seed0", status: "paused at epoch 2 (rung 1 of 3)", atRung: true)
         XCTAssertEqual(out.lines, [
             "[Baseline seed 0] cached: results/baseline-seed0 is up to date",
             "[Dropout seed 1] training 10 epochs in results/dropout-seed1",
@@ -90,6 +92,7 @@ final class ProgressTests: XCTestCase {
             "[L2 seed 2] epoch 5/10  loss 1.0000  train 50.0 %  4.00 s  ETA trial 20 s, sweep 15 s",
             "[L2 seed 2] done in 1h 02m: selected epoch 5, test 50.0 %",
             "[L2 seed 2] failed: results/l2-seed2: in use by another runner (pid 7)",
+            "[Search [lr=0.1] seed 0] cached: results/search-lr0.1-seed0 has trained to its rung: paused at epoch 2 (rung 1 of 3)",
             "",
         ])
     }
