@@ -82,8 +82,9 @@ def main():
         print(json.dumps({"variant": variant, "trials": rows, "runner_mean": mean("runner"), "pytorch_mean": mean("pytorch")}))
     else:
         print(f"{variant}: {len(rows)} checkpoints, each loaded into PyTorch and evaluated on the test set")
+        width = max(len(r["trial"]) for r in rows)
         for r in rows:
-            print(f"  {r['trial']:<28} epoch {r['epoch']:>2}  runner {100 * r['runner']:.2f} %  "
+            print(f"  {r['trial']:<{width}}  epoch {r['epoch']:>2}  runner {100 * r['runner']:.2f} %  "
                   f"PyTorch {100 * r['pytorch']:.2f} %  {'same' if r['same'] else 'DIFFERENT'}")
         print(f"  mean over seeds: runner {100 * mean('runner'):.2f} %, PyTorch {100 * mean('pytorch'):.2f} %")
     sys.exit(1 if mismatched else 0)
