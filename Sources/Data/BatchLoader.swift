@@ -20,12 +20,20 @@ public final class BatchLoader {
     public let augmentation: Augmentation?
     /// The epoch being served (seeds the augmentation's draws); set before each epoch.
     public var epoch = 0
+    /// Resizes and pads each sample as its batch is filled (nil: `set` is already prepared).
+    public let transform: ImageTransform?
+    private let resampler: BilinearResample?
     /// One sample's bytes, transformed, and the transforms' scratch (allocated once).
-    private var sampleBytes: [UInt8], work: [UInt8]
+    private var sampleBytes: [UInt8], work: [UInt8], resampleScratch: [UInt8]
+    /// The served samples' geometry (after `transform`).
+    public let channels: Int, rows: Int, cols: Int
 
-    /// `set` must already be prepared (resized and padded); `mean`/`std` normalise `x/255`, one
-    /// entry per channel or one for all (feature vectors: `x`, one entry per feature or one for all).
-    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float], augmentation: Augmentation? = nil) {
+    /// `set` must be prepared (resized and padded), or `transform` given to prepare each sample
+    /// as it is served (the same bytes `transform.prepare` would hold, for a set too large to keep
+    /// prepared); `mean`/`std` normalise `x/255`, one entry per channel or one for all (feature
+    /// vectors: `x`, one entry per feature or one for all).
+    public init(set: ImageSet, indices: [Int], batchSize: Int, mean: [Float], std: [Float], augmentation: Augmentation? = nil,
+                transform: ImageTransform? = nil) {
         precondition(batchSize > 0, "batch size must be positive")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < set.count }, "batch index outside the set")
         let groups = set.isTabular ? set.cols : set.channels
@@ -45,8 +53,18 @@ public final class BatchLoader {
             (featureMean, featureStd) = ([], [])
         }
         self.augmentation = augmentation.flatMap { $0.ops.isEmpty ? nil : $0 }
-        sampleBytes = [UInt8](repeating: 0, count: self.augmentation == nil ? 0 : set.sampleSize)
-        work = sampleBytes
+        let transform = transform.flatMap { set.isTabular || $0.isIdentity ? nil : $0 }
+        if let transform {
+            precondition(set.channels == transform.channels && set.rows == transform.inputHeight && set.cols == transform.inputWidth,
+                         "the transform expects \(transform.channels)×\(transform.inputHeight)×\(transform.inputWidth) images")
+        }
+        self.transform = transform
+        resampler = transform?.resampler()
+        (channels, rows, cols) = transform.map { ($0.channels, $0.outputHeight, $0.outputWidth) } ?? (set.channels, set.rows, set.cols)
+        let served = channels * rows * cols
+        sampleBytes = [UInt8](repeating: 0, count: self.augmentation == nil && transform == nil ? 0 : served)
+        work = [UInt8](repeating: 0, count: self.augmentation == nil ? 0 : served)
+        resampleScratch = [UInt8](repeating: 0, count: max(resampler?.scratchCount ?? 0, 1))
     }
 
     /// One mean and std for every channel.
@@ -56,8 +74,8 @@ public final class BatchLoader {
 
     /// Samples per epoch.
     public var sampleCount: Int { indices.count }
-    /// Floats per image: channels × rows × cols.
-    public var imageSize: Int { self.set.sampleSize }
+    /// Floats per served image: channels × rows × cols (after `transform`).
+    public var imageSize: Int { channels * rows * cols }
     /// Batches per epoch; the last one may be short.
     public var batchCount: Int { (indices.count + batchSize - 1) / batchSize }
 
@@ -89,8 +107,8 @@ public final class BatchLoader {
             }
             return n
         }
-        if let augmentation {
-            fillAugmented(augmentation, first: first, n: n, images: images, labels: labels)
+        if augmentation != nil || transform != nil {
+            fillTransformed(first: first, n: n, images: images, labels: labels)
             return n
         }
         set.images.withUnsafeBufferPointer { src in
@@ -112,26 +130,33 @@ public final class BatchLoader {
         return n
     }
 
-    /// `fill` with each sample's bytes transformed first (a copy; the set is never changed).
-    private func fillAugmented(_ augmentation: Augmentation, first: Int, n: Int, images: UnsafeMutablePointer<Float>,
-                               labels: UnsafeMutablePointer<Int32>) {
-        let pixels = set.sampleSize, plane = set.rows * set.cols, channels = set.channels
-        let (rows, cols, epoch) = (set.rows, set.cols, epoch)
+    /// `fill` with each sample's bytes prepared (`transform`) and augmented first, in a copy
+    /// (the set is never changed).
+    private func fillTransformed(first: Int, n: Int, images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) {
+        let stored = set.sampleSize, pixels = imageSize, plane = rows * cols
+        let (channels, rows, cols, epoch, augmentation, transform) = (channels, rows, cols, epoch, augmentation, transform)
         set.images.withUnsafeBufferPointer { src in
             table.withUnsafeBufferPointer { lut in
                 sampleBytes.withUnsafeMutableBufferPointer { bytes in
                     work.withUnsafeMutableBufferPointer { work in
-                        for i in 0..<n {
-                            let sample = order[first + i]
-                            bytes.baseAddress!.update(from: src.baseAddress! + sample * pixels, count: pixels)
-                            augmentation.apply(bytes.baseAddress!, work: work.baseAddress!, channels: channels, rows: rows,
-                                               cols: cols, epoch: epoch, sample: sample)
-                            for c in 0..<channels {
-                                let from = bytes.baseAddress! + c * plane, to = images + i * pixels + c * plane
-                                let t = lut.baseAddress! + c * 256
-                                for p in 0..<plane { to[p] = t[Int(from[p])] }
+                        resampleScratch.withUnsafeMutableBufferPointer { scratch in
+                            for i in 0..<n {
+                                let sample = order[first + i]
+                                let from = src.baseAddress! + sample * stored
+                                if let transform, let resampler {
+                                    transform.prepareSample(from, into: bytes.baseAddress!, resampler: resampler, scratch: scratch.baseAddress!)
+                                } else {
+                                    bytes.baseAddress!.update(from: from, count: pixels)
+                                }
+                                augmentation?.apply(bytes.baseAddress!, work: work.baseAddress!, channels: channels, rows: rows,
+                                                    cols: cols, epoch: epoch, sample: sample)
+                                for c in 0..<channels {
+                                    let from = bytes.baseAddress! + c * plane, to = images + i * pixels + c * plane
+                                    let t = lut.baseAddress! + c * 256
+                                    for p in 0..<plane { to[p] = t[Int(from[p])] }
+                                }
+                                labels[i] = Int32(set.labels[sample])
                             }
-                            labels[i] = Int32(set.labels[sample])
                         }
                     }
                 }

@@ -50,19 +50,27 @@ public struct ImageSet: Sendable {
             }
             return (mean, squares.map { $0 > 0 ? ($0 / n).squareRoot() : 1 })
         }
+        return images.withUnsafeBufferPointer { px in
+            Self.pixelStatistics(of: indices, channels: channels, plane: rows * cols) { px.baseAddress! + $0 * sampleSize }
+        }
+    }
+
+    /// `statistics` of images `sample(i)` points at (each [channels, plane] bytes, valid until the
+    /// next call), for `i` in `indices`.
+    public static func pixelStatistics(of indices: [Int], channels: Int, plane: Int,
+                                       sample: (Int) -> UnsafePointer<UInt8>) -> (mean: [Double], std: [Double]) {
+        let n = Double(max(indices.count, 1))
         // Pixels: exact integer sums per image, then one Double add each (sums of bytes and of
         // their squares are exact in Double at any dataset size we can hold).
         var sum = [Double](repeating: 0, count: channels), squares = sum
-        let plane = rows * cols
-        images.withUnsafeBufferPointer { px in
-            for i in indices {
-                for c in 0..<channels {
-                    var s = 0, q = 0
-                    let base = px.baseAddress! + (i * channels + c) * plane
-                    for p in 0..<plane { let x = Int(base[p]); s += x; q += x * x }
-                    sum[c] += Double(s)
-                    squares[c] += Double(q)
-                }
+        for i in indices {
+            let image = sample(i)
+            for c in 0..<channels {
+                var s = 0, q = 0
+                let base = image + c * plane
+                for p in 0..<plane { let x = Int(base[p]); s += x; q += x * x }
+                sum[c] += Double(s)
+                squares[c] += Double(q)
             }
         }
         let pixels = n * Double(plane)

@@ -35,6 +35,46 @@ public struct ImageTransform: Sendable, Equatable {
     /// Side of square output images (the height).
     public var outputSize: Int { outputHeight }
 
+    /// Whether `prepare` leaves images as they are (no resize to another size, no padding).
+    public var isIdentity: Bool { (resize ?? inputHeight) == inputHeight && (resize ?? inputWidth) == inputWidth && pad == 0 }
+
+    /// Bytes of one prepared image: channels × outputHeight × outputWidth.
+    public var outputSampleSize: Int { channels * outputHeight * outputWidth }
+
+    /// Resamples one image for `prepareSample` (its scratch, allocated once by the caller).
+    func resampler() -> BilinearResample {
+        BilinearResample(inWidth: inputWidth, inHeight: inputHeight, outWidth: resize ?? inputWidth, outHeight: resize ?? inputHeight)
+    }
+
+    /// One image of `prepare`: `src` holds channels × inputHeight × inputWidth bytes, `dst`
+    /// receives `outputSampleSize` bytes (the border zero), byte for byte what `prepare` writes.
+    /// `scratch` holds at least `resampler.scratchCount` bytes.
+    func prepareSample(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>, resampler: BilinearResample,
+                              scratch: UnsafeMutablePointer<UInt8>) {
+        let (outH, outW) = (outputHeight, outputWidth)
+        let planeIn = inputHeight * inputWidth, planeOut = outH * outW
+        if pad > 0 { dst.update(repeating: 0, count: channels * planeOut) }
+        for c in 0..<channels {
+            resampler.resample(src + c * planeIn, into: dst + c * planeOut + pad * outW + pad, dstRowStride: outW, scratch: scratch)
+        }
+    }
+
+    /// `ImageSet.statistics` of the prepared images at `indices` of `set` (unprepared), each
+    /// prepared in turn: the same values as `prepare(set).statistics(of: indices)`.
+    public func statistics(of set: ImageSet, indices: [Int]) -> (mean: [Double], std: [Double]) {
+        if set.isTabular || isIdentity { return set.statistics(of: indices) }
+        let resampler = resampler()
+        let image = UnsafeMutablePointer<UInt8>.allocate(capacity: outputSampleSize)
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(resampler.scratchCount, 1))
+        defer { image.deallocate(); scratch.deallocate() }
+        return set.images.withUnsafeBufferPointer { px in
+            ImageSet.pixelStatistics(of: indices, channels: channels, plane: outputHeight * outputWidth) { i in
+                prepareSample(px.baseAddress! + i * set.sampleSize, into: image, resampler: resampler, scratch: scratch)
+                return UnsafePointer(image)
+            }
+        }
+    }
+
     /// Resizes and pads every channel of every image once; returns uint8 images of
     /// [channels, outputHeight, outputWidth]. `set` must hold channels×inputHeight×inputWidth
     /// images (the sources check the files).

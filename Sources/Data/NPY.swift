@@ -28,6 +28,22 @@ enum NPY {
 
     /// Parses a whole `.npy` file. `name` is how messages name the array (`/d/x.npz: x_train`).
     static func parse(_ bytes: [UInt8], name: String) throws -> Array {
+        let h = try bytes.withUnsafeBytes { try header($0, name: name) }
+        return Array(descr: h.descr, dtype: h.dtype, shape: h.shape, bytes: bytes[h.dataStart...])
+    }
+
+    /// What the header of a `.npy` file says, checked against the file's size.
+    struct Header {
+        var descr: String
+        var dtype: DType
+        var shape: [Int]
+        /// Where the array's bytes start (they run to the end of the file).
+        var dataStart: Int
+    }
+
+    /// Parses and checks the header of the whole `.npy` file `bytes` (in memory or mapped): the
+    /// data that follows must be exactly what the shape and dtype need.
+    static func header(_ bytes: UnsafeRawBufferPointer, name: String) throws -> Header {
         func fail(_ message: String) -> DataError { DataError(path: name, message) }
         guard bytes.count >= 10, bytes.prefix(6).elementsEqual(magic) else {
             throw fail("not an NPY array (no \\x93NUMPY magic)")
@@ -70,7 +86,7 @@ enum NPY {
         guard !overflow, need == found else {
             throw fail("shape \(describe(shape)) of \(descr) needs \(overflow ? "too many" : String(need)) data bytes, found \(found)")
         }
-        return Array(descr: descr, dtype: dtype, shape: shape, bytes: bytes[(headerStart + headerLength)...])
+        return Header(descr: descr, dtype: dtype, shape: shape, dataStart: headerStart + headerLength)
     }
 
     /// The dtype of a descr such as `|u1`, `<f4`, `u1`; nil for big-endian multi-byte types,

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Spec
 
@@ -48,24 +49,81 @@ public struct NPZSource: DatasetSource {
 
     private func npyPath(_ key: String) -> String { (path.hasSuffix("/") ? path : path + "/") + key + ".npy" }
 
-    /// Every array of the npz (or folder), by key.
-    private func arrays() throws -> [String: NPY.Array] {
+    /// One array of the npz (or folder): its checked header and where its `.npy` bytes are — in
+    /// the mapped npz or `.npy` file (read in place, a stored member's CRC-32 checked as it is
+    /// read), or inflated into memory (a deflated member, CRC-checked by the archive).
+    struct Member {
+        var name: String
+        /// The npz holding it (nil for a `.npy` file) and its key, for a corrupt member's message.
+        var archive: String?
+        var key: String
+        var header: NPY.Header
+        var file: FileBytes.Mapped?
+        /// The `.npy` bytes' range in `file`.
+        var range: Range<Int>
+        var crc: UInt32?
+        var inflated: [UInt8]?
+
+        var descr: String { header.descr }
+        var dtype: NPY.DType { header.dtype }
+        var shape: [Int] { header.shape }
+
+        /// The whole `.npy` bytes (header and data).
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            if let inflated { return try inflated.withUnsafeBytes(body) }
+            return try body(UnsafeRawBufferPointer(rebasing: file!.bytes[range]))
+        }
+
+        /// Gives back the pages of `part` (offsets in the `.npy` bytes) once they are read.
+        func release(_ part: Range<Int>) {
+            file?.release((range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound))
+        }
+
+        /// The array in memory (labels: small).
+        func array() throws -> NPY.Array {
+            let bytes = withBytes { [UInt8]($0) }
+            try checkCRC(bytes[...])
+            return NPY.Array(descr: descr, dtype: dtype, shape: shape, bytes: bytes[header.dataStart...])
+        }
+
+        func checkCRC(_ bytes: ArraySlice<UInt8>) throws {
+            if let crc, FileBytes.crc32(bytes) != crc { throw corrupt() }
+        }
+
+        func corrupt() -> DataError {
+            DataError(path: archive ?? name, "\(key).npy: zip member is corrupt (CRC-32 mismatch)")
+        }
+    }
+
+    /// Every array of the npz (or folder), by key, headers parsed and checked; no pixel is read.
+    private func arrays() throws -> [String: Member] {
         switch FileBytes.kind(path) {
         case .missing:
             throw DataError(keyPath: "data.path", path: path, "dataset not found (expected an .npz file or a folder of .npy files)")
         case .directory:
-            var arrays: [String: NPY.Array] = [:]
+            var arrays: [String: Member] = [:]
             for key in Self.required + Self.optional where FileBytes.kind(npyPath(key)) != .missing {
-                arrays[key] = try NPY.parse(try FileBytes.contents(of: npyPath(key)), name: npyPath(key))
+                let file = try FileBytes.Mapped(path: npyPath(key))
+                let header = try NPY.header(file.bytes, name: npyPath(key))
+                arrays[key] = Member(name: npyPath(key), key: key, header: header, file: file, range: 0..<file.bytes.count)
             }
             return arrays
         case .file:
-            let archive = try ZipArchive(path: path, bytes: try FileBytes.contents(of: path))
-            var arrays: [String: NPY.Array] = [:]
+            let file = try FileBytes.Mapped(path: path)
+            let archive = try ZipArchive(mapped: file)
+            var arrays: [String: Member] = [:]
             for (index, member) in archive.members.enumerated() where member.name.hasSuffix(".npy") {
                 let key = String(member.name.dropLast(4))
                 guard (Self.required + Self.optional).contains(key) else { continue }
-                arrays[key] = try NPY.parse(try archive.contents(index), name: "\(path): \(key)")
+                let name = "\(path): \(key)"
+                if let range = try archive.storedRange(index) {
+                    let header = try NPY.header(UnsafeRawBufferPointer(rebasing: file.bytes[range]), name: name)
+                    arrays[key] = Member(name: name, archive: path, key: key, header: header, file: file, range: range, crc: member.crc)
+                } else {
+                    let bytes = try archive.contents(index)
+                    let header = try bytes.withUnsafeBytes { try NPY.header($0, name: name) }
+                    arrays[key] = Member(name: name, archive: path, key: key, header: header, range: 0..<bytes.count, inflated: bytes)
+                }
             }
             return arrays
         }
@@ -123,6 +181,13 @@ public struct NPZSource: DatasetSource {
 
     static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
 
+    private func readLabels(_ member: Member, key: String) throws -> [Int] {
+        guard member.dtype.isInteger || member.dtype == .bool else {
+            throw DataError(path: name(key), "unsupported dtype '\(member.descr)' for labels (expected an integer type)")
+        }
+        return try readLabels(member.array(), key: key)
+    }
+
     private func readLabels(_ y: NPY.Array, key: String) throws -> [Int] {
         guard y.dtype.isInteger || y.dtype == .bool else {
             throw DataError(path: name(key), "unsupported dtype '\(y.descr)' for labels (expected an integer type)")
@@ -137,20 +202,37 @@ public struct NPZSource: DatasetSource {
         return values
     }
 
-    private func readImages(_ x: NPY.Array, key: String, labels: [Int], labelsKey: String) throws -> ImageSet {
-        let layout = try Self.layout(x, name: name(key))
+    private func readImages(_ x: Member, key: String, labels: [Int], labelsKey: String) throws -> ImageSet {
+        let layout = try Self.layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name(key))
         guard labels.count == layout.count else {
             throw DataError(path: name(labelsKey), "\(labels.count) labels but \(key) has \(layout.count) images")
         }
-        return try Self.images(x, name: name(key), labels: labels.map { UInt8($0) })
+        let pixels = try x.withBytes { npy -> [UInt8] in
+            // A stored member's CRC-32 covers its header too; the data is summed as it is read.
+            var crc = x.crc.map { _ in FileBytes.crc32(UInt(CZlib.crc32(0, nil, 0)), UnsafeRawBufferPointer(rebasing: npy[..<x.header.dataStart])) }
+            let data = UnsafeRawBufferPointer(rebasing: npy[x.header.dataStart...])
+            let start = x.header.dataStart
+            let out = try Self.pixels(data, dtype: x.dtype, layout: layout, name: name(key)) { part, pass in
+                if pass == 0, let sum = crc { crc = FileBytes.crc32(sum, UnsafeRawBufferPointer(rebasing: data[part])) }
+                x.release((start + part.lowerBound)..<(start + part.upperBound))
+            }
+            if let expected = x.crc, let sum = crc, UInt32(truncatingIfNeeded: sum) != expected { throw x.corrupt() }
+            return out
+        }
+        return ImageSet(images: pixels, labels: labels.map { UInt8($0) }, count: layout.count, channels: layout.channels,
+                        rows: layout.height, cols: layout.width)
     }
 
     /// How an image array is laid out: (N, H, W), (N, H, W, C) or (N, C, H, W) with C 1 or 3.
     static func layout(_ x: NPY.Array, name: String) throws -> (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool) {
-        guard x.dtype == .uint8 || x.dtype == .float32 else {
-            throw DataError(path: name, "unsupported dtype '\(x.descr)' (expected uint8 '|u1' or float32 '<f4')")
+        try layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name)
+    }
+
+    static func layout(dtype: NPY.DType, descr: String, shape s: [Int], name: String) throws
+        -> (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool) {
+        guard dtype == .uint8 || dtype == .float32 else {
+            throw DataError(path: name, "unsupported dtype '\(descr)' (expected uint8 '|u1' or float32 '<f4')")
         }
-        let s = x.shape
         let layout: (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool)
         switch s.count {
         case 3: layout = (s[0], 1, s[1], s[2], false)
@@ -165,44 +247,65 @@ public struct NPZSource: DatasetSource {
 
     /// The images of an array (see `layout`) as [N, C, H, W] bytes, with one label per image.
     static func images(_ x: NPY.Array, name: String, labels: [UInt8]) throws -> ImageSet {
-        let (n, c, h, w, channelsLast) = try layout(x, name: name)
-        precondition(labels.count == n, "one label per image")
-        let bytes = try Self.bytes(x, name: name)
-        let plane = h * w
-        let pixels: [UInt8]
-        if channelsLast && c > 1 {
-            pixels = [UInt8](unsafeUninitializedCapacity: bytes.count) { dst, initialized in
-                for i in 0..<n {
-                    for p in 0..<plane {
-                        for ch in 0..<c { dst[(i * c + ch) * plane + p] = bytes[(i * plane + p) * c + ch] }
-                    }
-                }
-                initialized = bytes.count
-            }
-        } else {
-            pixels = bytes
-        }
-        return ImageSet(images: pixels, labels: labels, count: n, channels: c, rows: h, cols: w)
+        let layout = try layout(x, name: name)
+        precondition(labels.count == layout.count, "one label per image")
+        let pixels = try x.bytes.withUnsafeBytes { try Self.pixels($0, dtype: x.dtype, layout: layout, name: name) { _, _ in } }
+        return ImageSet(images: pixels, labels: labels, count: layout.count, channels: layout.channels,
+                        rows: layout.height, cols: layout.width)
     }
 
-    /// The array's values as bytes in its own order (float32 by the rule in the type's comment).
-    static func bytes(_ x: NPY.Array, name: String) throws -> [UInt8] {
-        if x.dtype == .uint8 { return Swift.Array(x.bytes) }
-        let n = x.count
-        var floats = [Float](repeating: 0, count: n)
-        x.bytes.withUnsafeBytes { raw in
-            for i in 0..<n { floats[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+    /// An image array's data bytes as [N, C, H, W] bytes (float32 by the rule in the type's
+    /// comment), read in chunks of about 4 MiB of images: `done(range, pass)` is called for
+    /// each chunk of `data` once it is read — once per pass; float32 makes two passes, the first
+    /// finding the range of the values — so a mapped file's pages can be given back as they go.
+    static func pixels(_ data: UnsafeRawBufferPointer, dtype: NPY.DType,
+                       layout: (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool),
+                       name: String, done: (Range<Int>, Int) -> Void) throws -> [UInt8] {
+        let (n, c, plane) = (layout.count, layout.channels, layout.height * layout.width)
+        let size = dtype.size, image = c * plane
+        let chunk = max(1, (1 << 22) / max(image * size, 1))
+        var scale: Float = 1
+        if dtype == .float32 {
+            var low = Float.infinity, high = -Float.infinity
+            for first in stride(from: 0, to: n, by: chunk) {
+                let range = (first * image * 4)..<(min(n, first + chunk) * image * 4)
+                for at in stride(from: range.lowerBound, to: range.upperBound, by: 4) {
+                    let v = Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+                    guard v.isFinite else { throw DataError(path: name, "float32 images hold a value that is not finite (\(v))") }
+                    low = min(low, v)
+                    high = max(high, v)
+                }
+                done(range, 0)
+            }
+            guard n == 0 || (low >= 0 && high <= 255) else {
+                throw DataError(path: name, "float32 images range over \(low)…\(high), expected [0, 1] or [0, 255]")
+            }
+            scale = high <= 1 ? 255 : 1
         }
-        var low = Float.infinity, high = -Float.infinity
-        for v in floats {
-            guard v.isFinite else { throw DataError(path: name, "float32 images hold a value that is not finite (\(v))") }
-            low = min(low, v)
-            high = max(high, v)
+        let pass = dtype == .float32 ? 1 : 0
+        return [UInt8](unsafeUninitializedCapacity: n * image) { dst, initialized in
+            @inline(__always) func value(_ k: Int) -> UInt8 {
+                if dtype == .uint8 { return data[k] }
+                let v = Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
+                return UInt8((v * scale).rounded())
+            }
+            for first in stride(from: 0, to: n, by: chunk) {
+                let last = min(n, first + chunk)
+                if layout.channelsLast && c > 1 {
+                    for i in first..<last {
+                        for p in 0..<plane {
+                            for ch in 0..<c { dst[(i * c + ch) * plane + p] = value((i * plane + p) * c + ch) }
+                        }
+                    }
+                } else if dtype == .uint8 {
+                    UnsafeMutableRawBufferPointer(start: dst.baseAddress! + first * image, count: (last - first) * image)
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: data[(first * image)..<(last * image)]))
+                } else {
+                    for k in (first * image)..<(last * image) { dst[k] = value(k) }
+                }
+                done((first * image * size)..<(last * image * size), pass)
+            }
+            initialized = n * image
         }
-        guard low >= 0, high <= 255 else {
-            throw DataError(path: name, "float32 images range over \(low)…\(high), expected [0, 1] or [0, 255]")
-        }
-        let scale: Float = high <= 1 ? 255 : 1
-        return floats.map { UInt8(($0 * scale).rounded()) }
     }
 }

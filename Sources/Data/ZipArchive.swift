@@ -1,19 +1,42 @@
 import CZlib
 
-/// Reads the members of a zip archive held in memory (what `numpy.savez` and `savez_compressed`
+/// Reads the members of a zip archive held in memory or mapped from its file (what `numpy.savez` and `savez_compressed`
 /// write): the end-of-central-directory record (and its zip64 form), the central directory, and
 /// each member stored or deflated (inflated by zlib). Encrypted, multi-disk and other compression
 /// methods are refused; every problem is a `DataError` naming the file.
 struct ZipArchive {
     let path: String
-    let bytes: [UInt8]
+    /// The archive's bytes: a copy held by `owner`, or the mapped file `owner` is.
+    let bytes: UnsafeRawBufferPointer
+    private let owner: AnyObject
+    /// The mapping, when the archive reads a mapped file (its ranges can be given back).
+    let mapped: FileBytes.Mapped?
     /// Member name → (offset of its local header, compressed size, uncompressed size, method, CRC-32).
     private(set) var members: [(name: String, offset: Int, compressed: Int, size: Int, method: Int, crc: UInt32)] = []
 
+    /// An archive read into memory.
     init(path: String, bytes: [UInt8]) throws {
-        self.path = path
-        self.bytes = bytes
+        let copy = HeapBytes(bytes)
+        (self.path, self.bytes, self.owner, self.mapped) = (path, copy.bytes, copy, nil)
         try readDirectory()
+    }
+
+    /// An archive mapped from its file: only what is read becomes resident.
+    init(mapped file: FileBytes.Mapped) throws {
+        (self.path, self.bytes, self.owner, self.mapped) = (file.path, file.bytes, file, file)
+        try readDirectory()
+    }
+
+    /// Bytes copied into one allocation that lives as long as the archive.
+    private final class HeapBytes {
+        let bytes: UnsafeRawBufferPointer
+        private let memory: UnsafeMutableRawBufferPointer
+        init(_ array: [UInt8]) {
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(array.count, 1), alignment: 16)
+            array.withUnsafeBytes { memory.copyMemory(from: $0) }
+            (self.memory, bytes) = (memory, UnsafeRawBufferPointer(rebasing: memory[..<array.count]))
+        }
+        deinit { memory.deallocate() }
     }
 
     private func fail(_ message: String) -> DataError { DataError(path: path, message) }
@@ -72,8 +95,8 @@ struct ZipArchive {
         }
     }
 
-    /// The uncompressed bytes of member `index` (CRC-checked).
-    func contents(_ index: Int) throws -> [UInt8] {
+    /// Where member `index`'s data lies in `bytes` (compressed, when it is deflated).
+    private func dataRange(_ index: Int) throws -> Range<Int> {
         let m = members[index]
         guard m.offset >= 0, m.offset + 30 <= bytes.count, u32(m.offset) == 0x0403_4B50 else {
             throw fail("\(m.name): damaged zip member (no local header)")
@@ -82,13 +105,28 @@ struct ZipArchive {
         guard m.compressed >= 0, m.size >= 0, start + m.compressed <= bytes.count else {
             throw fail("\(m.name): zip member is truncated")
         }
+        if m.method == 0, m.compressed != m.size { throw fail("\(m.name): stored zip member with two sizes") }
+        return start..<(start + m.compressed)
+    }
+
+    /// Where a stored (uncompressed) member's bytes lie in `bytes`, for reading them in place;
+    /// nil for a deflated member. The caller checks them against `members[index].crc`.
+    func storedRange(_ index: Int) throws -> Range<Int>? {
+        let range = try dataRange(index)
+        return members[index].method == 0 ? range : nil
+    }
+
+    /// The uncompressed bytes of member `index` (CRC-checked).
+    func contents(_ index: Int) throws -> [UInt8] {
+        let m = members[index]
+        let range = try dataRange(index)
         let data: [UInt8]
         switch m.method {
         case 0:
-            guard m.compressed == m.size else { throw fail("\(m.name): stored zip member with two sizes") }
-            data = Array(bytes[start..<(start + m.size)])
+            data = Array(bytes[range])
         case 8:
-            data = try inflateRaw(bytes[start..<(start + m.compressed)], size: m.size, name: m.name)
+            data = try inflateRaw(UnsafeRawBufferPointer(rebasing: bytes[range]), size: m.size, name: m.name)
+            mapped?.release(range)
         default:
             throw fail("\(m.name): zip compression method \(m.method) is not supported (stored or deflate)")
         }
@@ -98,8 +136,8 @@ struct ZipArchive {
 
     /// Inflates a raw deflate stream that must produce exactly `size` bytes. The stream lives in a
     /// fixed allocation because zlib keeps a pointer to it.
-    private func inflateRaw(_ input: ArraySlice<UInt8>, size: Int, name: String) throws -> [UInt8] {
-        guard size <= input.count * GzipSource.maxRatio + 1 << 16 else { throw fail("\(name): zip member sizes are inconsistent") }
+    private func inflateRaw(_ src: UnsafeRawBufferPointer, size: Int, name: String) throws -> [UInt8] {
+        guard size <= src.count * GzipSource.maxRatio + 1 << 16 else { throw fail("\(name): zip member sizes are inconsistent") }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deallocate() }
@@ -110,22 +148,20 @@ struct ZipArchive {
         var out = [UInt8](repeating: 0, count: size)
         var status: Int32 = Z_OK
         var produced = 0
-        input.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                var consumed = 0
-                while status == Z_OK {
-                    if stream.pointee.avail_in == 0 && consumed < src.count {
-                        let n = min(src.count - consumed, 1 << 30)
-                        stream.pointee.next_in = UnsafeMutablePointer(mutating: src.baseAddress! + consumed)
-                        stream.pointee.avail_in = UInt32(n)
-                        consumed += n
-                    }
-                    let room = min(dst.count - produced, 1 << 30)
-                    stream.pointee.next_out = dst.baseAddress.map { $0 + produced }
-                    stream.pointee.avail_out = UInt32(room)
-                    status = inflate(stream, Z_NO_FLUSH)
-                    produced += room - Int(stream.pointee.avail_out)
+        out.withUnsafeMutableBufferPointer { dst in
+            var consumed = 0
+            while status == Z_OK {
+                if stream.pointee.avail_in == 0 && consumed < src.count {
+                    let n = min(src.count - consumed, 1 << 30)
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: src.baseAddress!.assumingMemoryBound(to: UInt8.self) + consumed)
+                    stream.pointee.avail_in = UInt32(n)
+                    consumed += n
                 }
+                let room = min(dst.count - produced, 1 << 30)
+                stream.pointee.next_out = dst.baseAddress.map { $0 + produced }
+                stream.pointee.avail_out = UInt32(room)
+                status = inflate(stream, Z_NO_FLUSH)
+                produced += room - Int(stream.pointee.avail_out)
             }
         }
         guard status == Z_STREAM_END, produced == size else {

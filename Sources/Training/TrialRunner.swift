@@ -90,12 +90,12 @@ public final class TrialRunner {
         let batches = (splits.train.count + trainBatch - 1) / trainBatch
         schedule = LRSchedule(spec: t.schedule, baseLR: t.optimizer.lr, epochs: t.epochs, warmup: t.warmup, stepsPerEpoch: batches)
         best = Snapshot(of: network)
-        normalization = spec.data.autoNormalize ? data.train.statistics(of: splits.train) : (spec.data.mean, spec.data.std)
+        normalization = spec.data.autoNormalize ? data.statistics(of: splits.train) : (spec.data.mean, spec.data.std)
         let mean = normalization.mean.map(Float.init), std = normalization.std.map(Float.init)
-        trainLoader = BatchLoader(set: data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std,
+        trainLoader = data.loader(data.train, indices: splits.train, batchSize: trainBatch, mean: mean, std: std,
                                   augmentation: Augmentation(ops: spec.data.augment, seed: t.seed))
-        valLoader = BatchLoader(set: data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
-        testLoader = BatchLoader(set: data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        valLoader = data.loader(data.validation ?? data.train, indices: splits.validation, batchSize: Self.evalBatchSize, mean: mean, std: std)
+        testLoader = data.loader(data.test, indices: splits.test, batchSize: Self.evalBatchSize, mean: mean, std: std)
         trainBuffers = BatchBuffers(batchSize: trainBatch, sampleShape: data.sampleShape)
         evalBuffers = BatchBuffers(batchSize: Self.evalBatchSize, sampleShape: data.sampleShape)
         shuffleRandom = Random(seed: t.seed, stream: "shuffle")
@@ -395,7 +395,7 @@ public final class TrialRunner {
 
     /// Evaluation-mode loss and accuracy of the network's current weights on the three splits.
     public func evaluateAll() -> (train: EvalResult, validation: EvalResult, test: EvalResult) {
-        let trainEval = BatchLoader(set: data.train, indices: splits.train, batchSize: Self.evalBatchSize,
+        let trainEval = data.loader(data.train, indices: splits.train, batchSize: Self.evalBatchSize,
                                     mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init))
         return (Evaluator.evaluate(network, trainEval, evalBuffers),
                 Evaluator.evaluate(network, valLoader, evalBuffers),

@@ -111,6 +111,12 @@ final class NPZSourceTests: XCTestCase {
         assertDataError("\(p): x_test: not an NPY array (no \\x93NUMPY magic)") { try NPZSource(path: p).load() }
         p = try write(Array("PK not really".utf8))
         assertDataError("\(p): not a zip archive (an .npz is one): too short") { try NPZSource(path: p).load() }
+        // A stored member read in place is CRC-checked as it is read.
+        var stored = DataFiles.zip(full.sorted { $0.key < $1.key }.map { (name: $0.key + ".npy", bytes: $0.value) })
+        let pixel = try XCTUnwrap((0..<stored.count - 12).first { at in stored[at..<(at + 12)].allSatisfy { $0 == 1 } })
+        stored[pixel + 5] = 7
+        p = try write(stored)
+        assertDataError("\(p): x_test.npy: zip member is corrupt (CRC-32 mismatch)") { try NPZSource(path: p).load() }
         var zipped = DataFiles.zip(full.sorted { $0.key < $1.key }.map { (name: $0.key + ".npy", bytes: $0.value) }, compressed: true)
         zipped[60] ^= 0x55
         p = try write(zipped)

@@ -100,7 +100,7 @@ struct ExportCase {
     func testImages(logitCount: Int, cache: DataCache = DataCache()) throws -> (images: [Float], labels: [Int], logits: [Float]) {
         let data = try cache.data(for: trial.spec.data)
         let splits = try TrialSplits(spec: trial.spec, data: data)
-        let loader = BatchLoader(set: data.test, indices: splits.test, batchSize: 500, mean: trial.spec.data.mean.map(Float.init),
+        let loader = data.loader(data.test, indices: splits.test, batchSize: 500, mean: trial.spec.data.mean.map(Float.init),
                                  std: trial.spec.data.std.map(Float.init))
         let buffers = BatchBuffers(batchSize: 500, sampleShape: data.sampleShape)
         var images: [Float] = [], labels: [Int] = [], logits: [Float] = []

@@ -58,7 +58,8 @@ final class TorchCheckpointParityTests: XCTestCase {
             if let resize = m.resize { d["resize"] = resize }
             request.append(["name": m.name, "model": m.python, "data": d, "weights": "\(root)/\(m.name).safetensors"])
         }
-        let torch = try XCTUnwrap(try TorchScript.run(Self.script, request: ["examples": examples, "models": request]) as? [String: [String: Double]])
+        let reply = try TorchScript.run(Self.script, request: ["examples": examples, "models": request])  // skips without torch
+        let torch = try XCTUnwrap(reply as? [String: [String: Double]])
         for m in models {
             let config = "\(root)/\(m.name).yaml"
             try """

@@ -103,6 +103,72 @@ final class EqualDataTests: XCTestCase {
         XCTAssertEqual(weights[2], weights[0], "PNG folder and IDX train to the same weights")
     }
 
+    /// A set too large to keep prepared is resized and padded per batch: the same statistics,
+    /// the same batches (augmented too) and the same weights as preparing it once.
+    func testPreparingPerBatchTrainsLikePreparingOnce() throws {
+        let root = try temporaryFolder(self)
+        var rng = Random(seed: 9)
+        // 40 + 10 RGB images of 20×20, channels last; each class a bright column in one channel.
+        func rgb(_ count: Int) -> (images: [UInt8], labels: [Int]) {
+            let labels = (0..<count).map { $0 % 10 }
+            var images = (0..<count * 1200).map { _ in UInt8(rng.below(90)) }
+            for i in 0..<count { for y in 0..<20 { images[((i * 20 + y) * 20 + 2 * labels[i]) * 3 + labels[i] % 3] = 250 } }
+            return (images, labels)
+        }
+        let train = rgb(40), test = rgb(10)
+        try Data(DataFiles.npz([("train", [40, 20, 20, 3], train.images, train.labels),
+                                ("test", [10, 20, 20, 3], test.images, test.labels)]))
+            .write(to: URL(fileURLWithPath: root + "/rgb.npz"))
+        let text = """
+            name: Lazy
+            data: {path: \(root)/rgb.npz, resize: 24, pad: 2, normalize: auto, validation: 8,
+                   augment: [{random_crop: {padding: 3}}, {horizontal_flip: 0.5}]}
+            model: {layers: [{type: conv2d, out: 4, kernel: 3, stride: 2}, {type: batchnorm2d}, {type: relu}, {type: flatten}, {type: linear, out: 10}]}
+            train: {epochs: 2, batch_size: 8, threads: 1, optimizer: {type: adam, lr: 0.01}}
+            """
+        let trial = try XCTUnwrap(ExperimentLoader.load(text: text, file: "lazy.yaml", datasets: DatasetSources.Describer()).first)
+        let once = try PreparedData.load(trial.spec.data)
+        let perBatch = try PreparedData.load(trial.spec.data, eagerLimit: 0)
+        XCTAssertNil(once.transform)
+        XCTAssertNotNil(perBatch.transform)
+        XCTAssertEqual(perBatch.train.sampleShape, [3, 20, 20], "the source images are kept")
+        XCTAssertEqual(once.train.sampleShape, [3, 28, 28])
+        XCTAssertEqual(perBatch.sampleShape, once.sampleShape)
+        let splits = try TrialSplits(spec: trial.spec, data: once)
+        let (a, b) = (once.statistics(of: splits.train), perBatch.statistics(of: splits.train))
+        XCTAssertEqual(a.mean, b.mean)
+        XCTAssertEqual(a.std, b.std)
+        var batches: [[Float]] = []
+        for data in [once, perBatch] {
+            for augmentation in [nil, Augmentation(ops: trial.spec.data.augment, seed: 3)] {
+                let loader = data.loader(data.train, indices: splits.train, batchSize: 8, mean: [0.4], std: [0.3],
+                                         augmentation: augmentation)
+                XCTAssertEqual(loader.imageSize, 3 * 28 * 28)
+                var shuffle = Random(seed: 5)
+                loader.shuffle(&shuffle)
+                loader.epoch = 1
+                var images = [Float](repeating: 0, count: 8 * 3 * 28 * 28), labels = [Int32](repeating: 0, count: 8)
+                _ = loader.fill(batch: 2, images: &images, labels: &labels)
+                batches.append(images + labels.map(Float.init))
+            }
+        }
+        XCTAssertEqual(batches[2], batches[0], "plain batches")
+        XCTAssertEqual(batches[3], batches[1], "augmented batches")
+        XCTAssertNotEqual(batches[1], batches[0])
+        var weights: [[String: Data]] = [], histories: [String] = []
+        for (name, data) in [("once", once), ("per-batch", perBatch)] {
+            let runner = try TrialRunner(trial: trial, plan: try ShapeInference.plan(trial), data: data, folder: root + "/" + name)
+            runner.progress = nil
+            XCTAssertEqual(try runner.run().status, "completed")
+            weights.append(try Safetensors.read(path: root + "/\(name)/model.safetensors").tensors.mapValues(\.bytes))
+            let history = try String(contentsOfFile: root + "/\(name)/history.csv", encoding: .utf8)
+            histories.append(history.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+                .joined(separator: "\n"))
+        }
+        XCTAssertEqual(histories[1], histories[0])
+        XCTAssertEqual(weights[1], weights[0], "preparing per batch trains to the same weights")
+    }
+
     /// An npz's x_val and an image folder's val/ are the validation split; all of train trains.
     func testAValidationSplitOfItsOwn() throws {
         let root = try temporaryFolder(self)
