@@ -30,16 +30,26 @@ def run_json(cmd):
     return json.loads(out[out.index("{"):])
 
 
+def has_avx512():
+    return any(l.startswith("flags") and " avx512f" in l for l in open("/proc/cpuinfo"))
+
+
 def fma_probe():
-    """The probe's AVX2 FMA rate on one core and on two at once (GFLOP/s = G FMA/s × 8 lanes × 2)."""
-    exe = "/tmp/fma_probe_side_by_side"
+    """The probe's FMA rates on one core and on two at once, per register width present (GFLOP/s =
+    G FMA/s × lanes × 2): {"AVX2": (one, two), "AVX-512": (one, two)}."""
+    wide = has_avx512()
+    exe = "/tmp/fma_probe_side_by_side" + ("_512" if wide else "")
     if not os.path.exists(exe):
-        subprocess.run(["gcc", "-O2", "-mfma", "-mavx2", "bench/fma_probe.c", "-o", exe], check=True)
-    rate = lambda out: float(re.search(r"256-bit: ([0-9.]+) G", out).group(1))  # noqa: E731
-    one = rate(subprocess.run([exe], check=True, capture_output=True, text=True).stdout)
+        flags = ["-mfma", "-mavx2"] + (["-mavx512f"] if wide else [])
+        subprocess.run(["gcc", "-O2", *flags, "bench/fma_probe.c", "-o", exe], check=True)
+    widths = [("AVX2", "256", 16)] + ([("AVX-512", "512", 32)] if wide else [])
+
+    def rates(out):
+        return {name: float(re.search(bits + r"-bit: ([0-9.]+) G", out).group(1)) * flops for name, bits, flops in widths}
+    one = rates(subprocess.run([exe], check=True, capture_output=True, text=True).stdout)
     procs = [subprocess.Popen([exe], stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    two = sum(rate(q.communicate()[0]) for q in procs)
-    return one * 16, two * 16
+    outs = [rates(q.communicate()[0]) for q in procs]
+    return {name: (one[name], sum(o[name] for o in outs)) for name, _, _ in widths}
 
 
 def zoo(args):
@@ -70,15 +80,20 @@ def zoo(args):
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; PyTorch {rows[0][2]['torch']}; "
           f"{args.threads} threads; {args.epochs} epochs (epochs 2–{args.epochs} averaged); "
           f"{rows[0][1]['train_images']} training images per epoch.")
-    print(f"FMA probe (AVX2) before: {before[0]:.0f} GFLOP/s on 1 core, {before[1]:.0f} on 2; "
-          f"after: {after[0]:.0f} / {after[1]:.0f}.\n")
+    for name in before:
+        print(f"FMA probe ({name}) before: {before[name][0]:.0f} GFLOP/s on 1 core, {before[name][1]:.0f} on 2; "
+              f"after: {after[name][0]:.0f} / {after[name][1]:.0f}.")
+    # The peak the fraction is of: the widest registers' 2-core rate, mean of before and after.
+    widest = list(before)[-1]
+    peak = (before[widest][1] + after[widest][1]) / 2
+    print(f"\"% of peak\": ours GFLOP/s over {peak:.0f} GFLOP/s, the {widest} probe's 2-core rate (mean of before and after).\n")
     print("| Model | ours: epoch s | PyTorch: epoch s (mode) | ours / PyTorch | ours: img/s | PyTorch: img/s "
-          "| ours: GFLOP/s | PyTorch: GFLOP/s | ours: peak RSS MB | PyTorch: peak RSS MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| ours: GFLOP/s | ours: % of peak | PyTorch: GFLOP/s | ours: peak RSS MB | PyTorch: peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, o, t, tflops in rows:
         print(f"| {name} | {o['epoch_s']:.2f} | {t['epoch_s']:.2f} ({t['mode']}) | {o['epoch_s'] / t['epoch_s']:.2f} | "
-              f"{o['img_per_s']:.0f} | {t['img_per_s']:.0f} | {o['gflop_per_s']:.1f} | {tflops:.1f} | "
-              f"{o['peak_rss_mb']} | {t['peak_rss_mb']:.0f} |")
+              f"{o['img_per_s']:.0f} | {t['img_per_s']:.0f} | {o['gflop_per_s']:.1f} | {100 * o['gflop_per_s'] / peak:.0f} | "
+              f"{tflops:.1f} | {o['peak_rss_mb']} | {t['peak_rss_mb']:.0f} |")
 
 
 def main():
