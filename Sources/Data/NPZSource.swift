@@ -24,18 +24,19 @@ public struct NPZSource: DatasetSource {
     static let required = ["x_train", "y_train", "x_test", "y_test"]
     static let optional = ["x_val", "y_val"]
 
-    public func describe() throws -> DatasetInfo { try read().info }
+    /// Shape, classes and split sizes from the arrays' headers and labels (uint8 images are not read).
+    public func describe() throws -> DatasetInfo { try read(pixels: false).info }
 
     /// The CRC-32 of each file read (the npz, or the `.npy` files in key order).
     public func fingerprint() throws -> String { try files().map(FileBytes.crc32Hex(of:)).joined() }
 
     public func load() throws -> (train: ImageSet, test: ImageSet) {
-        let sets = try read()
+        let sets = try read().sets!
         return (sets.train, sets.test)
     }
 
     public func loadSplits() throws -> DatasetSplits {
-        let sets = try read()
+        let sets = try read().sets!
         return DatasetSplits(train: sets.train, test: sets.test, validation: sets.validation)
     }
 
@@ -138,7 +139,10 @@ public struct NPZSource: DatasetSource {
         var validation: ImageSet?
     }
 
-    private func read() throws -> Sets {
+    /// Reads and checks every array. With `pixels` false the images are not read — only their
+    /// headers (shape, dtype) and the labels — unless they are float32, whose values must be
+    /// range-checked: `describe` costs no more than the labels for a uint8 dataset.
+    private func read(pixels: Bool = true) throws -> (info: DatasetInfo, sets: Sets?) {
         let arrays = try arrays()
         let missing = Self.required.filter { arrays[$0] == nil }
         if !missing.isEmpty {
@@ -149,34 +153,42 @@ public struct NPZSource: DatasetSource {
         if (arrays["x_val"] == nil) != (arrays["y_val"] == nil) {
             throw DataError(path: path, arrays["x_val"] == nil ? "y_val without x_val" : "x_val without y_val")
         }
+        let pixels = pixels || arrays.contains { $0.key.hasPrefix("x_") && $0.value.dtype == .float32 }
         var labels: [String: [Int]] = [:]
         var images: [String: ImageSet] = [:]
+        var shapes: [String: (count: Int, sample: [Int])] = [:]
         for split in ["train", "test", "val"] {
             guard let x = arrays["x_" + split], let y = arrays["y_" + split] else { continue }
             let l = try readLabels(y, key: "y_" + split)
-            images[split] = try readImages(x, key: "x_" + split, labels: l, labelsKey: "y_" + split)
+            let layout = try Self.layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name("x_" + split))
+            guard l.count == layout.count else {
+                throw DataError(path: name("y_" + split), "\(l.count) labels but x_\(split) has \(layout.count) images")
+            }
+            shapes[split] = (layout.count, [layout.channels, layout.height, layout.width])
+            if pixels { images[split] = try readImages(x, key: "x_" + split, labels: l, labelsKey: "y_" + split) }
             labels[split] = l
         }
-        let train = images["train"]!
+        let train = shapes["train"]!
         for split in ["test", "val"] {
-            if let other = images[split], other.sampleShape != train.sampleShape {
-                throw DataError(path: name("x_" + split), "images are \(Self.shape(other.sampleShape)), but x_train's are \(Self.shape(train.sampleShape))")
+            if let other = shapes[split], other.sample != train.sample {
+                throw DataError(path: name("x_" + split), "images are \(Self.shape(other.sample)), but x_train's are \(Self.shape(train.sample))")
             }
         }
         guard train.count > 0 else { throw DataError(path: name("x_train"), "holds no images") }
         let classes = (labels.values.flatMap { $0 }.max() ?? 0) + 1
-        func converted(_ set: ImageSet) throws -> ImageSet {
-            guard let target = channels else { return set }
-            guard let out = set.converted(toChannels: target) else {
-                throw DataError(keyPath: "data.channels", path: path, "cannot convert \(set.channels) channels to \(target)")
+        var sample = train.sample
+        if let target = channels, target != sample[0] {
+            guard [(1, 3), (3, 1)].contains(where: { $0 == (sample[0], target) }) else {
+                throw DataError(keyPath: "data.channels", path: path, "cannot convert \(sample[0]) channels to \(target)")
             }
-            return out
+            sample[0] = target
         }
-        let (trainSet, testSet) = (try converted(train), try converted(images["test"]!))
-        let validation = try images["val"].map(converted)
-        let info = DatasetInfo(sampleShape: trainSet.sampleShape, classes: (0..<classes).map(String.init),
-                               trainCount: trainSet.count, testCount: testSet.count, validationCount: validation?.count)
-        return Sets(info: info, train: trainSet, test: testSet, validation: validation)
+        let info = DatasetInfo(sampleShape: sample, classes: (0..<classes).map(String.init),
+                               trainCount: train.count, testCount: shapes["test"]!.count, validationCount: shapes["val"]?.count)
+        guard pixels else { return (info, nil) }
+        func converted(_ set: ImageSet) -> ImageSet { channels.flatMap { set.converted(toChannels: $0) } ?? set }
+        return (info, Sets(info: info, train: converted(images["train"]!), test: converted(images["test"]!),
+                           validation: images["val"].map(converted)))
     }
 
     static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
@@ -204,9 +216,7 @@ public struct NPZSource: DatasetSource {
 
     private func readImages(_ x: Member, key: String, labels: [Int], labelsKey: String) throws -> ImageSet {
         let layout = try Self.layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name(key))
-        guard labels.count == layout.count else {
-            throw DataError(path: name(labelsKey), "\(labels.count) labels but \(key) has \(layout.count) images")
-        }
+        precondition(labels.count == layout.count, "read checks the label count")
         let pixels = try x.withBytes { npy -> [UInt8] in
             // A stored member's CRC-32 covers its header too; the data is summed as it is read.
             var crc = x.crc.map { _ in FileBytes.crc32(UInt(CZlib.crc32(0, nil, 0)), UnsafeRawBufferPointer(rebasing: npy[..<x.header.dataStart])) }

@@ -117,6 +117,8 @@ final class NPZSourceTests: XCTestCase {
         stored[pixel + 5] = 7
         p = try write(stored)
         assertDataError("\(p): x_test.npy: zip member is corrupt (CRC-32 mismatch)") { try NPZSource(path: p).load() }
+        // describe reads a uint8 array's header, not its pixels (validate and plan stay cheap).
+        XCTAssertEqual(try NPZSource(path: p).describe().trainCount, 3)
         var zipped = DataFiles.zip(full.sorted { $0.key < $1.key }.map { (name: $0.key + ".npy", bytes: $0.value) }, compressed: true)
         zipped[60] ^= 0x55
         p = try write(zipped)
