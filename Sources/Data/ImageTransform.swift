@@ -50,7 +50,7 @@ public struct ImageTransform: Sendable, Equatable {
     /// receives `outputSampleSize` bytes (the border zero), byte for byte what `prepare` writes.
     /// `scratch` holds at least `resampler.scratchCount` bytes.
     func prepareSample(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>, resampler: BilinearResample,
-                              scratch: UnsafeMutablePointer<UInt8>) {
+                       scratch: UnsafeMutablePointer<UInt8>) {
         let (outH, outW) = (outputHeight, outputWidth)
         let planeIn = inputHeight * inputWidth, planeOut = outH * outW
         if pad > 0 { dst.update(repeating: 0, count: channels * planeOut) }
@@ -82,26 +82,21 @@ public struct ImageTransform: Sendable, Equatable {
         if set.isTabular { return set }  // feature vectors have no geometry (the spec rejects resize and pad)
         precondition(set.channels == channels && set.rows == inputHeight && set.cols == inputWidth,
                      "ImageTransform expects \(channels)×\(inputHeight)×\(inputWidth) images, got \(set.sampleShape)")
-        let (innerH, innerW) = (resize ?? inputHeight, resize ?? inputWidth)
-        if innerH == inputHeight && innerW == inputWidth && pad == 0 { return set }
-        let (outH, outW) = (outputHeight, outputWidth)
-        let resampler = BilinearResample(inWidth: inputWidth, inHeight: inputHeight, outWidth: innerW, outHeight: innerH)
-        let planeIn = inputHeight * inputWidth, planeOut = outH * outW
-        let planes = set.count * channels
-        let images = [UInt8](unsafeUninitializedCapacity: planes * planeOut) { dst, initialized in
+        if isIdentity { return set }
+        let resampler = resampler(), size = outputSampleSize
+        let images = [UInt8](unsafeUninitializedCapacity: set.count * size) { dst, initialized in
             dst.initialize(repeating: 0)  // the padding border
             set.images.withUnsafeBufferPointer { src in
                 let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(resampler.scratchCount, 1))
                 defer { scratch.deallocate() }
-                for plane in 0..<planes {
-                    let from = src.baseAddress! + plane * planeIn
-                    let to = dst.baseAddress! + plane * planeOut + pad * outW + pad
-                    resampler.resample(from, into: to, dstRowStride: outW, scratch: scratch)
+                for i in 0..<set.count {
+                    prepareSample(src.baseAddress! + i * set.sampleSize, into: dst.baseAddress! + i * size,
+                                  resampler: resampler, scratch: scratch)
                 }
             }
-            initialized = planes * planeOut
+            initialized = set.count * size
         }
-        return ImageSet(images: images, labels: set.labels, count: set.count, channels: channels, rows: outH, cols: outW)
+        return ImageSet(images: images, labels: set.labels, count: set.count, channels: channels, rows: outputHeight, cols: outputWidth)
     }
 
     /// uint8 → normalised Float for every byte value and channel: entry `c·256 + v` is

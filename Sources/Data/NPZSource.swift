@@ -80,15 +80,11 @@ public struct NPZSource: DatasetSource {
             file?.release((range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound))
         }
 
-        /// The array in memory (labels: small).
+        /// The array in memory (labels: small), CRC-checked.
         func array() throws -> NPY.Array {
             let bytes = withBytes { [UInt8]($0) }
-            try checkCRC(bytes[...])
+            if let crc, FileBytes.crc32(bytes[...]) != crc { throw corrupt() }
             return NPY.Array(descr: descr, dtype: dtype, shape: shape, bytes: bytes[header.dataStart...])
-        }
-
-        func checkCRC(_ bytes: ArraySlice<UInt8>) throws {
-            if let crc, FileBytes.crc32(bytes) != crc { throw corrupt() }
         }
 
         func corrupt() -> DataError {
@@ -159,13 +155,13 @@ public struct NPZSource: DatasetSource {
         var shapes: [String: (count: Int, sample: [Int])] = [:]
         for split in ["train", "test", "val"] {
             guard let x = arrays["x_" + split], let y = arrays["y_" + split] else { continue }
-            let l = try readLabels(y, key: "y_" + split)
+            let l = try readLabels(y.array(), key: "y_" + split)
             let layout = try Self.layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name("x_" + split))
             guard l.count == layout.count else {
                 throw DataError(path: name("y_" + split), "\(l.count) labels but x_\(split) has \(layout.count) images")
             }
             shapes[split] = (layout.count, [layout.channels, layout.height, layout.width])
-            if pixels { images[split] = try readImages(x, key: "x_" + split, labels: l, labelsKey: "y_" + split) }
+            if pixels { images[split] = try readImages(x, layout: layout, key: "x_" + split, labels: l) }
             labels[split] = l
         }
         let train = shapes["train"]!
@@ -193,13 +189,6 @@ public struct NPZSource: DatasetSource {
 
     static func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
 
-    private func readLabels(_ member: Member, key: String) throws -> [Int] {
-        guard member.dtype.isInteger || member.dtype == .bool else {
-            throw DataError(path: name(key), "unsupported dtype '\(member.descr)' for labels (expected an integer type)")
-        }
-        return try readLabels(member.array(), key: key)
-    }
-
     private func readLabels(_ y: NPY.Array, key: String) throws -> [Int] {
         guard y.dtype.isInteger || y.dtype == .bool else {
             throw DataError(path: name(key), "unsupported dtype '\(y.descr)' for labels (expected an integer type)")
@@ -214,9 +203,10 @@ public struct NPZSource: DatasetSource {
         return values
     }
 
-    private func readImages(_ x: Member, key: String, labels: [Int], labelsKey: String) throws -> ImageSet {
-        let layout = try Self.layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name(key))
-        precondition(labels.count == layout.count, "read checks the label count")
+    /// The images of `x` (laid out as `layout`), read in place: the mapped pages given back as
+    /// they are copied, a stored member's CRC-32 summed on the way.
+    private func readImages(_ x: Member, layout: Layout,
+                            key: String, labels: [Int]) throws -> ImageSet {
         let pixels = try x.withBytes { npy -> [UInt8] in
             // A stored member's CRC-32 covers its header too; the data is summed as it is read.
             var crc = x.crc.map { _ in FileBytes.crc32(UInt(CZlib.crc32(0, nil, 0)), UnsafeRawBufferPointer(rebasing: npy[..<x.header.dataStart])) }
@@ -233,17 +223,20 @@ public struct NPZSource: DatasetSource {
                         rows: layout.height, cols: layout.width)
     }
 
+    /// An image array's count and geometry, and whether its channels come last.
+    typealias Layout = (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool)
+
     /// How an image array is laid out: (N, H, W), (N, H, W, C) or (N, C, H, W) with C 1 or 3.
-    static func layout(_ x: NPY.Array, name: String) throws -> (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool) {
+    static func layout(_ x: NPY.Array, name: String) throws -> Layout {
         try layout(dtype: x.dtype, descr: x.descr, shape: x.shape, name: name)
     }
 
     static func layout(dtype: NPY.DType, descr: String, shape s: [Int], name: String) throws
-        -> (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool) {
+        -> Layout {
         guard dtype == .uint8 || dtype == .float32 else {
             throw DataError(path: name, "unsupported dtype '\(descr)' (expected uint8 '|u1' or float32 '<f4')")
         }
-        let layout: (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool)
+        let layout: Layout
         switch s.count {
         case 3: layout = (s[0], 1, s[1], s[2], false)
         case 4 where [1, 3].contains(s[3]): layout = (s[0], s[3], s[1], s[2], true)
@@ -269,7 +262,7 @@ public struct NPZSource: DatasetSource {
     /// each chunk of `data` once it is read — once per pass; float32 makes two passes, the first
     /// finding the range of the values — so a mapped file's pages can be given back as they go.
     static func pixels(_ data: UnsafeRawBufferPointer, dtype: NPY.DType,
-                       layout: (count: Int, channels: Int, height: Int, width: Int, channelsLast: Bool),
+                       layout: Layout,
                        name: String, done: (Range<Int>, Int) -> Void) throws -> [UInt8] {
         let (n, c, plane) = (layout.count, layout.channels, layout.height * layout.width)
         let size = dtype.size, image = c * plane

@@ -54,7 +54,7 @@ public enum PredictionInputs {
             return try arrayImages(NPY.parse(bytes, name: path), name: path)
         }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
-            let archive = try ZipArchive(path: path, bytes: bytes)
+            let archive = try ZipArchive(mapped: FileBytes.Mapped(path: path))
             let keys = archive.members.map(\.name).filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }
             let key: String
             if let array {

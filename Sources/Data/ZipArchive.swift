@@ -1,42 +1,21 @@
 import CZlib
 
-/// Reads the members of a zip archive held in memory or mapped from its file (what `numpy.savez` and `savez_compressed`
-/// write): the end-of-central-directory record (and its zip64 form), the central directory, and
+/// Reads the members of a zip archive mapped from its file (what `numpy.savez` and
+/// `savez_compressed` write): the end-of-central-directory record (and its zip64 form), the central directory, and
 /// each member stored or deflated (inflated by zlib). Encrypted, multi-disk and other compression
 /// methods are refused; every problem is a `DataError` naming the file.
 struct ZipArchive {
     let path: String
-    /// The archive's bytes: a copy held by `owner`, or the mapped file `owner` is.
-    let bytes: UnsafeRawBufferPointer
-    private let owner: AnyObject
-    /// The mapping, when the archive reads a mapped file (its ranges can be given back).
-    let mapped: FileBytes.Mapped?
+    /// The mapped file's bytes.
+    var bytes: UnsafeRawBufferPointer { file.bytes }
+    /// The mapping: only what is read becomes resident, and a range read can be given back.
+    let file: FileBytes.Mapped
     /// Member name → (offset of its local header, compressed size, uncompressed size, method, CRC-32).
     private(set) var members: [(name: String, offset: Int, compressed: Int, size: Int, method: Int, crc: UInt32)] = []
 
-    /// An archive read into memory.
-    init(path: String, bytes: [UInt8]) throws {
-        let copy = HeapBytes(bytes)
-        (self.path, self.bytes, self.owner, self.mapped) = (path, copy.bytes, copy, nil)
-        try readDirectory()
-    }
-
-    /// An archive mapped from its file: only what is read becomes resident.
     init(mapped file: FileBytes.Mapped) throws {
-        (self.path, self.bytes, self.owner, self.mapped) = (file.path, file.bytes, file, file)
+        (self.path, self.file) = (file.path, file)
         try readDirectory()
-    }
-
-    /// Bytes copied into one allocation that lives as long as the archive.
-    private final class HeapBytes {
-        let bytes: UnsafeRawBufferPointer
-        private let memory: UnsafeMutableRawBufferPointer
-        init(_ array: [UInt8]) {
-            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(array.count, 1), alignment: 16)
-            array.withUnsafeBytes { memory.copyMemory(from: $0) }
-            (self.memory, bytes) = (memory, UnsafeRawBufferPointer(rebasing: memory[..<array.count]))
-        }
-        deinit { memory.deallocate() }
     }
 
     private func fail(_ message: String) -> DataError { DataError(path: path, message) }
@@ -126,7 +105,7 @@ struct ZipArchive {
             data = Array(bytes[range])
         case 8:
             data = try inflateRaw(UnsafeRawBufferPointer(rebasing: bytes[range]), size: m.size, name: m.name)
-            mapped?.release(range)
+            file.release(range)
         default:
             throw fail("\(m.name): zip compression method \(m.method) is not supported (stored or deflate)")
         }

@@ -8,8 +8,8 @@ import Spec
 /// happens per batch. The transform runs once at load when the prepared images take at most
 /// `eagerLimit` bytes (the shipped studies' 32×32 Fashion-MNIST: 72 MB); a larger set (70,000
 /// RGB images resized to 32×32: 215 MB) keeps its source images and each loader prepares a
-/// sample as it fills a batch — the same bytes, so the same results, for a few per cent of an
-/// epoch's time instead of holding both sizes.
+/// sample as it fills a batch — the same bytes, so the same results, for about 1 % of the
+/// cycles instead of holding both sizes.
 public final class PreparedData: @unchecked Sendable {
     /// The images as loaded (`transform` set) or prepared (`transform` nil).
     public let train: ImageSet
